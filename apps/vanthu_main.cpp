@@ -1,1 +1,107 @@
-int main() { return 0; }
+// vanthu: the administration and signing command line.
+// Exit codes: 0 success; 1 the operation failed; 2 usage error (unknown command or flag, bad
+// value).
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli_args.h"
+#include "vanthu/demo/demo_init.h"
+#include "vanthu/workflow/error.h"
+
+namespace {
+
+using namespace vanthu;
+
+constexpr const char* kUsage = R"(usage: vanthu COMMAND [OPTIONS]
+
+Commands:
+  demo init --dir DIR   create a demo data directory (PKI, organisations, users, sample PDFs,
+                        images, database); does nothing if DIR already holds a complete demo.
+                        The users' password is $VANTHU_DEMO_PASSWORD, else generated and printed.
+  help                  show this text
+
+Options for every command: --help, --version.
+)";
+
+int usage(const std::string& message) {
+  std::cerr << "vanthu: " << message << "; see 'vanthu help'" << std::endl;
+  return cli::kExitUsage;
+}
+
+int demoInit(const std::vector<std::string>& args) {
+  auto parsed =
+      cli::parseArgs(args, {{"dir"}, {"pki-base-url"}, {"quiet", false}, {"help", false}});
+  if (!parsed) return usage(parsed.status().message() + " for 'demo init'");
+  const auto& flags = parsed.value();
+  if (flags.has("help")) {
+    std::cout << "usage: vanthu demo init --dir DIR [--pki-base-url URL] [--quiet]\n";
+    return cli::kExitOk;
+  }
+  if (!flags.positionals.empty()) {
+    return usage("unexpected argument '" + flags.positionals.front() + "' for 'demo init'");
+  }
+  if (!flags.has("dir") || flags.value("dir").empty()) {
+    return usage("'demo init' needs --dir DIR");
+  }
+  demo::DemoInitOptions options;
+  options.dir = flags.value("dir");
+  if (const char* password = std::getenv("VANTHU_DEMO_PASSWORD")) options.userPassword = password;
+  if (flags.has("pki-base-url")) options.pkiBaseUrl = flags.value("pki-base-url");
+  if (!flags.has("quiet")) {
+    options.progress = [](const std::string& line) { std::cerr << "vanthu: " << line << "\n"; };
+  }
+  try {
+    auto result = demo::initDemo(options);
+    if (!result.created) {
+      std::cout << "vanthu: " << options.dir.string()
+                << " already holds the demo data; nothing to do" << std::endl;
+      return cli::kExitOk;
+    }
+    std::cout << "vanthu: demo data created in " << options.dir.string() << "\n";
+    std::cout << "  users: ";
+    for (size_t i = 0; i < result.usernames.size(); ++i) {
+      std::cout << (i ? ", " : "") << result.usernames[i];
+    }
+    std::cout << "\n";
+    if (result.passwordGenerated) {
+      std::cout << "  password (generated, also in "
+                << (options.dir / demo::kDemoCredentialsFile).string()
+                << "): " << result.userPassword << "\n";
+    } else {
+      std::cout << "  password: the value of VANTHU_DEMO_PASSWORD\n";
+    }
+    std::cout << std::flush;
+    return cli::kExitOk;
+  } catch (const Error& e) {
+    std::cerr << "vanthu: demo init failed: " << e.describe() << std::endl;
+    return e.code() == ErrorCode::InvalidArgument ? cli::kExitUsage : cli::kExitFailure;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "vanthu: demo init failed: " << e.what() << std::endl;
+    return cli::kExitFailure;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage("no command given");
+  const std::string& command = args.front();
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::cout << kUsage;
+    return cli::kExitOk;
+  }
+  if (command == "--version") {
+    std::cout << "vanthu " << VANTHU_VERSION << std::endl;
+    return cli::kExitOk;
+  }
+  if (command == "demo") {
+    if (args.size() < 2) return usage("'demo' needs a subcommand: init");
+    if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});
+    return usage("unknown subcommand 'demo " + args[1] + "'");
+  }
+  if (command.rfind("-", 0) == 0) return usage("unknown option '" + command + "'");
+  return usage("unknown command '" + command + "'");
+}

@@ -1,1 +1,300 @@
-// placeholder: filled in by its own change
+#include "vanthu/api/http_server.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/URI.h>
+#include <openssl/rand.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <sstream>
+
+#include "router.h"
+#include "vanthu/api/problem.h"
+#include "vanthu/storage/database.h"
+
+namespace vanthu::api {
+namespace {
+
+using Poco::Net::HTTPResponse;
+
+constexpr const char* kJson = "application/json; charset=utf-8";
+constexpr const char* kProblemJson = "application/problem+json; charset=utf-8";
+
+std::string newRequestId() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    static std::atomic<uint64_t> counter{0};
+    return "req-" + std::to_string(++counter);
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += hex[b >> 4];
+    id += hex[b & 0xF];
+  }
+  return id;
+}
+
+// A client-supplied id is echoed only if it is short and plain, so it cannot inject into logs.
+std::string requestIdFrom(const Poco::Net::HTTPServerRequest& request) {
+  const std::string& given = request.get("X-Request-Id", "");
+  if (given.empty() || given.size() > 64) return newRequestId();
+  for (char c : given) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '_' || c == '.';
+    if (!plain) return newRequestId();
+  }
+  return given;
+}
+
+void setSecurityHeaders(Poco::Net::HTTPServerResponse& response) {
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("X-Frame-Options", "DENY");
+  response.set("Referrer-Policy", "no-referrer");
+  response.set(
+      "Content-Security-Policy",
+      "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'");
+  response.set("Cache-Control", "no-store");
+}
+
+void sendBody(RequestContext& context, HTTPResponse::HTTPStatus status, const std::string& type,
+              const std::string& body) {
+  context.response.setStatus(status);
+  context.response.setContentType(type);
+  context.response.setContentLength(static_cast<std::streamsize>(body.size()));
+  context.response.send() << body;
+}
+
+void sendJson(RequestContext& context, HTTPResponse::HTTPStatus status,
+              const Poco::JSON::Object& object) {
+  std::ostringstream body;
+  object.stringify(body);
+  sendBody(context, status, kJson, body.str());
+}
+
+void sendProblem(RequestContext& context, ErrorCode code, const std::string& detail) {
+  auto status = static_cast<HTTPResponse::HTTPStatus>(httpStatusFor(code));
+  sendBody(context, status, kProblemJson,
+           problemJson(code, detail, context.path, context.requestId));
+}
+
+constexpr const char* kHomePage = R"(<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>vanthu — Hệ thống quản lý văn bản và điều hành</title>
+<style>
+body{font-family:"Liberation Serif","Times New Roman",serif;margin:3rem auto;max-width:44rem;padding:0 1rem;color:#1b1b1b}
+h1{color:#a50f15;font-size:1.6rem}p{line-height:1.5}code{background:#f3f3f3;padding:.1rem .3rem}
+</style>
+</head>
+<body>
+<h1>vanthu</h1>
+<p>Hệ thống quản lý văn bản và điều hành — luồng phê duyệt bốn cấp, ký số PAdES, liên thông văn bản.</p>
+<p lang="en">Document workflow and e-signature service. The web workplace is being built; the service is up.</p>
+<ul>
+<li><a href="/healthz"><code>/healthz</code></a> — liveness</li>
+<li><a href="/readyz"><code>/readyz</code></a> — readiness (database)</li>
+</ul>
+</body>
+</html>
+)";
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerConfig config;
+  StructuredLog& log;
+  std::unique_ptr<storage::Database> database;
+  std::mutex databaseMutex;  // one SQLite connection; requests take turns on it
+  Router router;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  uint16_t boundPort = 0;
+
+  Impl(const ServerConfig& c, StructuredLog& l) : config(c), log(l) {}
+
+  void registerRoutes();
+  void dispatch(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+};
+
+namespace {
+
+class DispatchHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit DispatchHandler(HttpServer::Impl& impl) : impl_(impl) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request,
+                     Poco::Net::HTTPServerResponse& response) override;
+
+ private:
+  HttpServer::Impl& impl_;
+};
+
+class DispatchFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit DispatchFactory(HttpServer::Impl& impl) : impl_(impl) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new DispatchHandler(impl_);
+  }
+
+ private:
+  HttpServer::Impl& impl_;
+};
+
+void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
+                                    Poco::Net::HTTPServerResponse& response) {
+  impl_.dispatch(request, response);
+}
+
+}  // namespace
+
+void HttpServer::Impl::registerRoutes() {
+  router.add("GET", "/healthz", [](RequestContext& context) {
+    Poco::JSON::Object body;
+    body.set("status", "ok");
+    sendJson(context, HTTPResponse::HTTP_OK, body);
+  });
+  router.add("GET", "/readyz", [this](RequestContext& context) {
+    Status status;
+    int version = 0;
+    {
+      std::lock_guard<std::mutex> lock(databaseMutex);
+      status = database->ping();
+      if (status) version = database->schemaVersion();
+    }
+    if (!status) {
+      log.warning("readiness_failed",
+                  {{"request_id", context.requestId}, {"reason", status.message()}});
+      sendProblem(context, ErrorCode::DatabaseUnavailable, status.message());
+      return;
+    }
+    Poco::JSON::Object body;
+    body.set("status", "ready");
+    body.set("database", "ok");
+    body.set("schema_version", version);
+    sendJson(context, HTTPResponse::HTTP_OK, body);
+  });
+  router.add("GET", "/", [](RequestContext& context) {
+    sendBody(context, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", kHomePage);
+  });
+}
+
+void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
+                                Poco::Net::HTTPServerResponse& response) {
+  auto started = std::chrono::steady_clock::now();
+  RequestContext context{request, response, requestIdFrom(request), {}, {}};
+  response.set("X-Request-Id", context.requestId);
+  setSecurityHeaders(response);
+  try {
+    context.path = Poco::URI(request.getURI()).getPath();
+  } catch (const Poco::Exception&) {
+    context.path = "/";
+    sendProblem(context, ErrorCode::InvalidArgument, "the request target is not a valid URI");
+  }
+  if (!response.sent()) {
+    try {
+      auto match = router.match(request.getMethod(), context.path);
+      if (match.handler == nullptr) {
+        if (match.failure == ErrorCode::MethodNotAllowed) {
+          response.set("Allow", match.allowedMethods);
+          sendProblem(context, ErrorCode::MethodNotAllowed,
+                      request.getMethod() + " is not allowed on " + context.path +
+                          "; allowed: " + match.allowedMethods);
+        } else {
+          sendProblem(context, ErrorCode::RouteNotFound, "no route " + context.path);
+        }
+      } else {
+        context.pathParameters = std::move(match.parameters);
+        (*match.handler)(context);
+      }
+    } catch (const Error& e) {
+      log.error("request_failed", {{"request_id", context.requestId},
+                                   {"code", std::string(errorCodeName(e.code()))},
+                                   {"error", e.describe()}});
+      if (!response.sent()) sendProblem(context, e.code(), e.what());
+    } catch (const std::exception& e) {
+      // A bug: the client gets a request id to report, the details stay in the log.
+      log.error("request_crashed", {{"request_id", context.requestId}, {"error", e.what()}});
+      if (!response.sent()) {
+        sendProblem(context, ErrorCode::Internal,
+                    "an internal error occurred; report request id " + context.requestId);
+      }
+    }
+  }
+  auto elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  log.info("request", {{"request_id", context.requestId},
+                       {"method", request.getMethod()},
+                       {"path", context.path},
+                       {"status", std::to_string(static_cast<int>(response.getStatus()))},
+                       {"duration_ms", std::to_string(elapsed.count())}});
+}
+
+HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
+    : impl_(std::make_unique<Impl>(config, log)) {
+  impl_->database = storage::Database::open({config.resolvedDatabaseUrl()});
+  impl_->registerRoutes();
+}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::start() {
+  const auto& config = impl_->config;
+  Poco::Net::ServerSocket socket;
+  try {
+    Poco::Net::SocketAddress address(config.host, config.port);
+    // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT: a second server on the same port
+    // must fail loudly instead of silently sharing the traffic.
+    socket.bind(address, true, false);
+    socket.listen(128);
+  } catch (const Poco::Net::NetException& e) {
+    std::string where = config.host + ":" + std::to_string(config.port);
+    if (e.displayText().find("in use") != std::string::npos) {
+      throw Error(ErrorCode::IoFailure, "port " + std::to_string(config.port) + " on " +
+                                            config.host +
+                                            " is already in use; stop the other process or "
+                                            "choose another port with --port N");
+    }
+    throw Error(ErrorCode::IoFailure, "cannot listen on " + where + ": " + e.displayText() +
+                                          "; check server.host / --port");
+  } catch (const Poco::Exception& e) {
+    throw Error(ErrorCode::IoFailure,
+                "cannot listen on " + config.host + ": " + e.displayText() + "; check server.host");
+  }
+  impl_->boundPort = socket.address().port();
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(config.threads);
+  params->setMaxQueued(256);
+  params->setKeepAlive(true);
+  params->setServerName("vanthu");
+  impl_->server =
+      std::make_unique<Poco::Net::HTTPServer>(new DispatchFactory(*impl_), socket, params);
+  impl_->server->start();
+  impl_->log.info("server_started", {{"host", config.host},
+                                     {"port", std::to_string(impl_->boundPort)},
+                                     {"data_dir", config.dataDir.string()}});
+}
+
+void HttpServer::stop() {
+  if (!impl_ || !impl_->server) return;
+  impl_->server->stopAll(false);
+  impl_->server.reset();
+  impl_->log.info("server_stopped");
+}
+
+uint16_t HttpServer::port() const {
+  return impl_->boundPort;
+}
+
+}  // namespace vanthu::api

@@ -1,1 +1,237 @@
-// placeholder: filled in by its own change
+#include "vanthu/api/server_config.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "vanthu/storage/database.h"
+
+namespace vanthu::api {
+namespace {
+
+std::string trim(const std::string& text) {
+  const char* spaces = " \t\r";
+  size_t begin = text.find_first_not_of(spaces);
+  if (begin == std::string::npos) return {};
+  size_t end = text.find_last_not_of(spaces);
+  return text.substr(begin, end - begin + 1);
+}
+
+const SettingKey* findKey(const std::string& key) {
+  for (const auto& known : settingKeys()) {
+    if (key == known.key) return &known;
+  }
+  return nullptr;
+}
+
+std::string knownKeyList() {
+  std::string list;
+  for (const auto& known : settingKeys()) {
+    if (!list.empty()) list += ", ";
+    list += known.key;
+  }
+  return list;
+}
+
+bool isValidUtf8(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t extra = 0;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
+      extra = 1;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (i + extra >= text.size() && extra > 0) return false;  // truncated sequence
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+Status invalid(const Setting& setting, const std::string& allowed) {
+  return Status::invalidConfig("invalid " + setting.key + " '" + setting.value + "' (from " +
+                               setting.origin + "): " + allowed);
+}
+
+std::optional<long> parseInteger(const std::string& text) {
+  long value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+const std::vector<SettingKey>& settingKeys() {
+  static const std::vector<SettingKey> keys = {
+      {"data.dir", "VANTHU_DATA", "the data directory (database, blobs, keys)"},
+      {"server.host", "VANTHU_HOST", "address to listen on (127.0.0.1, 0.0.0.0, ::)"},
+      {"server.port", "VANTHU_PORT", "TCP port, 1-65535 (0: any free port)"},
+      {"server.threads", "VANTHU_THREADS", "request worker threads, 1-256"},
+      {"log.level", "VANTHU_LOG_LEVEL", "debug, info, warning or error"},
+      {"log.format", "VANTHU_LOG_FORMAT", "json (one object per line) or text"},
+      {"database.url", "VANTHU_DATABASE_URL", "sqlite:PATH (relative to the data directory)"},
+  };
+  return keys;
+}
+
+std::string ServerConfig::resolvedDatabaseUrl() const {
+  const std::string prefix = "sqlite:";
+  if (databaseUrl.rfind(prefix, 0) != 0) return databaseUrl;
+  std::filesystem::path file = databaseUrl.substr(prefix.size());
+  if (file.is_relative()) file = dataDir / file;
+  return prefix + file.string();
+}
+
+std::optional<LogLevel> logLevelFromName(const std::string& name) {
+  static const std::map<std::string, LogLevel> levels = {{"debug", LogLevel::Debug},
+                                                         {"info", LogLevel::Info},
+                                                         {"warning", LogLevel::Warning},
+                                                         {"error", LogLevel::Error}};
+  auto found = levels.find(name);
+  if (found == levels.end()) return std::nullopt;
+  return found->second;
+}
+
+Result<std::vector<Setting>> readConfigFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::invalidConfig("cannot read config file " + path.string() +
+                                 "; check the path and its permissions");
+  }
+  std::vector<Setting> settings;
+  std::set<std::string> seen;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string where = path.string() + ":" + std::to_string(number);
+    if (line.find('\0') != std::string::npos || !isValidUtf8(line)) {
+      return Status::invalidConfig(where + ": not a text line (NUL byte or invalid UTF-8); is " +
+                                   path.string() + " really a vanthu config file?");
+    }
+    std::string content = trim(line);
+    if (content.empty() || content[0] == '#') continue;
+    size_t equals = content.find('=');
+    if (equals == std::string::npos) {
+      return Status::invalidConfig(where + ": expected 'key = value', got '" + content + "'");
+    }
+    std::string key = trim(content.substr(0, equals));
+    std::string value = trim(content.substr(equals + 1));
+    if (findKey(key) == nullptr) {
+      return Status::invalidConfig(where + ": unknown setting '" + key +
+                                   "'; known settings: " + knownKeyList());
+    }
+    if (!seen.insert(key).second) {
+      return Status::invalidConfig(where + ": '" + key + "' is set twice");
+    }
+    settings.push_back({key, value, where});
+  }
+  if (in.bad()) return Status::invalidConfig("error while reading " + path.string());
+  return settings;
+}
+
+std::vector<Setting> settingsFromEnvironment(const std::vector<std::string>& environment) {
+  std::vector<Setting> settings;
+  for (const auto& entry : environment) {
+    size_t equals = entry.find('=');
+    if (equals == std::string::npos) continue;
+    std::string name = entry.substr(0, equals);
+    for (const auto& known : settingKeys()) {
+      if (name == known.environmentVariable) {
+        settings.push_back({known.key, entry.substr(equals + 1), name});
+      }
+    }
+  }
+  return settings;
+}
+
+Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
+  ServerConfig config;
+  for (const auto& setting : layers) {
+    const std::string& value = setting.value;
+    if (setting.key == "data.dir") {
+      if (value.empty()) return invalid(setting, "must name a directory");
+      config.dataDir = value;
+    } else if (setting.key == "server.host") {
+      if (value.empty() || value.find_first_of(" /\t") != std::string::npos) {
+        return invalid(setting, "must be an address or host name such as 127.0.0.1 or 0.0.0.0");
+      }
+      config.host = value;
+    } else if (setting.key == "server.port") {
+      auto port = parseInteger(value);
+      if (!port || *port < 0 || *port > 65535) {
+        return invalid(setting, "must be a number from 1 to 65535 (0 picks a free port)");
+      }
+      config.port = static_cast<uint16_t>(*port);
+    } else if (setting.key == "server.threads") {
+      auto threads = parseInteger(value);
+      if (!threads || *threads < 1 || *threads > 256) {
+        return invalid(setting, "must be a number from 1 to 256");
+      }
+      config.threads = static_cast<int>(*threads);
+    } else if (setting.key == "log.level") {
+      auto level = logLevelFromName(value);
+      if (!level) return invalid(setting, "must be one of debug, info, warning, error");
+      config.logLevel = *level;
+    } else if (setting.key == "log.format") {
+      if (value == "json") {
+        config.logFormat = LogFormat::Json;
+      } else if (value == "text") {
+        config.logFormat = LogFormat::Text;
+      } else {
+        return invalid(setting, "must be json or text");
+      }
+    } else if (setting.key == "database.url") {
+      if (auto status = storage::validateDatabaseUrl(value); !status) {
+        return invalid(setting, status.message());
+      }
+      config.databaseUrl = value;
+    } else {
+      return Status::invalidConfig("unknown setting '" + setting.key + "' (from " + setting.origin +
+                                   "); known settings: " + knownKeyList());
+    }
+  }
+  if (config.dataDir.empty()) {
+    return Status::invalidConfig(
+        "no data directory: give --data DIR (create one with 'vanthu demo init --dir DIR') "
+        "or set VANTHU_DATA");
+  }
+  return config;
+}
+
+Status checkDataDirectory(const std::filesystem::path& dataDir) {
+  std::error_code error;
+  auto status = std::filesystem::status(dataDir, error);
+  if (!std::filesystem::exists(status)) {
+    return Status::invalidConfig("data directory '" + dataDir.string() +
+                                 "' does not exist; create it with 'vanthu demo init --dir " +
+                                 dataDir.string() + "' or point --data at an existing one");
+  }
+  if (!std::filesystem::is_directory(status)) {
+    return Status::invalidConfig("data directory '" + dataDir.string() +
+                                 "' is not a directory; point --data at a directory");
+  }
+  if (access(dataDir.c_str(), R_OK | W_OK | X_OK) != 0) {
+    return Status::invalidConfig("data directory '" + dataDir.string() +
+                                 "' is not readable and writable by this user; fix its "
+                                 "permissions or run as its owner");
+  }
+  return Status::ok();
+}
+
+}  // namespace vanthu::api

@@ -1,1 +1,103 @@
-// placeholder: filled in by its own change
+#include <Poco/Data/Session.h>
+#include <Poco/Exception.h>
+
+#include <string>
+#include <vector>
+
+#include "database_impl.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace vanthu::storage {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  std::vector<const char*> statements;
+};
+
+// Append only. A released migration is never edited: later ones change what earlier ones made.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1,
+       "directory: tiers, organisations, units, users, role grants, key references",
+       {
+           "CREATE TABLE tiers ("
+           " code TEXT PRIMARY KEY, name TEXT NOT NULL, rank INTEGER NOT NULL,"
+           " abolished_on TEXT)",
+           "CREATE TABLE organisations ("
+           " id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+           " abbreviation TEXT NOT NULL, tier_code TEXT NOT NULL REFERENCES tiers(code),"
+           " parent_id TEXT REFERENCES organisations(id), endpoint TEXT NOT NULL DEFAULT '',"
+           " dissolved_on TEXT)",
+           "CREATE TABLE units ("
+           " id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " name TEXT NOT NULL, abbreviation TEXT NOT NULL,"
+           " UNIQUE (organisation_id, name))",
+           "CREATE TABLE users ("
+           " id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, full_name TEXT NOT NULL,"
+           " position TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '',"
+           " organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " unit_id TEXT REFERENCES units(id), password_hash TEXT NOT NULL,"
+           " active INTEGER NOT NULL DEFAULT 1)",
+           "CREATE TABLE role_grants ("
+           " user_id TEXT NOT NULL REFERENCES users(id), role TEXT NOT NULL,"
+           " organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " unit_id TEXT REFERENCES units(id),"
+           " UNIQUE (user_id, role, organisation_id, unit_id))",
+           "CREATE TABLE key_references ("
+           " id TEXT PRIMARY KEY, user_id TEXT REFERENCES users(id),"
+           " organisation_id TEXT REFERENCES organisations(id), source TEXT NOT NULL,"
+           " location TEXT NOT NULL, certificate_subject TEXT NOT NULL,"
+           " certificate_serial TEXT NOT NULL, not_after TEXT NOT NULL,"
+           " CHECK ((user_id IS NULL) <> (organisation_id IS NULL)))",
+       }},
+  };
+  return all;
+}
+
+}  // namespace
+
+int knownSchemaVersion() {
+  return migrations().back().version;
+}
+
+int appliedSchemaVersion(Poco::Data::Session& session) {
+  int version = 0;
+  session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(version), now;
+  return version;
+}
+
+void applyMigrations(Poco::Data::Session& session) {
+  session << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+      now;
+  int current = appliedSchemaVersion(session);
+  if (current > knownSchemaVersion()) {
+    throw Error(ErrorCode::DatabaseUnavailable,
+                "the database has schema version " + std::to_string(current) +
+                    " but this build knows only up to " + std::to_string(knownSchemaVersion()) +
+                    "; run a newer vanthu");
+  }
+  for (const auto& migration : migrations()) {
+    if (migration.version <= current) continue;
+    try {
+      session.begin();
+      for (const char* statement : migration.statements) session << statement, now;
+      int version = migration.version;
+      std::string name = migration.name;
+      session << "INSERT INTO schema_migrations (version, name, applied_at)"
+                 " VALUES (?, ?, CURRENT_TIMESTAMP)",
+          use(version), use(name), now;
+      session.commit();
+    } catch (const Poco::Exception& e) {
+      if (session.isTransaction()) session.rollback();
+      throw Error(ErrorCode::DatabaseUnavailable, "migration " + std::to_string(migration.version) +
+                                                      " (" + migration.name +
+                                                      ") failed: " + e.displayText());
+    }
+  }
+}
+
+}  // namespace vanthu::storage

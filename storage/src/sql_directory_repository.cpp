@@ -1,1 +1,308 @@
-// placeholder: filled in by its own change
+#include "vanthu/storage/sql_directory_repository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Nullable.h>
+
+#include "database_impl.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+
+namespace vanthu::storage {
+namespace {
+
+using NullableText = Poco::Nullable<std::string>;
+
+NullableText toNullable(const std::optional<std::string>& value) {
+  return value ? NullableText(*value) : NullableText();
+}
+
+std::optional<std::string> optionalText(RecordSet& rows, size_t column) {
+  if (rows.value(column).isEmpty()) return std::nullopt;
+  return rows.value(column).convert<std::string>();
+}
+
+std::string text(RecordSet& rows, size_t column) {
+  return rows.value(column).isEmpty() ? std::string() : rows.value(column).convert<std::string>();
+}
+
+// Runs one write; a unique/foreign-key violation is the caller's doing, anything else is ours.
+template <typename Write>
+Status guardedWrite(Database& database, const std::string& what, Write&& write) {
+  try {
+    write(database.impl().session);
+    return Status::ok();
+  } catch (const Poco::Data::SQLite::ConstraintViolationException& e) {
+    std::string message = e.displayText();
+    if (message.find("UNIQUE") != std::string::npos) {
+      return Status::alreadyExists(what + " already exists");
+    }
+    return Status::invalidArgument(what + " refers to something that does not exist (" + message +
+                                   ")");
+  } catch (const Poco::Exception& e) {
+    throw Error(ErrorCode::StorageFailure, "storing " + what + " failed: " + e.displayText());
+  }
+}
+
+template <typename Read>
+auto guardedRead(Database& database, const std::string& what, Read&& read) {
+  try {
+    return read(database.impl().session);
+  } catch (const Poco::Exception& e) {
+    throw Error(ErrorCode::StorageFailure, "reading " + what + " failed: " + e.displayText());
+  }
+}
+
+std::vector<workflow::KeyReference> readKeyReferences(RecordSet& rows) {
+  std::vector<workflow::KeyReference> references;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    workflow::KeyReference reference;
+    reference.id = text(rows, 0);
+    reference.userId = optionalText(rows, 1);
+    reference.organisationId = optionalText(rows, 2);
+    reference.source =
+        workflow::keySourceFromName(text(rows, 3)).value_or(workflow::KeySource::Unknown);
+    reference.location = text(rows, 4);
+    reference.certificateSubject = text(rows, 5);
+    reference.certificateSerial = text(rows, 6);
+    reference.notAfter = text(rows, 7);
+    references.push_back(std::move(reference));
+  }
+  return references;
+}
+
+constexpr const char* kKeyReferenceColumns =
+    "SELECT id, user_id, organisation_id, source, location, certificate_subject,"
+    " certificate_serial, not_after FROM key_references ";
+
+std::vector<workflow::User> readUsers(RecordSet& rows) {
+  std::vector<workflow::User> users;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    workflow::User user;
+    user.id = text(rows, 0);
+    user.username = text(rows, 1);
+    user.fullName = text(rows, 2);
+    user.position = text(rows, 3);
+    user.email = text(rows, 4);
+    user.organisationId = text(rows, 5);
+    user.unitId = optionalText(rows, 6);
+    user.passwordHash = text(rows, 7);
+    user.active = rows.value(8).convert<int>() != 0;
+    users.push_back(std::move(user));
+  }
+  return users;
+}
+
+constexpr const char* kUserColumns =
+    "SELECT id, username, full_name, position, email, organisation_id, unit_id, password_hash,"
+    " active FROM users ";
+
+}  // namespace
+
+Status SqlDirectoryRepository::addTier(const workflow::Tier& tier) {
+  return guardedWrite(database_, "tier " + tier.code, [&](Poco::Data::Session& session) {
+    session << "INSERT INTO tiers (code, name, rank, abolished_on) VALUES (?, ?, ?, ?)",
+        bind(tier.code), bind(tier.name), bind(tier.rank), bind(toNullable(tier.abolishedOn)), now;
+  });
+}
+
+Status SqlDirectoryRepository::addOrganisation(const workflow::Organisation& organisation) {
+  if (auto status = workflow::validateOrganisation(organisation); !status) return status;
+  return guardedWrite(
+      database_, "organisation " + organisation.code, [&](Poco::Data::Session& session) {
+        session << "INSERT INTO organisations (id, code, name, abbreviation, tier_code, parent_id,"
+                   " endpoint, dissolved_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            bind(organisation.id), bind(organisation.code), bind(organisation.name),
+            bind(organisation.abbreviation), bind(organisation.tierCode),
+            bind(toNullable(organisation.parentId)), bind(organisation.endpoint),
+            bind(toNullable(organisation.dissolvedOn)), now;
+      });
+}
+
+Status SqlDirectoryRepository::addUnit(const workflow::Unit& unit) {
+  return guardedWrite(database_, "unit " + unit.name, [&](Poco::Data::Session& session) {
+    session << "INSERT INTO units (id, organisation_id, name, abbreviation) VALUES (?, ?, ?, ?)",
+        bind(unit.id), bind(unit.organisationId), bind(unit.name), bind(unit.abbreviation), now;
+  });
+}
+
+Status SqlDirectoryRepository::addUser(const workflow::User& user) {
+  if (user.username.empty()) return Status::invalidArgument("username is empty");
+  if (user.passwordHash.empty()) {
+    return Status::invalidArgument("user " + user.username + " has no password hash");
+  }
+  return guardedWrite(database_, "user " + user.username, [&](Poco::Data::Session& session) {
+    int active = user.active ? 1 : 0;
+    session << "INSERT INTO users (id, username, full_name, position, email, organisation_id,"
+               " unit_id, password_hash, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(user.id), bind(user.username), bind(user.fullName), bind(user.position),
+        bind(user.email), bind(user.organisationId), bind(toNullable(user.unitId)),
+        bind(user.passwordHash), bind(active), now;
+  });
+}
+
+Status SqlDirectoryRepository::grantRole(const workflow::RoleGrant& grant) {
+  if (grant.role == workflow::Role::Unknown) return Status::invalidArgument("role is not set");
+  std::string role(workflow::roleName(grant.role));
+  return guardedWrite(
+      database_, "role " + role + " of user " + grant.userId, [&](Poco::Data::Session& session) {
+        session << "INSERT INTO role_grants (user_id, role, organisation_id, unit_id)"
+                   " VALUES (?, ?, ?, ?)",
+            bind(grant.userId), bind(role), bind(grant.organisationId),
+            bind(toNullable(grant.unitId)), now;
+      });
+}
+
+Status SqlDirectoryRepository::addKeyReference(const workflow::KeyReference& reference) {
+  if (reference.userId.has_value() == reference.organisationId.has_value()) {
+    return Status::invalidArgument("key reference " + reference.id +
+                                   " must belong to exactly one user or one organisation");
+  }
+  if (reference.source == workflow::KeySource::Unknown) {
+    return Status::invalidArgument("key reference " + reference.id + " has no key source");
+  }
+  std::string source(workflow::keySourceName(reference.source));
+  return guardedWrite(
+      database_, "key reference " + reference.id, [&](Poco::Data::Session& session) {
+        session << "INSERT INTO key_references (id, user_id, organisation_id, source, location,"
+                   " certificate_subject, certificate_serial, not_after)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            bind(reference.id), bind(toNullable(reference.userId)),
+            bind(toNullable(reference.organisationId)), bind(source), bind(reference.location),
+            bind(reference.certificateSubject), bind(reference.certificateSerial),
+            bind(reference.notAfter), now;
+      });
+}
+
+std::vector<workflow::Tier> SqlDirectoryRepository::listTiers() {
+  return guardedRead(database_, "tiers", [](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << "SELECT code, name, rank, abolished_on FROM tiers ORDER BY rank, code", now;
+    RecordSet rows(select);
+    std::vector<workflow::Tier> tiers;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      tiers.push_back(
+          {text(rows, 0), text(rows, 1), rows.value(2).convert<int>(), optionalText(rows, 3)});
+    }
+    return tiers;
+  });
+}
+
+std::vector<workflow::Organisation> SqlDirectoryRepository::listOrganisations() {
+  return guardedRead(database_, "organisations", [](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << "SELECT id, code, name, abbreviation, tier_code, parent_id, endpoint, dissolved_on"
+              " FROM organisations ORDER BY code",
+        now;
+    RecordSet rows(select);
+    std::vector<workflow::Organisation> organisations;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      workflow::Organisation organisation;
+      organisation.id = text(rows, 0);
+      organisation.code = text(rows, 1);
+      organisation.name = text(rows, 2);
+      organisation.abbreviation = text(rows, 3);
+      organisation.tierCode = text(rows, 4);
+      organisation.parentId = optionalText(rows, 5);
+      organisation.endpoint = text(rows, 6);
+      organisation.dissolvedOn = optionalText(rows, 7);
+      organisations.push_back(std::move(organisation));
+    }
+    return organisations;
+  });
+}
+
+std::vector<workflow::Unit> SqlDirectoryRepository::listUnits(const std::string& organisationId) {
+  return guardedRead(database_, "units", [&](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << "SELECT id, organisation_id, name, abbreviation FROM units"
+              " WHERE organisation_id = ? ORDER BY name",
+        bind(organisationId), now;
+    RecordSet rows(select);
+    std::vector<workflow::Unit> units;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      units.push_back({text(rows, 0), text(rows, 1), text(rows, 2), text(rows, 3)});
+    }
+    return units;
+  });
+}
+
+std::vector<workflow::User> SqlDirectoryRepository::listUsers(const std::string& organisationId) {
+  return guardedRead(database_, "users", [&](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << std::string(kUserColumns) + "WHERE organisation_id = ? ORDER BY username",
+        bind(organisationId), now;
+    RecordSet rows(select);
+    return readUsers(rows);
+  });
+}
+
+std::optional<workflow::User> SqlDirectoryRepository::findUserByUsername(
+    const std::string& username) {
+  return guardedRead(database_, "user " + username, [&](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << std::string(kUserColumns) + "WHERE username = ?", bind(username), now;
+    RecordSet rows(select);
+    auto users = readUsers(rows);
+    return users.empty() ? std::nullopt : std::optional<workflow::User>(std::move(users.front()));
+  });
+}
+
+std::vector<workflow::RoleGrant> SqlDirectoryRepository::roleGrantsOf(const std::string& userId) {
+  return guardedRead(database_, "role grants", [&](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << "SELECT user_id, role, organisation_id, unit_id FROM role_grants"
+              " WHERE user_id = ? ORDER BY role",
+        bind(userId), now;
+    RecordSet rows(select);
+    std::vector<workflow::RoleGrant> grants;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      workflow::RoleGrant grant;
+      grant.userId = text(rows, 0);
+      grant.role = workflow::roleFromName(text(rows, 1)).value_or(workflow::Role::Unknown);
+      grant.organisationId = text(rows, 2);
+      grant.unitId = optionalText(rows, 3);
+      grants.push_back(std::move(grant));
+    }
+    return grants;
+  });
+}
+
+std::vector<workflow::KeyReference> SqlDirectoryRepository::keyReferencesOfUser(
+    const std::string& userId) {
+  return guardedRead(database_, "key references", [&](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << std::string(kKeyReferenceColumns) + "WHERE user_id = ? ORDER BY id", bind(userId),
+        now;
+    RecordSet rows(select);
+    return readKeyReferences(rows);
+  });
+}
+
+std::vector<workflow::KeyReference> SqlDirectoryRepository::keyReferencesOfOrganisation(
+    const std::string& organisationId) {
+  return guardedRead(database_, "key references", [&](Poco::Data::Session& session) {
+    Poco::Data::Statement select(session);
+    select << std::string(kKeyReferenceColumns) + "WHERE organisation_id = ? ORDER BY id",
+        bind(organisationId), now;
+    RecordSet rows(select);
+    return readKeyReferences(rows);
+  });
+}
+
+void SqlDirectoryRepository::inTransaction(const std::function<void()>& work) {
+  auto& session = database_.impl().session;
+  try {
+    session.begin();
+    work();
+    session.commit();
+  } catch (...) {
+    // Roll back and let the original failure travel on: nothing of the batch may land.
+    if (session.isTransaction()) session.rollback();
+    throw;
+  }
+}
+
+}  // namespace vanthu::storage

@@ -1,1 +1,153 @@
+#include "vanthu/api/http_server.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
 #include <catch2/catch.hpp>
+#include <sstream>
+
+#include "test_support.h"
+#include "vanthu/workflow/error.h"
+
+using namespace vanthu;
+using vanthu::test::TempDir;
+
+namespace {
+
+struct Reply {
+  int status = 0;
+  std::string contentType;
+  std::string body;
+  Poco::Net::HTTPResponse headers;
+};
+
+Reply call(uint16_t port, const std::string& method, const std::string& path,
+           const std::string& requestId = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!requestId.empty()) request.set("X-Request-Id", requestId);
+  session.sendRequest(request);
+  Reply reply;
+  std::istream& body = session.receiveResponse(reply.headers);
+  Poco::StreamCopier::copyToString(body, reply.body);
+  reply.status = static_cast<int>(reply.headers.getStatus());
+  reply.contentType = reply.headers.getContentType();
+  return reply;
+}
+
+Poco::JSON::Object::Ptr json(const std::string& text) {
+  return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+struct RunningServer {
+  TempDir dir;
+  std::ostringstream logs;
+  api::ServerConfig config;
+  std::unique_ptr<api::StructuredLog> log;
+  std::unique_ptr<api::HttpServer> server;
+
+  RunningServer() {
+    config.dataDir = dir.path();
+    config.port = 0;
+    log = std::make_unique<api::StructuredLog>(logs, api::LogLevel::Info, api::LogFormat::Json);
+    server = std::make_unique<api::HttpServer>(config, *log);
+    server->start();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("/healthz answers 200 with status ok over real HTTP", "[api][http]") {
+  RunningServer s;
+  auto reply = call(s.server->port(), "GET", "/healthz");
+  CHECK(reply.status == 200);
+  CHECK(reply.contentType.rfind("application/json", 0) == 0);
+  CHECK(json(reply.body)->getValue<std::string>("status") == "ok");
+  CHECK(reply.headers.get("X-Content-Type-Options") == "nosniff");
+  CHECK(reply.headers.has("X-Request-Id"));
+}
+
+TEST_CASE("/readyz checks the database", "[api][http]") {
+  RunningServer s;
+  auto reply = call(s.server->port(), "GET", "/readyz");
+  REQUIRE(reply.status == 200);
+  auto body = json(reply.body);
+  CHECK(body->getValue<std::string>("database") == "ok");
+  CHECK(body->getValue<int>("schema_version") >= 1);
+}
+
+TEST_CASE("unknown routes and methods get problem+json with a stable code", "[api][http]") {
+  RunningServer s;
+  auto missing = call(s.server->port(), "GET", "/api/v1/no-such-thing", "trace-me-1");
+  CHECK(missing.status == 404);
+  CHECK(missing.contentType.rfind("application/problem+json", 0) == 0);
+  auto problem = json(missing.body);
+  CHECK(problem->getValue<std::string>("code") == "route_not_found");
+  CHECK(problem->getValue<int>("status") == 404);
+  CHECK(problem->getValue<std::string>("instance") == "/api/v1/no-such-thing");
+  CHECK(problem->getValue<std::string>("request_id") == "trace-me-1");
+
+  auto wrongMethod = call(s.server->port(), "DELETE", "/healthz");
+  CHECK(wrongMethod.status == 405);
+  CHECK(wrongMethod.headers.get("Allow") == "GET");
+  CHECK(json(wrongMethod.body)->getValue<std::string>("code") == "method_not_allowed");
+}
+
+TEST_CASE("a hostile request id is replaced, not echoed into logs", "[api][http]") {
+  RunningServer s;
+  auto reply = call(s.server->port(), "GET", "/healthz", "evil\"id{}");
+  CHECK(reply.headers.get("X-Request-Id") != "evil\"id{}");
+  CHECK(s.logs.str().find("evil") == std::string::npos);
+}
+
+TEST_CASE("every request is logged as one JSON line", "[api][http]") {
+  RunningServer s;
+  call(s.server->port(), "GET", "/healthz", "log-line-check");
+  s.server->stop();
+  std::istringstream lines(s.logs.str());
+  std::string line;
+  bool found = false;
+  while (std::getline(lines, line)) {
+    auto entry = json(line);  // throws if a line is not JSON
+    if (entry->has("request_id") &&
+        entry->getValue<std::string>("request_id") == "log-line-check") {
+      CHECK(entry->getValue<std::string>("event") == "request");
+      CHECK(entry->getValue<std::string>("status") == "200");
+      CHECK(entry->getValue<std::string>("path") == "/healthz");
+      found = true;
+    }
+  }
+  CHECK(found);
+}
+
+TEST_CASE("a port that is taken is reported with what to do", "[api][http]") {
+  RunningServer first;
+  TempDir dir;
+  std::ostringstream logs;
+  api::StructuredLog log(logs, api::LogLevel::Info, api::LogFormat::Json);
+  api::ServerConfig config;
+  config.dataDir = dir.path();
+  config.port = first.server->port();
+  api::HttpServer second(config, log);
+  try {
+    second.start();
+    FAIL("a second server bound the same port");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::IoFailure);
+    CHECK(std::string(e.what()).find("--port") != std::string::npos);
+  }
+  // The first server is unharmed.
+  CHECK(call(first.server->port(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("the home page is served as HTML", "[api][http]") {
+  RunningServer s;
+  auto reply = call(s.server->port(), "GET", "/");
+  CHECK(reply.status == 200);
+  CHECK(reply.contentType.rfind("text/html", 0) == 0);
+  CHECK(reply.body.find("Hệ thống quản lý văn bản và điều hành") != std::string::npos);
+}

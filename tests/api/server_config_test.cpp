@@ -1,1 +1,107 @@
+#include "vanthu/api/server_config.h"
+
 #include <catch2/catch.hpp>
+#include <fstream>
+
+#include "test_support.h"
+
+using namespace vanthu;
+using namespace vanthu::api;
+using vanthu::test::TempDir;
+
+namespace {
+
+std::filesystem::path writeConfig(const TempDir& dir, const std::string& content) {
+  auto path = dir / "vanthu.properties";
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("settings layer: file, then environment, then flags", "[api][config]") {
+  TempDir dir;
+  auto file = readConfigFile(writeConfig(dir, "# demo\nserver.port = 8081\nlog.level=debug\n\n"));
+  REQUIRE(file.isOk());
+  REQUIRE(file.value().size() == 2);
+  CHECK(file.value()[0].origin.find("vanthu.properties:2") != std::string::npos);
+
+  auto layers = file.value();
+  auto environment =
+      settingsFromEnvironment({"VANTHU_PORT=9000", "HOME=/root", "VANTHU_DATA=/srv"});
+  layers.insert(layers.end(), environment.begin(), environment.end());
+  layers.push_back({"server.port", "9100", "--port"});
+
+  auto config = buildServerConfig(layers);
+  REQUIRE(config.isOk());
+  CHECK(config.value().port == 9100);
+  CHECK(config.value().logLevel == LogLevel::Debug);
+  CHECK(config.value().dataDir == "/srv");
+  CHECK(config.value().host == "127.0.0.1");
+  CHECK(config.value().resolvedDatabaseUrl() == "sqlite:/srv/vanthu.db");
+}
+
+TEST_CASE("bad values are refused naming the key, the value and where it came from",
+          "[api][config]") {
+  auto refuse = [](Setting bad) {
+    auto config = buildServerConfig({{"data.dir", "/srv", "--data"}, bad});
+    REQUIRE_FALSE(config.isOk());
+    CHECK(config.status().code() == ErrorCode::InvalidConfig);
+    CHECK(config.status().message().find(bad.key) != std::string::npos);
+    CHECK(config.status().message().find(bad.origin) != std::string::npos);
+  };
+  refuse({"server.port", "abc", "VANTHU_PORT"});
+  refuse({"server.port", "70000", "--port"});
+  refuse({"server.port", "-1", "--port"});
+  refuse({"server.port", "80 80", "--port"});
+  refuse({"server.threads", "0", "VANTHU_THREADS"});
+  refuse({"log.level", "loud", "--log-level"});
+  refuse({"log.format", "xml", "--log-format"});
+  refuse({"database.url", "oracle://db", "VANTHU_DATABASE_URL"});
+  refuse({"server.host", "", "--host"});
+}
+
+TEST_CASE("a missing data directory is a clear error", "[api][config]") {
+  auto config = buildServerConfig({});
+  REQUIRE_FALSE(config.isOk());
+  CHECK(config.status().code() == ErrorCode::InvalidConfig);
+  CHECK(config.status().message().find("--data") != std::string::npos);
+
+  TempDir dir;
+  CHECK(checkDataDirectory(dir.path()).isOk());
+  auto missing = checkDataDirectory(dir / "nope");
+  CHECK(missing.code() == ErrorCode::InvalidConfig);
+  CHECK(missing.message().find("vanthu demo init") != std::string::npos);
+  std::ofstream(dir / "file") << "x";
+  CHECK(checkDataDirectory(dir / "file").code() == ErrorCode::InvalidConfig);
+}
+
+TEST_CASE("corrupt config files are refused with file and line", "[api][config]") {
+  TempDir dir;
+  SECTION("a line without '='") {
+    auto result = readConfigFile(writeConfig(dir, "server.port = 1\nport 8080\n"));
+    REQUIRE_FALSE(result.isOk());
+    CHECK(result.status().code() == ErrorCode::InvalidConfig);
+    CHECK(result.status().message().find("vanthu.properties:2") != std::string::npos);
+  }
+  SECTION("an unknown key (a typo must not be ignored)") {
+    auto result = readConfigFile(writeConfig(dir, "sever.port = 1\n"));
+    REQUIRE_FALSE(result.isOk());
+    CHECK(result.status().message().find("unknown setting 'sever.port'") != std::string::npos);
+  }
+  SECTION("binary garbage") {
+    auto result = readConfigFile(writeConfig(dir, std::string("\x89PNG\r\n\x1a\n\0\0", 10)));
+    REQUIRE_FALSE(result.isOk());
+    CHECK(result.status().code() == ErrorCode::InvalidConfig);
+  }
+  SECTION("a key set twice") {
+    auto result = readConfigFile(writeConfig(dir, "server.port = 1\nserver.port = 2\n"));
+    REQUIRE_FALSE(result.isOk());
+    CHECK(result.status().message().find("set twice") != std::string::npos);
+  }
+  SECTION("an unreadable file") {
+    auto result = readConfigFile(dir / "missing.properties");
+    REQUIRE_FALSE(result.isOk());
+    CHECK(result.status().code() == ErrorCode::InvalidConfig);
+  }
+}

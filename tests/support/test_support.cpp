@@ -37,7 +37,8 @@ CommandResult runCommand(const std::string& command) {
   if (pipe == nullptr) throw std::runtime_error("popen failed for: " + command);
   std::array<char, 4096> buffer{};
   size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), n);
   int status = pclose(pipe);
   if (WIFEXITED(status)) {
     result.exitCode = WEXITSTATUS(status);
@@ -67,7 +68,11 @@ std::string readFile(const std::filesystem::path& path) {
   return content.str();
 }
 
-std::filesystem::path binDir() { return VANTHU_BIN_DIR; }
-std::filesystem::path sourceDir() { return VANTHU_SOURCE_DIR; }
+std::filesystem::path binDir() {
+  return VANTHU_BIN_DIR;
+}
+std::filesystem::path sourceDir() {
+  return VANTHU_SOURCE_DIR;
+}
 
 }  // namespace vanthu::test

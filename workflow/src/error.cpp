@@ -66,7 +66,8 @@ std::string Status::toString() const {
   return std::string(errorCodeName(code_)) + ": " + message_;
 }
 
-Error::Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+Error::Error(ErrorCode code, const std::string& message)
+    : std::runtime_error(message), code_(code) {}
 
 Error& Error::withContext(std::string frame) {
   context_.push_back(std::move(frame));

@@ -55,12 +55,14 @@ const std::vector<ErrorCode>& allErrorCodes();
 /// The outcome of an operation a user can get wrong: OK, or a code and a message a person can
 /// act on. Cheap to copy. Build failures with the factories (Status::notFound("...")).
 class Status {
-public:
+ public:
   Status() = default;  ///< OK
   Status(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status ok() { return {}; }
-  static Status invalidArgument(std::string m) { return {ErrorCode::InvalidArgument, std::move(m)}; }
+  static Status invalidArgument(std::string m) {
+    return {ErrorCode::InvalidArgument, std::move(m)};
+  }
   static Status invalidConfig(std::string m) { return {ErrorCode::InvalidConfig, std::move(m)}; }
   static Status notFound(std::string m) { return {ErrorCode::NotFound, std::move(m)}; }
   static Status alreadyExists(std::string m) { return {ErrorCode::AlreadyExists, std::move(m)}; }
@@ -74,7 +76,7 @@ public:
   /// "invalid_argument: port must be 1-65535" (or "ok").
   std::string toString() const;
 
-private:
+ private:
   ErrorCode code_ = ErrorCode::Unknown;  // Unknown == OK: no error set
   std::string message_;
 };
@@ -82,8 +84,8 @@ private:
 /// A value or the Status that explains its absence.
 template <typename T>
 class Result {
-public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+ public:
+  Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(state_).isOk()) {
       state_ = Status(ErrorCode::Internal, "Result built from an OK status without a value");
@@ -99,14 +101,14 @@ public:
   /// The failure, or an OK status.
   Status status() const { return isOk() ? Status::ok() : std::get<Status>(state_); }
 
-private:
+ private:
   std::variant<T, Status> state_;
 };
 
 /// Infrastructure failure: thrown, carries a stable code and the context frames added while it
 /// travelled up ("opening var/vanthu.db", "running migration 3").
 class Error : public std::runtime_error {
-public:
+ public:
   Error(ErrorCode code, const std::string& message);
 
   ErrorCode code() const { return code_; }
@@ -116,7 +118,7 @@ public:
   /// The message followed by the context frames, innermost first.
   std::string describe() const;
 
-private:
+ private:
   ErrorCode code_;
   std::vector<std::string> context_;
 };

@@ -1,0 +1,65 @@
+#pragma once
+
+// vanthu-server settings: defaults < config file < environment < command line.
+// Every value is checked here, so the server starts with good settings or not at all.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vanthu/workflow/error.h"
+
+namespace vanthu::api {
+
+enum class LogLevel : uint8_t { Unknown = 0, Debug, Info, Warning, Error };
+enum class LogFormat : uint8_t { Unknown = 0, Json, Text };
+
+struct ServerConfig {
+  std::filesystem::path dataDir;
+  std::string host = "127.0.0.1";  ///< loopback unless told otherwise: expose through TLS/proxy
+  uint16_t port = 8080;            ///< 0 = any free port (tests)
+  int threads = 16;                ///< request worker threads
+  LogLevel logLevel = LogLevel::Info;
+  LogFormat logFormat = LogFormat::Json;
+  std::string databaseUrl = "sqlite:vanthu.db";  ///< sqlite paths are relative to dataDir
+
+  /// The database URL with a relative SQLite path resolved against dataDir.
+  std::string resolvedDatabaseUrl() const;
+};
+
+/// One setting and where it came from ("vanthu.properties:4", "VANTHU_PORT", "--port"), so an
+/// error can say exactly which value to fix.
+struct Setting {
+  std::string key;  ///< e.g. "server.port"
+  std::string value;
+  std::string origin;
+};
+
+/// The keys a config file may hold, with the environment variable that overrides each.
+struct SettingKey {
+  const char* key;
+  const char* environmentVariable;
+  const char* description;
+};
+const std::vector<SettingKey>& settingKeys();
+
+/// Reads a config file of `key = value` lines (`#` comments, blank lines). Refuses unknown keys,
+/// lines without '=', duplicate keys, non-UTF-8 or NUL bytes, with "FILE:LINE: what is wrong".
+Result<std::vector<Setting>> readConfigFile(const std::filesystem::path& path);
+
+/// The settings found in `environment` (name=value strings, as in `environ`).
+std::vector<Setting> settingsFromEnvironment(const std::vector<std::string>& environment);
+
+/// Applies `layers` in order (later wins) on top of the defaults and checks every value.
+/// InvalidConfig names the key, the bad value, its origin and what is allowed.
+Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers);
+
+/// Checks that the data directory exists and is a readable, writable directory.
+/// InvalidConfig says what to do otherwise.
+Status checkDataDirectory(const std::filesystem::path& dataDir);
+
+std::optional<LogLevel> logLevelFromName(const std::string& name);
+
+}  // namespace vanthu::api

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <functional>
+
+#include "vanthu/storage/database.h"
+#include "vanthu/workflow/directory.h"
+
+namespace vanthu::storage {
+
+/// DirectoryRepository on the metadata database. Parameterised SQL only.
+/// Borrows `database`, which must outlive it.
+class SqlDirectoryRepository final : public workflow::DirectoryRepository {
+ public:
+  explicit SqlDirectoryRepository(Database& database) : database_(database) {}
+
+  Status addTier(const workflow::Tier& tier) override;
+  Status addOrganisation(const workflow::Organisation& organisation) override;
+  Status addUnit(const workflow::Unit& unit) override;
+  Status addUser(const workflow::User& user) override;
+  Status grantRole(const workflow::RoleGrant& grant) override;
+  Status addKeyReference(const workflow::KeyReference& reference) override;
+
+  std::vector<workflow::Tier> listTiers() override;
+  std::vector<workflow::Organisation> listOrganisations() override;
+  std::vector<workflow::Unit> listUnits(const std::string& organisationId) override;
+  std::vector<workflow::User> listUsers(const std::string& organisationId) override;
+  std::optional<workflow::User> findUserByUsername(const std::string& username) override;
+  std::vector<workflow::RoleGrant> roleGrantsOf(const std::string& userId) override;
+  std::vector<workflow::KeyReference> keyReferencesOfUser(const std::string& userId) override;
+  std::vector<workflow::KeyReference> keyReferencesOfOrganisation(
+      const std::string& organisationId) override;
+
+  /// Runs `work` in one transaction: all of it lands or none of it.
+  void inTransaction(const std::function<void()>& work);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace vanthu::storage
