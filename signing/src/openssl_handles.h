@@ -1,0 +1,102 @@
+#pragma once
+
+// RAII for OpenSSL handles: one std::unique_ptr alias per type, freed with the matching *_free.
+// Private to signing/src: public headers never see OpenSSL types.
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+
+namespace vanthu::signing::detail {
+
+/// A deleter that calls `Free` (a *_free function taking T*).
+template <typename T, void (*Free)(T*)>
+struct OpenSslDeleter {
+  void operator()(T* handle) const { Free(handle); }
+};
+
+template <typename T, void (*Free)(T*)>
+using OpenSslPtr = std::unique_ptr<T, OpenSslDeleter<T, Free>>;
+
+using EvpPkeyPtr = OpenSslPtr<EVP_PKEY, EVP_PKEY_free>;
+using EvpPkeyCtxPtr = OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using X509CrlPtr = OpenSslPtr<X509_CRL, X509_CRL_free>;
+using X509RevokedPtr = OpenSslPtr<X509_REVOKED, X509_REVOKED_free>;
+using X509NamePtr = OpenSslPtr<X509_NAME, X509_NAME_free>;
+using X509ExtensionPtr = OpenSslPtr<X509_EXTENSION, X509_EXTENSION_free>;
+using X509StorePtr = OpenSslPtr<X509_STORE, X509_STORE_free>;
+using X509StoreCtxPtr = OpenSslPtr<X509_STORE_CTX, X509_STORE_CTX_free>;
+using Asn1IntegerPtr = OpenSslPtr<ASN1_INTEGER, ASN1_INTEGER_free>;
+using Asn1EnumeratedPtr = OpenSslPtr<ASN1_ENUMERATED, ASN1_ENUMERATED_free>;
+using Asn1TimePtr = OpenSslPtr<ASN1_TIME, ASN1_TIME_free>;
+using Asn1Ia5StringPtr = OpenSslPtr<ASN1_IA5STRING, ASN1_IA5STRING_free>;
+using Asn1OctetStringPtr = OpenSslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
+using BignumPtr = OpenSslPtr<BIGNUM, BN_free>;
+using Pkcs12Ptr = OpenSslPtr<PKCS12, PKCS12_free>;
+using GeneralNamePtr = OpenSslPtr<GENERAL_NAME, GENERAL_NAME_free>;
+using GeneralNamesPtr = OpenSslPtr<GENERAL_NAMES, GENERAL_NAMES_free>;
+using DistPointPtr = OpenSslPtr<DIST_POINT, DIST_POINT_free>;
+using CrlDistPointsPtr = OpenSslPtr<CRL_DIST_POINTS, CRL_DIST_POINTS_free>;
+using AccessDescriptionPtr = OpenSslPtr<ACCESS_DESCRIPTION, ACCESS_DESCRIPTION_free>;
+using AuthorityInfoAccessPtr = OpenSslPtr<AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free>;
+
+/// BIO_free returns int, so it needs its own deleter.
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free_all(bio); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+
+/// The OpenSSL allocator's free for strings and buffers it hands out (OPENSSL_free is a macro).
+struct OpenSslFreeDeleter {
+  void operator()(void* memory) const { CRYPTO_free(memory, __FILE__, __LINE__); }
+};
+template <typename T>
+using OpenSslMemoryPtr = std::unique_ptr<T, OpenSslFreeDeleter>;
+
+// The STACK_OF(...) accessors are macros with C casts in them; wrap the few we use in typed
+// helpers so that the casts stay in this one place (and out of -Wold-style-cast's sight).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+
+/// Frees the stack and every X509 in it.
+struct X509StackDeleter {
+  void operator()(STACK_OF(X509) * stack) const { sk_X509_pop_free(stack, X509_free); }
+};
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+
+inline X509StackPtr newX509Stack() {
+  return X509StackPtr(sk_X509_new_null());
+}
+inline int x509StackSize(const STACK_OF(X509) * stack) {
+  return stack == nullptr ? 0 : sk_X509_num(stack);
+}
+inline X509* x509StackAt(const STACK_OF(X509) * stack, int index) {
+  return sk_X509_value(stack, index);
+}
+/// Takes ownership of `cert` on success (returns false, leaving ownership with the caller, on
+/// failure).
+inline bool x509StackPush(STACK_OF(X509) * stack, X509* cert) {
+  return sk_X509_push(stack, cert) > 0;
+}
+
+inline bool generalNamesPush(GENERAL_NAMES* names, GENERAL_NAME* name) {
+  return sk_GENERAL_NAME_push(names, name) > 0;
+}
+inline bool distPointsPush(CRL_DIST_POINTS* points, DIST_POINT* point) {
+  return sk_DIST_POINT_push(points, point) > 0;
+}
+inline bool accessDescriptionsPush(AUTHORITY_INFO_ACCESS* aia, ACCESS_DESCRIPTION* description) {
+  return sk_ACCESS_DESCRIPTION_push(aia, description) > 0;
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace vanthu::signing::detail
