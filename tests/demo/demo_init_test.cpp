@@ -24,14 +24,26 @@ demo::DemoInitOptions optionsFor(const fs::path& dir) {
   return options;
 }
 
+// One demo directory for every section: building it hashes a dozen passwords with 600,000
+// PBKDF2 iterations each, which is worth doing once, not once per SECTION.
+struct SharedDemo {
+  TempDir tmp;
+  fs::path dir = tmp / "var";
+  demo::DemoInitResult result = demo::initDemo(optionsFor(dir));
+};
+
+const SharedDemo& sharedDemo() {
+  static SharedDemo demo;
+  return demo;
+}
+
 }  // namespace
 
 TEST_CASE("demo init builds a complete data directory", "[demo][slow]") {
-  TempDir tmp;
-  auto dir = tmp / "var";
-  auto result = demo::initDemo(optionsFor(dir));
-  REQUIRE(result.created);
-  CHECK_FALSE(result.passwordGenerated);
+  const auto& tmp = sharedDemo().tmp;
+  const auto& dir = sharedDemo().dir;
+  REQUIRE(sharedDemo().result.created);
+  CHECK_FALSE(sharedDemo().result.passwordGenerated);
 
   for (const char* file : {".vanthu-demo", "vanthu.db", "vanthu.properties", "README.md",
                            "demo-credentials.txt", "pki/README.md"}) {
