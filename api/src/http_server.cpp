@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 
@@ -84,6 +85,19 @@ void sendProblem(RequestContext& context, ErrorCode code, const std::string& det
   auto status = static_cast<HTTPResponse::HTTPStatus>(httpStatusFor(code));
   sendBody(context, status, kProblemJson,
            problemJson(code, detail, context.path, context.requestId));
+}
+
+// "demo-government-ca.crl": lower-case letters, digits and dashes, then ".crl". Nothing else
+// under /pki/ can name a file, so no path can climb out of the CRL directory.
+bool isPublishedCrlName(const std::string& file) {
+  const std::string suffix = ".crl";
+  if (file.size() <= suffix.size() || file.size() > 80) return false;
+  if (file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+  for (size_t i = 0; i < file.size() - suffix.size(); ++i) {
+    char c = file[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
 }
 
 constexpr const char* kHomePage = R"(<!doctype html>
@@ -182,6 +196,23 @@ void HttpServer::Impl::registerRoutes() {
     body.set("database", "ok");
     body.set("schema_version", version);
     sendJson(context, HTTPResponse::HTTP_OK, body);
+  });
+  // The CRLs of the data directory's PKI, where the certificates' CRL distribution points say.
+  router.add("GET", "/pki/{file}", [this](RequestContext& context) {
+    const std::string& file = context.pathParameters["file"];
+    if (!isPublishedCrlName(file)) {
+      sendProblem(context, ErrorCode::NotFound, "no published file " + file);
+      return;
+    }
+    std::ifstream in(config.dataDir / "pki" / "crl" / file, std::ios::binary);
+    if (!in) {
+      sendProblem(context, ErrorCode::NotFound, "no CRL " + file + " in this data directory");
+      return;
+    }
+    std::ostringstream crl;
+    crl << in.rdbuf();
+    context.response.set("Cache-Control", "public, max-age=3600");
+    sendBody(context, HTTPResponse::HTTP_OK, "application/pkix-crl", crl.str());
   });
   router.add("GET", "/", [](RequestContext& context) {
     sendBody(context, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", kHomePage);

@@ -8,6 +8,8 @@
 #include <Poco/StreamCopier.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "test_support.h"
@@ -150,4 +152,25 @@ TEST_CASE("the home page is served as HTML", "[api][http]") {
   CHECK(reply.status == 200);
   CHECK(reply.contentType.rfind("text/html", 0) == 0);
   CHECK(reply.body.find("Hệ thống quản lý văn bản và điều hành") != std::string::npos);
+}
+
+TEST_CASE("the data directory's CRLs are published under /pki/", "[api][http]") {
+  RunningServer s;
+  std::filesystem::create_directories(s.dir / "pki" / "crl");
+  std::ofstream(s.dir / "pki" / "crl" / "demo-government-ca.crl", std::ios::binary) << "DER-BYTES";
+  std::ofstream(s.dir / "secret.txt") << "not for the web";
+
+  auto crl = call(s.server->port(), "GET", "/pki/demo-government-ca.crl");
+  CHECK(crl.status == 200);
+  CHECK(crl.contentType == "application/pkix-crl");
+  CHECK(crl.body == "DER-BYTES");
+
+  CHECK(call(s.server->port(), "GET", "/pki/no-such-ca.crl").status == 404);
+  for (const char* sneaky : {"/pki/..%2Fsecret.txt", "/pki/../secret.txt", "/pki/secret.txt",
+                             "/pki/%2E%2E%2Fsecret.txt", "/pki/DEMO.crl"}) {
+    INFO(sneaky);
+    auto reply = call(s.server->port(), "GET", sneaky);
+    CHECK(reply.status == 404);
+    CHECK(reply.body.find("not for the web") == std::string::npos);
+  }
 }
