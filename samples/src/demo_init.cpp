@@ -15,6 +15,7 @@
 #include "vanthu/demo/demo_images.h"
 #include "vanthu/demo/demo_pki.h"
 #include "vanthu/demo/sample_documents.h"
+#include "vanthu/storage/atomic_file.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/workflow/error.h"
@@ -23,30 +24,6 @@ namespace vanthu::demo {
 namespace fs = std::filesystem;
 
 namespace {
-
-void writeTextFile(const fs::path& path, const std::string& content, mode_t mode = 0644) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) throw Error(ErrorCode::IoFailure, "cannot create " + path.string());
-  size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n <= 0) {
-      ::close(fd);
-      throw Error(ErrorCode::IoFailure, "cannot write " + path.string());
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    throw Error(ErrorCode::IoFailure, "cannot flush " + path.string());
-  }
-}
-
-void syncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;  // best effort: some file systems refuse to open directories
-  ::fsync(fd);
-  ::close(fd);
-}
 
 std::string isoTime(std::chrono::system_clock::time_point when) {
   std::time_t t = std::chrono::system_clock::to_time_t(when);
@@ -255,18 +232,21 @@ void buildInto(const fs::path& root, const DemoInitOptions& options, const std::
   report(options, "creating the database");
   populateDatabase(root, directory, pki, password, options);
 
-  writeTextFile(root / "vanthu.properties",
-                "# vanthu-server settings for this data directory (see docs/OPERATIONS.md)\n"
-                "server.host = 127.0.0.1\n"
-                "server.port = 8080\n"
-                "database.url = sqlite:vanthu.db\n"
-                "log.level = info\n"
-                "log.format = json\n");
-  writeTextFile(root / kDemoCredentialsFile, credentialsText(directory, password), 0600);
-  writeTextFile(root / "README.md", kReadme);
+  storage::writeFileAtomically(
+      root / "vanthu.properties",
+      "# vanthu-server settings for this data directory (see docs/OPERATIONS.md)\n"
+      "server.host = 127.0.0.1\n"
+      "server.port = 8080\n"
+      "database.url = sqlite:vanthu.db\n"
+      "log.level = info\n"
+      "log.format = json\n");
+  storage::writeFileAtomically(root / kDemoCredentialsFile, credentialsText(directory, password),
+                               0600);
+  storage::writeFileAtomically(root / "README.md", kReadme);
   // The marker goes last: its presence means everything before it is complete.
-  writeTextFile(root / kDemoMarkerFile, "vanthu demo data\ncreated " + isoTime(options.now) + "\n");
-  syncDirectory(root);
+  storage::writeFileAtomically(root / kDemoMarkerFile,
+                               "vanthu demo data\ncreated " + isoTime(options.now) + "\n");
+  storage::syncDirectory(root);
 }
 
 }  // namespace
@@ -311,7 +291,7 @@ DemoInitResult initDemo(const DemoInitOptions& options) {
     buildInto(staging, options, result.userPassword);
     if (fs::exists(target)) fs::remove(target);  // empty, checked above
     fs::rename(staging, target);
-    syncDirectory(target.parent_path().empty() ? fs::path(".") : target.parent_path());
+    storage::syncDirectory(target.parent_path().empty() ? fs::path(".") : target.parent_path());
   } catch (...) {
     // Nothing half-written may stay: remove the staging directory, then report the failure.
     std::error_code ignored;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "vanthu/storage/atomic_file.h"
 #include "vanthu/workflow/error.h"
 
 namespace vanthu::demo {
@@ -25,6 +26,7 @@ using signing::DistinguishedName;
 using signing::KeyAlgorithm;
 using signing::PrivateKey;
 using signing::RevocationReason;
+using storage::writeFileAtomically;
 using TimePoint = std::chrono::system_clock::time_point;
 
 constexpr auto kDay = std::chrono::hours(24);
@@ -39,39 +41,6 @@ const char* const kCitizenId = "congdan";
 
 [[noreturn]] void throwInvalid(const std::string& message) {
   throw Error(ErrorCode::InvalidArgument, message);
-}
-
-// Same discipline as signing::writePkcs12: temp file in the target directory, then rename.
-void writeFileAtomically(const std::filesystem::path& path, const std::string& data,
-                         mode_t mode = 0644) {
-  std::string pattern = path.string() + ".tmp-XXXXXX";
-  int fd = mkstemp(pattern.data());
-  auto fail = [&](const std::string& what) {
-    int error = errno;
-    if (fd >= 0) ::close(fd);
-    ::unlink(pattern.c_str());
-    throw Error(ErrorCode::IoFailure, what + " " + path.string() + ": " + std::strerror(error));
-  };
-  if (fd < 0) {
-    int error = errno;
-    throw Error(ErrorCode::IoFailure, "cannot create a temporary file for " + path.string() + ": " +
-                                          std::strerror(error));
-  }
-  if (::fchmod(fd, mode) != 0) fail("cannot set the permissions of");
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("cannot write");
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail("cannot flush");
-  int closed = ::close(fd);
-  fd = -1;
-  if (closed != 0) fail("cannot close");
-  if (std::rename(pattern.c_str(), path.c_str()) != 0) fail("cannot rename a temporary file to");
 }
 
 void makeDirectory(const std::filesystem::path& path) {
