@@ -1,0 +1,109 @@
+#pragma once
+
+// PAdES signatures on PDF files, appended as incremental updates (DESIGN §6).
+//
+// Signing runs in two phases so that the key can be anywhere:
+//   prepare()  writes the signed file with an empty /Contents placeholder and returns the digest
+//              the key must sign (and everything needed to finish, serialisable to text);
+//   complete() builds the CMS from the signature value and writes it into the placeholder.
+// sign() does both with a DigestSigner in one call.
+//
+// Guarantees: the bytes of the input are the unchanged prefix of the output; only changed objects
+// are appended, with an xref section of the same form as the last one; the output appears under
+// its name only when complete (temporary file + rename).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vanthu/signing/cms_signature.h"
+#include "vanthu/signing/digest_signer.h"
+
+namespace vanthu::signing {
+
+/// DocMDP permissions of a certification signature (ISO 32000 §12.8.2.2).
+enum class CertificationLevel : uint8_t {
+  Unknown = 0,
+  None,         ///< an approval signature
+  NoChanges,    ///< P=1
+  FormFilling,  ///< P=2: form filling and further signatures allowed
+  Annotations,  ///< P=3: P=2 plus annotations
+};
+
+/// A rectangle in PDF user space (points, origin bottom left).
+struct PdfRect {
+  double x = 0;
+  double y = 0;
+  double width = 0;
+  double height = 0;
+};
+
+struct SignatureRequest {
+  /// The name of a new signature field; empty: "Signature1", "Signature2", ...
+  std::string fieldName;
+  /// Sign this pre-existing empty signature field instead of creating one.
+  std::optional<std::string> existingField;
+  /// 1-based page of a new field (invisible fields go on page 1).
+  int page = 1;
+  /// Where a new visible field goes; absent: an invisible signature.
+  std::optional<PdfRect> rectangle;
+  SignatureFormat format = SignatureFormat::PadesCades;
+  DigestAlgorithm digest = DigestAlgorithm::Sha256;
+  CertificationLevel certification = CertificationLevel::None;
+  std::string reason;
+  std::string location;
+  std::string contactInfo;
+  /// The claimed signing time, /M (PAdES puts the time here, not in the CMS).
+  std::chrono::system_clock::time_point signingTime = std::chrono::system_clock::now();
+  /// Bytes of DER reserved for the CMS (the /Contents placeholder is twice this in hex).
+  size_t reservedCmsBytes = 16384;
+};
+
+/// What phase one hands to whoever holds the key, and what phase two needs. Plain data: it can be
+/// saved with serialize() and read back after a restart (external signing at a user's desk).
+struct PreparedSignature {
+  std::filesystem::path workFile;   ///< the output with the placeholder, not yet under its name
+  uint64_t contentsOffset = 0;      ///< offset of the first hex digit inside /Contents <...>
+  uint64_t contentsLength = 0;      ///< number of hex digits reserved
+  std::vector<uint64_t> byteRange;  ///< the four numbers of /ByteRange
+  SignatureFormat format = SignatureFormat::PadesCades;
+  DigestAlgorithm digest = DigestAlgorithm::Sha256;
+  std::string contentDigest;     ///< hash of the ByteRange bytes
+  std::string signedAttributes;  ///< DER; what the key signs (after hashing)
+  std::string toBeSignedDigest;  ///< hash of signedAttributes: hand this to the key
+  std::string certificatePem;    ///< the signer's certificate
+  std::string chainPem;          ///< its issuers
+
+  std::string serialize() const;
+  /// InvalidArgument when `text` is not a prepared signature.
+  static PreparedSignature deserialize(const std::string& text);
+};
+
+/// Phase one. `workFile` receives the prepared PDF (overwritten). Throws vanthu::Error:
+/// InvalidPdf (unreadable, broken cross-references, encrypted), InvalidPassword, NotFound (no such
+/// existing field), InvalidState (the field is signed already, or a certification after one),
+/// IoFailure.
+PreparedSignature prepareSignature(const std::filesystem::path& input,
+                                   const std::filesystem::path& workFile,
+                                   const SignatureRequest& request, const Certificate& signer,
+                                   const std::vector<Certificate>& chain);
+
+/// Phase two with a signature value over `prepared.toBeSignedDigest`: builds the CMS, writes it
+/// into the placeholder and renames the work file to `output`. CryptoFailure when the value does
+/// not verify; InvalidArgument when the CMS does not fit the placeholder.
+void completeSignature(const PreparedSignature& prepared, const std::string& signatureValue,
+                       const std::filesystem::path& output);
+
+/// Phase two with a complete CMS made elsewhere: checked to sign `prepared.contentDigest` before
+/// it is embedded.
+void completeSignatureWithCms(const PreparedSignature& prepared, const std::string& cmsDer,
+                              const std::filesystem::path& output);
+
+/// Both phases with a key at hand. The output appears only when complete.
+void signPdf(const std::filesystem::path& input, const std::filesystem::path& output,
+             const SignatureRequest& request, DigestSigner& key);
+
+}  // namespace vanthu::signing

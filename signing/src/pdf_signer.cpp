@@ -1,0 +1,615 @@
+#include "vanthu/signing/pdf_signer.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "openssl_error.h"
+#include "pdf_update_writer.h"
+#include "podofo_support.h"
+
+namespace vanthu::signing {
+namespace fs = std::filesystem;
+using namespace PoDoFo;
+
+namespace {
+
+constexpr const char* kByteRangePlaceholder = "0000000000 0000000000 0000000000";
+
+// PDF date in Vietnam time (UTC+07:00), as the appearance shows it.
+std::string pdfDate(std::chrono::system_clock::time_point when) {
+  std::time_t t = std::chrono::system_clock::to_time_t(when) + 7 * 3600;
+  std::tm local{};
+  gmtime_r(&t, &local);
+  char text[40];
+  std::strftime(text, sizeof text, "D:%Y%m%d%H%M%S+07'00'", &local);
+  return text;
+}
+
+// A PDF text string: PoDoFo picks PDFDocEncoding or UTF-16BE with a BOM as the text needs.
+std::string pdfTextString(const std::string& utf8) {
+  PdfString value(reinterpret_cast<const pdf_utf8*>(utf8.c_str()));
+  std::string out;
+  PdfVariant(value).ToString(out, ePdfWriteMode_Compact);
+  return out;
+}
+
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 0xF];
+  }
+  return out;
+}
+
+std::string unhex(const std::string& text) {
+  if (text.size() % 2 != 0) throw Error(ErrorCode::InvalidArgument, "odd-length hex string");
+  auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw Error(ErrorCode::InvalidArgument, "not a hex digit");
+  };
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += 2) {
+    out.push_back(static_cast<char>(value(text[i]) * 16 + value(text[i + 1])));
+  }
+  return out;
+}
+
+const EVP_MD* evpDigest(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::Sha256:
+      return EVP_sha256();
+    case DigestAlgorithm::Sha384:
+      return EVP_sha384();
+    case DigestAlgorithm::Sha512:
+      return EVP_sha512();
+    case DigestAlgorithm::Unknown:
+      break;
+  }
+  throw Error(ErrorCode::InvalidArgument, "unsupported digest algorithm");
+}
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+int docMdpPermission(CertificationLevel level) {
+  switch (level) {
+    case CertificationLevel::NoChanges:
+      return 1;
+    case CertificationLevel::FormFilling:
+      return 2;
+    case CertificationLevel::Annotations:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+// --- reading the document's form --------------------------------------------------------------
+
+// Where a value lives: an indirect object of its own, or inside a direct container that some
+// indirect object owns. Changing the value means rewriting `owner`.
+struct Located {
+  PdfObject* value = nullptr;
+  PdfReference owner;
+};
+
+Located resolve(PdfMemDocument& doc, PdfObject* container, const PdfReference& containerOwner,
+                const char* key) {
+  PdfObject* raw = container->GetDictionary().GetKey(PdfName(key));
+  if (raw == nullptr) return {};
+  if (raw->IsReference()) {
+    PdfObject* target = doc.GetObjects().GetObject(raw->GetReference());
+    if (target == nullptr) return {};
+    return {target, raw->GetReference()};
+  }
+  return {raw, containerOwner};
+}
+
+std::string fieldName(const PdfObject& field) {
+  const PdfObject* name = field.GetDictionary().GetKey(PdfName("T"));
+  return name != nullptr && name->IsString() ? name->GetString().GetStringUtf8() : std::string();
+}
+
+bool isSignatureField(PdfMemDocument& doc, PdfObject* field) {
+  for (PdfObject* node = field; node != nullptr && node->IsDictionary();) {
+    const PdfObject* type = node->GetDictionary().GetKey(PdfName("FT"));
+    if (type != nullptr && type->IsName()) return type->GetName() == PdfName("Sig");
+    PdfObject* parent = node->GetDictionary().GetKey(PdfName("Parent"));
+    node = parent != nullptr && parent->IsReference()
+               ? doc.GetObjects().GetObject(parent->GetReference())
+               : nullptr;
+  }
+  return false;
+}
+
+// Every terminal field, depth first, with the indirect references that hold it.
+void collectFields(PdfMemDocument& doc, PdfObject* fields, std::vector<PdfObject*>& out,
+                   int depth = 0) {
+  if (fields == nullptr || !fields->IsArray() || depth > 32) return;
+  for (auto& entry : fields->GetArray()) {
+    PdfObject* field =
+        entry.IsReference() ? doc.GetObjects().GetObject(entry.GetReference()) : nullptr;
+    if (field == nullptr || !field->IsDictionary()) continue;
+    PdfObject* kids = field->GetDictionary().GetKey(PdfName("Kids"));
+    if (kids != nullptr && kids->IsReference())
+      kids = doc.GetObjects().GetObject(kids->GetReference());
+    bool hasFieldKids = false;
+    if (kids != nullptr && kids->IsArray()) {
+      for (auto& kid : kids->GetArray()) {
+        PdfObject* k =
+            kid.IsReference() ? doc.GetObjects().GetObject(kid.GetReference()) : nullptr;
+        if (k != nullptr && k->IsDictionary() && k->GetDictionary().HasKey(PdfName("T"))) {
+          hasFieldKids = true;
+        }
+      }
+    }
+    if (hasFieldKids) {
+      collectFields(doc, kids, out, depth + 1);
+    } else {
+      out.push_back(field);
+    }
+  }
+}
+
+// --- the signature ------------------------------------------------------------------------------
+
+struct SignatureDictionary {
+  std::string body;
+  size_t byteRangeAt = 0;  // offset of the placeholder numbers inside body
+  size_t contentsAt = 0;   // offset of '<' inside body
+};
+
+SignatureDictionary buildSignatureDictionary(const SignatureRequest& request) {
+  SignatureDictionary dictionary;
+  std::string& b = dictionary.body;
+  b = "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/";
+  b += subFilterName(request.format);
+  b += "/M" + pdfTextString(pdfDate(request.signingTime));
+  if (!request.reason.empty()) b += "/Reason" + pdfTextString(request.reason);
+  if (!request.location.empty()) b += "/Location" + pdfTextString(request.location);
+  if (!request.contactInfo.empty()) b += "/ContactInfo" + pdfTextString(request.contactInfo);
+  if (int p = docMdpPermission(request.certification); p != 0) {
+    b += "/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/"
+         "P " +
+         std::to_string(p) + "/V/1.2>>>>]";
+  }
+  b += "/ByteRange[0 ";
+  dictionary.byteRangeAt = b.size();
+  b += kByteRangePlaceholder;
+  b += "]/Contents";
+  dictionary.contentsAt = b.size();
+  b += "<" + std::string(request.reservedCmsBytes * 2, '0') + ">>>";
+  return dictionary;
+}
+
+void fillByteRange(std::string& update, size_t at, const std::vector<uint64_t>& range) {
+  std::string numbers =
+      std::to_string(range[1]) + " " + std::to_string(range[2]) + " " + std::to_string(range[3]);
+  const size_t width = std::string(kByteRangePlaceholder).size();
+  if (numbers.size() > width)
+    throw Error(ErrorCode::InvalidArgument, "the file is too large to sign");
+  numbers.resize(width, ' ');
+  update.replace(at, width, numbers);
+}
+
+std::string pemOf(const std::vector<Certificate>& certificates) {
+  std::string out;
+  for (const auto& certificate : certificates) out += certificate.toPem();
+  return out;
+}
+
+void writeAt(const fs::path& file, uint64_t offset, const std::string& bytes) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorCode::IoFailure, "cannot open " + file.string() + " to finish it");
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n =
+        ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n <= 0) {
+      ::close(fd);
+      throw Error(ErrorCode::IoFailure, "cannot write the signature into " + file.string());
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    throw Error(ErrorCode::IoFailure, "cannot flush " + file.string());
+  }
+}
+
+void embed(const PreparedSignature& prepared, const std::string& cmsDer, const fs::path& output) {
+  std::string encoded = hex(cmsDer);
+  if (encoded.size() > prepared.contentsLength) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the signature needs " + std::to_string(cmsDer.size()) + " bytes but only " +
+                    std::to_string(prepared.contentsLength / 2) +
+                    " were reserved; sign again with a larger reservation");
+  }
+  writeAt(prepared.workFile, prepared.contentsOffset, encoded);
+  std::error_code error;
+  fs::rename(prepared.workFile, output, error);
+  if (error) {
+    throw Error(ErrorCode::IoFailure,
+                "cannot move the signed file to " + output.string() + ": " + error.message());
+  }
+}
+
+}  // namespace
+
+PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFile,
+                                   const SignatureRequest& request, const Certificate& signer,
+                                   const std::vector<Certificate>& chain) {
+  detail::quietPodofo();
+  if (request.reservedCmsBytes < 1024 || request.reservedCmsBytes > 1024 * 1024) {
+    throw Error(ErrorCode::InvalidArgument, "the CMS reservation must be 1 KiB to 1 MiB");
+  }
+  CmsSignatureBuilder builder(signer, chain, request.digest);
+  detail::RevisionFacts facts = detail::readRevisionFacts(input);
+
+  PdfMemDocument doc;
+  try {
+    doc.Load(input.c_str());
+  } catch (const PdfError& e) {
+    detail::throwPdfError(e, "reading " + input.string());
+  }
+  if (doc.GetEncrypted()) {
+    throw Error(ErrorCode::InvalidPdf, input.string() +
+                                           " is encrypted; signing encrypted PDFs is not "
+                                           "supported: decrypt it first (qpdf --decrypt)");
+  }
+  std::string updateBytes;
+  size_t signatureAt = 0;
+  PdfReference signatureReference;
+  try {
+    PdfVecObjects& objects = doc.GetObjects();
+    objects.SetCanReuseObjectNumbers(false);
+    std::set<PdfReference> existing;
+    for (auto it = objects.begin(); it != objects.end(); ++it) existing.insert((*it)->Reference());
+    std::set<PdfReference> touched;
+
+    const PdfObject* trailer = doc.GetTrailer();
+    const PdfObject* rootValue = trailer->GetDictionary().GetKey(PdfName("Root"));
+    if (rootValue == nullptr || !rootValue->IsReference()) {
+      throw Error(ErrorCode::InvalidPdf, input.string() + ": the trailer has no /Root");
+    }
+    PdfReference catalogRef = rootValue->GetReference();
+    PdfObject* catalog = doc.GetCatalog();
+
+    // The AcroForm: found, or made and hung on the catalog.
+    Located acroForm = resolve(doc, catalog, catalogRef, "AcroForm");
+    if (acroForm.value == nullptr) {
+      PdfObject* created = objects.CreateObject(PdfDictionary());
+      created->GetDictionary().AddKey(PdfName("Fields"), PdfArray());
+      catalog->GetDictionary().AddKey(PdfName("AcroForm"), created->Reference());
+      touched.insert(catalogRef);
+      acroForm = {created, created->Reference()};
+    }
+    Located fields = resolve(doc, acroForm.value, acroForm.owner, "Fields");
+    if (fields.value == nullptr || !fields.value->IsArray()) {
+      acroForm.value->GetDictionary().AddKey(PdfName("Fields"), PdfArray());
+      touched.insert(acroForm.owner);
+      fields = {acroForm.value->GetDictionary().GetKey(PdfName("Fields")), acroForm.owner};
+    }
+
+    // What is signed already decides what may be added.
+    std::vector<PdfObject*> allFields;
+    collectFields(doc, fields.value, allFields);
+    int signatureFields = 0;
+    bool anySigned = false;
+    std::set<std::string> names;
+    for (PdfObject* field : allFields) {
+      names.insert(fieldName(*field));
+      if (!isSignatureField(doc, field)) continue;
+      ++signatureFields;
+      if (field->GetDictionary().HasKey(PdfName("V"))) anySigned = true;
+    }
+    Located perms = resolve(doc, catalog, catalogRef, "Perms");
+    if (perms.value != nullptr && perms.value->IsDictionary() &&
+        perms.value->GetDictionary().HasKey(PdfName("DocMDP"))) {
+      if (request.certification != CertificationLevel::None) {
+        throw Error(ErrorCode::InvalidState,
+                    "the document is certified already; only one "
+                    "certification signature is allowed");
+      }
+      PdfObject* mdp = perms.value->GetIndirectKey(PdfName("DocMDP"));
+      int existingP = 2;
+      if (mdp != nullptr && mdp->IsDictionary()) {
+        const PdfObject* reference = mdp->GetDictionary().GetKey(PdfName("Reference"));
+        if (reference != nullptr && reference->IsArray()) {
+          for (const auto& item : reference->GetArray()) {
+            if (!item.IsDictionary()) continue;
+            const PdfObject* params = item.GetDictionary().GetKey(PdfName("TransformParams"));
+            if (params != nullptr && params->IsDictionary()) {
+              existingP = static_cast<int>(params->GetDictionary().GetKeyAsLong(PdfName("P"), 2));
+            }
+          }
+        }
+      }
+      if (existingP == 1) {
+        throw Error(ErrorCode::InvalidState,
+                    "the document is certified with no changes allowed (DocMDP P=1); it cannot "
+                    "be signed again");
+      }
+    }
+    if (request.certification != CertificationLevel::None && anySigned) {
+      throw Error(ErrorCode::InvalidState,
+                  "a certification signature must be the first signature; the document is "
+                  "signed already");
+    }
+
+    PdfObject* signatureDictionary = objects.CreateObject(PdfDictionary());
+    signatureReference = signatureDictionary->Reference();
+
+    if (request.existingField) {
+      PdfObject* target = nullptr;
+      for (PdfObject* field : allFields) {
+        if (fieldName(*field) == *request.existingField && isSignatureField(doc, field)) {
+          target = field;
+        }
+      }
+      if (target == nullptr) {
+        throw Error(ErrorCode::NotFound, "no signature field named '" + *request.existingField +
+                                             "' in " + input.string());
+      }
+      if (target->GetDictionary().HasKey(PdfName("V"))) {
+        throw Error(ErrorCode::InvalidState,
+                    "the signature field '" + *request.existingField + "' is signed already");
+      }
+      target->GetDictionary().AddKey(PdfName("V"), signatureReference);
+      touched.insert(target->Reference());
+    } else {
+      std::string name = request.fieldName;
+      if (name.empty()) {
+        for (int n = signatureFields + 1; name.empty() || names.count(name) > 0; ++n) {
+          name = "Signature" + std::to_string(n);
+        }
+      } else if (names.count(name) > 0) {
+        throw Error(ErrorCode::AlreadyExists, "a field named '" + name + "' exists already");
+      }
+      int pageIndex = request.rectangle ? request.page - 1 : 0;
+      if (pageIndex < 0 || pageIndex >= doc.GetPageCount()) {
+        throw Error(ErrorCode::InvalidArgument,
+                    "page " + std::to_string(request.page) + " does not exist; the document has " +
+                        std::to_string(doc.GetPageCount()) + " page(s)");
+      }
+      PdfPage* page = doc.GetPage(pageIndex);
+      PdfObject* pageObject = page->GetObject();
+      PoDoFo::PdfRect where;
+      if (request.rectangle) {
+        const auto& r = *request.rectangle;
+        where = PoDoFo::PdfRect(r.x, r.y, r.width, r.height);
+      }
+      PdfObject* widget = objects.CreateObject(PdfDictionary());
+      PdfDictionary& w = widget->GetDictionary();
+      w.AddKey(PdfName("Type"), PdfName("Annot"));
+      w.AddKey(PdfName("Subtype"), PdfName("Widget"));
+      w.AddKey(PdfName("FT"), PdfName("Sig"));
+      w.AddKey(PdfName("T"), PdfString(reinterpret_cast<const pdf_utf8*>(name.c_str())));
+      w.AddKey(PdfName("V"), signatureReference);
+      w.AddKey(PdfName("F"), static_cast<pdf_int64>(132));  // Print | Locked
+      PdfVariant rect;
+      where.ToVariant(rect);
+      w.AddKey(PdfName("Rect"), rect);
+      w.AddKey(PdfName("P"), pageObject->Reference());
+
+      Located annots = resolve(doc, pageObject, pageObject->Reference(), "Annots");
+      if (annots.value == nullptr || !annots.value->IsArray()) {
+        pageObject->GetDictionary().AddKey(PdfName("Annots"), PdfArray());
+        annots = {pageObject->GetDictionary().GetKey(PdfName("Annots")), pageObject->Reference()};
+      }
+      annots.value->GetArray().push_back(widget->Reference());
+      touched.insert(annots.owner);
+      fields.value->GetArray().push_back(widget->Reference());
+      touched.insert(fields.owner);
+    }
+
+    const PdfObject* sigFlags = acroForm.value->GetDictionary().GetKey(PdfName("SigFlags"));
+    if (sigFlags == nullptr || !sigFlags->IsNumber() || (sigFlags->GetNumber() & 3) != 3) {
+      acroForm.value->GetDictionary().AddKey(PdfName("SigFlags"), static_cast<pdf_int64>(3));
+      touched.insert(acroForm.owner);
+    }
+    if (request.certification != CertificationLevel::None) {
+      PdfDictionary permissions;
+      if (perms.value != nullptr && perms.value->IsDictionary()) {
+        permissions = perms.value->GetDictionary();
+      }
+      permissions.AddKey(PdfName("DocMDP"), signatureReference);
+      if (perms.value != nullptr && perms.owner != catalogRef) {
+        perms.value->GetDictionary() = permissions;
+        touched.insert(perms.owner);
+      } else {
+        catalog->GetDictionary().AddKey(PdfName("Perms"), permissions);
+        touched.insert(catalogRef);
+      }
+    }
+
+    doc.EmbedSubsetFonts();
+
+    detail::UpdateWriter writer(facts);
+    std::set<PdfReference> toWrite = touched;
+    int64_t size = trailer->GetDictionary().GetKeyAsLong(PdfName("Size"), 0);
+    for (auto it = objects.begin(); it != objects.end(); ++it) {
+      const PdfReference& reference = (*it)->Reference();
+      if (existing.count(reference) == 0) toWrite.insert(reference);
+      size = std::max<int64_t>(size, static_cast<int64_t>(reference.ObjectNumber()) + 1);
+    }
+    toWrite.erase(signatureReference);
+    for (const auto& reference : toWrite) writer.add(*objects.GetObject(reference));
+    SignatureDictionary dictionary = buildSignatureDictionary(request);
+    uint64_t bodyOffset = writer.addRaw(signatureReference, dictionary.body);
+    signatureAt = static_cast<size_t>(bodyOffset - facts.fileSize);
+    updateBytes = writer.finish(*trailer, size);
+
+    PreparedSignature prepared;
+    prepared.workFile = workFile;
+    prepared.format = request.format;
+    prepared.digest = request.digest;
+    prepared.contentsOffset = bodyOffset + dictionary.contentsAt + 1;
+    prepared.contentsLength = request.reservedCmsBytes * 2;
+    uint64_t total = facts.fileSize + updateBytes.size();
+    uint64_t gapStart = prepared.contentsOffset - 1;
+    uint64_t gapEnd = prepared.contentsOffset + prepared.contentsLength + 1;
+    prepared.byteRange = {0, gapStart, gapEnd, total - gapEnd};
+    fillByteRange(updateBytes, signatureAt + dictionary.byteRangeAt, prepared.byteRange);
+
+    // One pass over the input: copy it into the work file and hash it on the way.
+    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> hash(EVP_MD_CTX_new());
+    if (!hash || EVP_DigestInit_ex(hash.get(), evpDigest(request.digest), nullptr) != 1) {
+      detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot start hashing");
+    }
+    std::ifstream in(input, std::ios::binary);
+    std::ofstream out(workFile, std::ios::binary | std::ios::trunc);
+    if (!in) throw Error(ErrorCode::IoFailure, "cannot read " + input.string());
+    if (!out) throw Error(ErrorCode::IoFailure, "cannot write " + workFile.string());
+    std::vector<char> buffer(1 << 20);
+    uint64_t copied = 0;
+    while (copied < facts.fileSize) {
+      in.read(buffer.data(), static_cast<std::streamsize>(
+                                 std::min<uint64_t>(buffer.size(), facts.fileSize - copied)));
+      std::streamsize n = in.gcount();
+      if (n <= 0) throw Error(ErrorCode::IoFailure, input.string() + " changed while signing");
+      out.write(buffer.data(), n);
+      EVP_DigestUpdate(hash.get(), buffer.data(), static_cast<size_t>(n));
+      copied += static_cast<uint64_t>(n);
+    }
+    out.write(updateBytes.data(), static_cast<std::streamsize>(updateBytes.size()));
+    out.flush();
+    if (!out) throw Error(ErrorCode::IoFailure, "cannot write " + workFile.string());
+    out.close();
+    size_t gapInUpdate = static_cast<size_t>(gapStart - facts.fileSize);
+    size_t afterGapInUpdate = static_cast<size_t>(gapEnd - facts.fileSize);
+    EVP_DigestUpdate(hash.get(), updateBytes.data(), gapInUpdate);
+    EVP_DigestUpdate(hash.get(), updateBytes.data() + afterGapInUpdate,
+                     updateBytes.size() - afterGapInUpdate);
+    std::string digest(static_cast<size_t>(EVP_MD_get_size(evpDigest(request.digest))), '\0');
+    unsigned int digestLength = 0;
+    if (EVP_DigestFinal_ex(hash.get(), reinterpret_cast<unsigned char*>(digest.data()),
+                           &digestLength) != 1) {
+      detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot finish hashing");
+    }
+    prepared.contentDigest = digest;
+    prepared.signedAttributes = builder.signedAttributes(digest);
+    prepared.toBeSignedDigest = computeDigest(request.digest, prepared.signedAttributes);
+    prepared.certificatePem = signer.toPem();
+    prepared.chainPem = pemOf(chain);
+    return prepared;
+  } catch (const PdfError& e) {
+    detail::throwPdfError(e, "preparing the signature of " + input.string());
+  }
+}
+
+void completeSignature(const PreparedSignature& prepared, const std::string& signatureValue,
+                       const fs::path& output) {
+  Certificate signer = Certificate::fromPem(prepared.certificatePem);
+  std::vector<Certificate> chain = prepared.chainPem.empty()
+                                       ? std::vector<Certificate>{}
+                                       : Certificate::allFromPem(prepared.chainPem);
+  CmsSignatureBuilder builder(signer, chain, prepared.digest);
+  embed(prepared, builder.assemble(prepared.contentDigest, signatureValue), output);
+}
+
+void completeSignatureWithCms(const PreparedSignature& prepared, const std::string& cmsDer,
+                              const fs::path& output) {
+  // A CMS made elsewhere must at least be over these bytes: its message-digest attribute has to
+  // be our content digest. (The verifier checks the rest.)
+  if (cmsDer.find(prepared.contentDigest) == std::string::npos) {
+    throw Error(ErrorCode::CryptoFailure,
+                "the CMS does not sign this document's bytes (its message digest differs)");
+  }
+  embed(prepared, cmsDer, output);
+}
+
+void signPdf(const fs::path& input, const fs::path& output, const SignatureRequest& request,
+             DigestSigner& key) {
+  fs::path work = output;
+  work += ".partial";
+  try {
+    PreparedSignature prepared =
+        prepareSignature(input, work, request, key.certificate(), key.chain());
+    std::string value = key.signDigest(prepared.toBeSignedDigest, prepared.digest);
+    completeSignature(prepared, value, output);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(work, ignored);
+    throw;
+  }
+}
+
+std::string PreparedSignature::serialize() const {
+  std::ostringstream out;
+  out << "vanthu-prepared-signature 1\n";
+  out << "work-file " << workFile.string() << "\n";
+  out << "contents " << contentsOffset << " " << contentsLength << "\n";
+  out << "byte-range " << byteRange.at(0) << " " << byteRange.at(1) << " " << byteRange.at(2) << " "
+      << byteRange.at(3) << "\n";
+  out << "format " << subFilterName(format) << "\n";
+  out << "digest " << digestAlgorithmName(digest) << "\n";
+  out << "content-digest " << hex(contentDigest) << "\n";
+  out << "signed-attributes " << hex(signedAttributes) << "\n";
+  out << "to-be-signed " << hex(toBeSignedDigest) << "\n";
+  out << "certificate " << hex(certificatePem) << "\n";
+  out << "chain " << hex(chainPem) << "\n";
+  return out.str();
+}
+
+PreparedSignature PreparedSignature::deserialize(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);
+  if (line != "vanthu-prepared-signature 1") {
+    throw Error(ErrorCode::InvalidArgument, "not a prepared signature file");
+  }
+  PreparedSignature p;
+  while (std::getline(in, line)) {
+    auto space = line.find(' ');
+    if (space == std::string::npos) continue;
+    std::string key = line.substr(0, space);
+    std::string value = line.substr(space + 1);
+    std::istringstream fields(value);
+    if (key == "work-file") {
+      p.workFile = value;
+    } else if (key == "contents") {
+      fields >> p.contentsOffset >> p.contentsLength;
+    } else if (key == "byte-range") {
+      p.byteRange.assign(4, 0);
+      fields >> p.byteRange[0] >> p.byteRange[1] >> p.byteRange[2] >> p.byteRange[3];
+    } else if (key == "format") {
+      p.format = value == "adbe.pkcs7.detached" ? SignatureFormat::Pkcs7Detached
+                                                : SignatureFormat::PadesCades;
+    } else if (key == "digest") {
+      p.digest = value == "sha384"   ? DigestAlgorithm::Sha384
+                 : value == "sha512" ? DigestAlgorithm::Sha512
+                                     : DigestAlgorithm::Sha256;
+    } else if (key == "content-digest") {
+      p.contentDigest = unhex(value);
+    } else if (key == "signed-attributes") {
+      p.signedAttributes = unhex(value);
+    } else if (key == "to-be-signed") {
+      p.toBeSignedDigest = unhex(value);
+    } else if (key == "certificate") {
+      p.certificatePem = unhex(value);
+    } else if (key == "chain") {
+      p.chainPem = unhex(value);
+    }
+  }
+  if (p.workFile.empty() || p.contentsLength == 0 || p.byteRange.size() != 4 ||
+      p.contentDigest.empty() || p.certificatePem.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "the prepared signature file is incomplete");
+  }
+  return p;
+}
+
+}  // namespace vanthu::signing
