@@ -33,9 +33,16 @@ std::string pdfDate(std::chrono::system_clock::time_point when) {
   return text;
 }
 
+// PDFDocEncoding for plain ASCII names, UTF-16BE for anything else.
+PdfString textString(const std::string& utf8) {
+  bool ascii = true;
+  for (unsigned char c : utf8) ascii = ascii && c >= 0x20 && c < 0x7F;
+  return ascii ? PdfString(utf8) : PdfString(reinterpret_cast<const pdf_utf8*>(utf8.c_str()));
+}
+
 // A PDF text string: PoDoFo picks PDFDocEncoding or UTF-16BE with a BOM as the text needs.
 std::string pdfTextString(const std::string& utf8) {
-  PdfString value(reinterpret_cast<const pdf_utf8*>(utf8.c_str()));
+  PdfString value = textString(utf8);
   std::string out;
   PdfVariant(value).ToString(out, ePdfWriteMode_Compact);
   return out;
@@ -150,8 +157,7 @@ void collectFields(PdfMemDocument& doc, PdfObject* fields, std::vector<PdfObject
     bool hasFieldKids = false;
     if (kids != nullptr && kids->IsArray()) {
       for (auto& kid : kids->GetArray()) {
-        PdfObject* k =
-            kid.IsReference() ? doc.GetObjects().GetObject(kid.GetReference()) : nullptr;
+        PdfObject* k = kid.IsReference() ? doc.GetObjects().GetObject(kid.GetReference()) : nullptr;
         if (k != nullptr && k->IsDictionary() && k->GetDictionary().HasKey(PdfName("T"))) {
           hasFieldKids = true;
         }
@@ -263,6 +269,11 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
   try {
     doc.Load(input.c_str());
   } catch (const PdfError& e) {
+    if (facts.mentionsEncrypt && e.GetError() != ePdfError_InvalidPassword) {
+      throw Error(ErrorCode::InvalidPdf, input.string() +
+                                             " is encrypted in a way that cannot be read here; "
+                                             "decrypt it first (qpdf --decrypt)");
+    }
     detail::throwPdfError(e, "reading " + input.string());
   }
   if (doc.GetEncrypted()) {
@@ -397,7 +408,7 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       w.AddKey(PdfName("Type"), PdfName("Annot"));
       w.AddKey(PdfName("Subtype"), PdfName("Widget"));
       w.AddKey(PdfName("FT"), PdfName("Sig"));
-      w.AddKey(PdfName("T"), PdfString(reinterpret_cast<const pdf_utf8*>(name.c_str())));
+      w.AddKey(PdfName("T"), textString(name));
       w.AddKey(PdfName("V"), signatureReference);
       w.AddKey(PdfName("F"), static_cast<pdf_int64>(132));  // Print | Locked
       PdfVariant rect;
@@ -440,7 +451,7 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
 
     detail::UpdateWriter writer(facts);
     std::set<PdfReference> toWrite = touched;
-    int64_t size = trailer->GetDictionary().GetKeyAsLong(PdfName("Size"), 0);
+    int64_t size = facts.trailerSize;
     for (auto it = objects.begin(); it != objects.end(); ++it) {
       const PdfReference& reference = (*it)->Reference();
       if (existing.count(reference) == 0) toWrite.insert(reference);
@@ -451,7 +462,7 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
     SignatureDictionary dictionary = buildSignatureDictionary(request);
     uint64_t bodyOffset = writer.addRaw(signatureReference, dictionary.body);
     signatureAt = static_cast<size_t>(bodyOffset - facts.fileSize);
-    updateBytes = writer.finish(*trailer, size);
+    updateBytes = writer.finish(size);
 
     PreparedSignature prepared;
     prepared.workFile = workFile;

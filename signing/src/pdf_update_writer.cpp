@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 #include <vector>
 
 #include "vanthu/workflow/error.h"
@@ -22,21 +23,57 @@ std::string serialise(const PoDoFo::PdfObject& object) {
   return std::string(buffer.GetBuffer(), device.GetLength());
 }
 
-std::string variantText(const PoDoFo::PdfObject& object) {
-  std::string text;
-  object.ToString(text, PoDoFo::ePdfWriteMode_Compact);
-  return text;
+// The dictionary that starts at the first "<<" at or after `from`: balanced << >>, strings
+// skipped, so a ">>" inside an /ID string cannot end it early.
+std::string dictionaryAt(const std::string& text, size_t from) {
+  size_t start = text.find("<<", from);
+  if (start == std::string::npos) return {};
+  int depth = 0;
+  for (size_t i = start; i + 1 < text.size(); ++i) {
+    char c = text[i];
+    if (c == '(') {  // literal string: skip to its balanced close, honouring escapes
+      int parens = 1;
+      for (++i; i < text.size() && parens > 0; ++i) {
+        if (text[i] == '\\') {
+          ++i;
+        } else if (text[i] == '(') {
+          ++parens;
+        } else if (text[i] == ')') {
+          --parens;
+        }
+      }
+      --i;
+    } else if (c == '<' && text[i + 1] == '<') {
+      ++depth;
+      ++i;
+    } else if (c == '>' && text[i + 1] == '>') {
+      --depth;
+      ++i;
+      if (depth == 0) return text.substr(start, i + 1 - start);
+    }
+  }
+  return {};
 }
 
-// The trailer keys every update carries over. /XRefStm is deliberately dropped: a stale one breaks
-// hybrid-reference files (standards/pdf-signatures.md §1.5).
-std::string carriedTrailerKeys(const PoDoFo::PdfObject& trailer) {
+// The trailer keys every update carries over, copied byte for byte. /XRefStm is deliberately
+// dropped: a stale one breaks hybrid-reference files (standards/pdf-signatures.md §1.5).
+std::string carriedKeys(const std::string& dictionary) {
+  static const std::regex reference(R"(/(Root|Info|Encrypt)\s+(\d+)\s+(\d+)\s+R)");
+  static const std::regex id(R"(/ID\s*\[([^\]]*)\])");
   std::string keys;
-  for (const char* name : {"Root", "Info", "ID", "Encrypt"}) {
-    const PoDoFo::PdfObject* value = trailer.GetDictionary().GetKey(PoDoFo::PdfName(name));
-    if (value != nullptr) keys += std::string("/") + name + " " + variantText(*value);
+  for (auto it = std::sregex_iterator(dictionary.begin(), dictionary.end(), reference);
+       it != std::sregex_iterator(); ++it) {
+    keys += "/" + (*it)[1].str() + " " + (*it)[2].str() + " " + (*it)[3].str() + " R";
   }
+  std::smatch match;
+  if (std::regex_search(dictionary, match, id)) keys += "/ID[" + match[1].str() + "]";
   return keys;
+}
+
+int64_t sizeOf(const std::string& dictionary) {
+  static const std::regex size(R"(/Size\s+(\d+))");
+  std::smatch match;
+  return std::regex_search(dictionary, match, size) ? std::stoll(match[1].str()) : 0;
 }
 
 void putBigEndian(std::string& out, uint64_t value, int width) {
@@ -54,6 +91,14 @@ RevisionFacts readRevisionFacts(const std::filesystem::path& file) {
   RevisionFacts facts;
   facts.fileSize = static_cast<uint64_t>(in.tellg());
   const uint64_t tailSize = std::min<uint64_t>(facts.fileSize, 2048);
+  std::string head(static_cast<size_t>(std::min<uint64_t>(facts.fileSize, 1024)), '\0');
+  in.seekg(0);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  size_t header = head.find("%PDF-");
+  if (header == std::string::npos)
+    invalid(file, "no %PDF- header in the first 1024 bytes; not a PDF");
+  facts.headerOffset = header;
+  in.clear();
   std::string tail(tailSize, '\0');
   in.seekg(static_cast<std::streamoff>(facts.fileSize - tailSize));
   in.read(tail.data(), static_cast<std::streamsize>(tailSize));
@@ -71,17 +116,37 @@ RevisionFacts readRevisionFacts(const std::filesystem::path& file) {
   while (digits < eof && std::isdigit(static_cast<unsigned char>(tail[digits]))) ++digits;
   if (digits == pos) invalid(file, "startxref is not followed by an offset");
   facts.startXref = std::stoull(tail.substr(pos, digits - pos));
-  if (facts.startXref >= facts.fileSize) invalid(file, "startxref points past the end of the file");
+  facts.mentionsEncrypt = tail.find("/Encrypt") != std::string::npos;
+  if (facts.headerOffset + facts.startXref >= facts.fileSize) {
+    invalid(file, "startxref points past the end of the file");
+  }
 
-  std::string head(64, '\0');
+  head.assign(64, '\0');
   in.clear();
-  in.seekg(static_cast<std::streamoff>(facts.startXref));
+  in.seekg(static_cast<std::streamoff>(facts.headerOffset + facts.startXref));
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<size_t>(in.gcount()));
   size_t start = 0;
   while (start < head.size() && std::isspace(static_cast<unsigned char>(head[start]))) ++start;
   if (head.compare(start, 4, "xref") == 0) {
     facts.xrefStream = false;
+    // The trailer follows the table. Read on until it is complete (a linearized file's first
+    // section is near the start; its trailer, not the last one in the file, is the current one).
+    std::string rest;
+    std::string dictionary;
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(facts.headerOffset + facts.startXref));
+    std::string chunk(65536, '\0');
+    while (dictionary.empty()) {
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      std::streamsize n = in.gcount();
+      if (n <= 0) invalid(file, "the last cross-reference table has no readable trailer");
+      rest.append(chunk.data(), static_cast<size_t>(n));
+      size_t trailer = rest.find("trailer");
+      if (trailer != std::string::npos) dictionary = dictionaryAt(rest, trailer);
+    }
+    facts.carriedTrailerKeys = carriedKeys(dictionary);
+    facts.trailerSize = sizeOf(dictionary);
   } else {
     unsigned number = 0;
     unsigned generation = 0;
@@ -89,6 +154,17 @@ RevisionFacts readRevisionFacts(const std::filesystem::path& file) {
     if (std::sscanf(head.c_str() + start, "%u %u %3s", &number, &generation, obj) == 3 &&
         std::string(obj) == "obj") {
       facts.xrefStream = true;
+      std::string region(4096, '\0');
+      in.clear();
+      in.seekg(static_cast<std::streamoff>(facts.headerOffset + facts.startXref));
+      in.read(region.data(), static_cast<std::streamsize>(region.size()));
+      region.resize(static_cast<size_t>(in.gcount()));
+      size_t stream = region.find("stream");
+      std::string dictionary = dictionaryAt(region.substr(0, stream), 0);
+      if (dictionary.empty())
+        invalid(file, "the cross-reference stream has no readable dictionary");
+      facts.carriedTrailerKeys = carriedKeys(dictionary);
+      facts.trailerSize = sizeOf(dictionary);
     } else {
       invalid(file,
               "startxref points at neither a cross-reference table nor a stream; the "
@@ -105,12 +181,12 @@ UpdateWriter::UpdateWriter(const RevisionFacts& facts) : facts_(facts) {
 
 void UpdateWriter::add(const PoDoFo::PdfObject& object) {
   const auto& reference = object.Reference();
-  offsets_[reference.ObjectNumber()] = {reference.GenerationNumber(), nextOffset()};
+  offsets_[reference.ObjectNumber()] = {reference.GenerationNumber(), pdfOffset()};
   bytes_ += serialise(object);
 }
 
 uint64_t UpdateWriter::addRaw(const PoDoFo::PdfReference& reference, const std::string& body) {
-  offsets_[reference.ObjectNumber()] = {reference.GenerationNumber(), nextOffset()};
+  offsets_[reference.ObjectNumber()] = {reference.GenerationNumber(), pdfOffset()};
   bytes_ += std::to_string(reference.ObjectNumber()) + " " +
             std::to_string(reference.GenerationNumber()) + " obj\n";
   uint64_t bodyOffset = nextOffset();
@@ -118,8 +194,8 @@ uint64_t UpdateWriter::addRaw(const PoDoFo::PdfReference& reference, const std::
   return bodyOffset;
 }
 
-const std::string& UpdateWriter::finish(const PoDoFo::PdfObject& trailer, int64_t size) {
-  std::string keys = carriedTrailerKeys(trailer);
+const std::string& UpdateWriter::finish(int64_t size) {
+  const std::string& keys = facts_.carriedTrailerKeys;
   if (facts_.xrefStream) {
     finishStream(keys, size);
   } else {
@@ -129,7 +205,7 @@ const std::string& UpdateWriter::finish(const PoDoFo::PdfObject& trailer, int64_
 }
 
 void UpdateWriter::finishClassic(const std::string& trailerKeys, int64_t size) {
-  uint64_t xrefOffset = nextOffset();
+  uint64_t xrefOffset = pdfOffset();
   std::string section = "xref\n";
   for (auto it = offsets_.begin(); it != offsets_.end();) {
     auto end = it;
@@ -155,7 +231,7 @@ void UpdateWriter::finishClassic(const std::string& trailerKeys, int64_t size) {
 void UpdateWriter::finishStream(const std::string& trailerKeys, int64_t size) {
   // The xref stream is itself an object of this revision and lists itself.
   const auto streamNumber = static_cast<uint32_t>(size);
-  uint64_t xrefOffset = nextOffset();
+  uint64_t xrefOffset = pdfOffset();
   offsets_[streamNumber] = {0, xrefOffset};
   int offsetWidth = 1;
   while (offsetWidth < 8 && (xrefOffset >> (8 * offsetWidth)) != 0) ++offsetWidth;

@@ -21,6 +21,14 @@ struct RevisionFacts {
   uint64_t startXref = 0;    ///< offset of the last cross-reference section
   bool xrefStream = false;   ///< the last section is a cross-reference stream
   bool endsWithEol = false;  ///< the file ends with CR or LF
+  /// Where "%PDF-" starts. Offsets inside the PDF count from here: some producers put bytes
+  /// before the header, and readers then take every offset relative to it.
+  uint64_t headerOffset = 0;
+  bool mentionsEncrypt = false;  ///< the last trailer names an /Encrypt dictionary
+  /// /Root, /Info, /ID and /Encrypt exactly as the last trailer (or xref stream dictionary)
+  /// writes them. Taken from the file, not from PoDoFo, which invents an /Info on loading.
+  std::string carriedTrailerKeys;
+  int64_t trailerSize = 0;  ///< /Size of the last trailer
 };
 
 /// Reads the tail of `file`. Throws vanthu::Error(InvalidPdf) when there is no startxref/%%EOF
@@ -37,12 +45,14 @@ class UpdateWriter {
   /// that the offsets of /ByteRange and /Contents are known). Returns the absolute file offset
   /// at which `body` starts.
   uint64_t addRaw(const PoDoFo::PdfReference& reference, const std::string& body);
-  /// Appends the cross-reference section and trailer. `trailer` is the document's (merged)
-  /// trailer; `size` the highest object number + 1. Returns the complete update bytes.
-  const std::string& finish(const PoDoFo::PdfObject& trailer, int64_t size);
+  /// Appends the cross-reference section and trailer; `size` is the highest object number + 1.
+  /// Returns the complete update bytes.
+  const std::string& finish(int64_t size);
 
   /// The absolute offset the next appended byte will have.
   uint64_t nextOffset() const { return facts_.fileSize + bytes_.size(); }
+  /// The same position as the PDF's own offsets count it (from the header).
+  uint64_t pdfOffset() const { return nextOffset() - facts_.headerOffset; }
   const std::string& bytes() const { return bytes_; }
 
  private:
