@@ -13,6 +13,7 @@ find_package(Poco 1.11 REQUIRED COMPONENTS ${VANTHU_POCO_COMPONENTS})
 find_package(OpenSSL 3.0 REQUIRED)
 find_package(LibXml2 REQUIRED)
 find_package(PNG REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc)
 find_package(Threads REQUIRED)
 
 # PoDoFo 0.9.8 ships no CMake config, only a pkg-config file (with an empty Version).

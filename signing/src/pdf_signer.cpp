@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "appearance_builder.h"
 #include "openssl_error.h"
 #include "pdf_update_writer.h"
 #include "podofo_support.h"
@@ -361,6 +362,7 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
                   "signed already");
     }
 
+    const std::string isoTime = appearanceTime(request.signingTime);
     PdfObject* signatureDictionary = objects.CreateObject(PdfDictionary());
     signatureReference = signatureDictionary->Reference();
 
@@ -381,6 +383,16 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       }
       target->GetDictionary().AddKey(PdfName("V"), signatureReference);
       touched.insert(target->Reference());
+      if (request.appearance) {
+        PoDoFo::PdfRect box(target->GetDictionary().GetKey(PdfName("Rect")) != nullptr
+                                ? target->GetDictionary().GetKey(PdfName("Rect"))->GetArray()
+                                : PdfArray());
+        PdfObject* look = detail::buildAppearance(doc, *request.appearance, box.GetWidth(),
+                                                  box.GetHeight(), isoTime);
+        PdfDictionary ap;
+        ap.AddKey(PdfName("N"), look->Reference());
+        target->GetDictionary().AddKey(PdfName("AP"), ap);
+      }
     } else {
       std::string name = request.fieldName;
       if (name.empty()) {
@@ -390,7 +402,18 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       } else if (names.count(name) > 0) {
         throw Error(ErrorCode::AlreadyExists, "a field named '" + name + "' exists already");
       }
-      int pageIndex = request.rectangle ? request.page - 1 : 0;
+      std::optional<PdfRect> rectangle = request.rectangle;
+      if (request.appearance && !rectangle) {
+        if (request.appearance->kind != AppearanceKind::Attachment) {
+          throw Error(ErrorCode::InvalidArgument,
+                      "a visible signature needs a rectangle or an existing field to go in");
+        }
+        // Top right of page 1, inside a 20 mm right and 15 mm top margin.
+        PoDoFo::PdfRect media = doc.GetPage(0)->GetMediaBox();
+        rectangle = PdfRect{media.GetLeft() + media.GetWidth() - 56.7 - 230,
+                            media.GetBottom() + media.GetHeight() - 42.5 - 42, 230, 42};
+      }
+      int pageIndex = rectangle ? request.page - 1 : 0;
       if (pageIndex < 0 || pageIndex >= doc.GetPageCount()) {
         throw Error(ErrorCode::InvalidArgument,
                     "page " + std::to_string(request.page) + " does not exist; the document has " +
@@ -399,8 +422,8 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       PdfPage* page = doc.GetPage(pageIndex);
       PdfObject* pageObject = page->GetObject();
       PoDoFo::PdfRect where;
-      if (request.rectangle) {
-        const auto& r = *request.rectangle;
+      if (rectangle) {
+        const auto& r = *rectangle;
         where = PoDoFo::PdfRect(r.x, r.y, r.width, r.height);
       }
       PdfObject* widget = objects.CreateObject(PdfDictionary());
@@ -415,6 +438,13 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       where.ToVariant(rect);
       w.AddKey(PdfName("Rect"), rect);
       w.AddKey(PdfName("P"), pageObject->Reference());
+      if (request.appearance) {
+        PdfObject* look = detail::buildAppearance(doc, *request.appearance, where.GetWidth(),
+                                                  where.GetHeight(), isoTime);
+        PdfDictionary ap;
+        ap.AddKey(PdfName("N"), look->Reference());
+        w.AddKey(PdfName("AP"), ap);
+      }
 
       Located annots = resolve(doc, pageObject, pageObject->Reference(), "Annots");
       if (annots.value == nullptr || !annots.value->IsArray()) {
@@ -448,6 +478,11 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
     }
 
     doc.EmbedSubsetFonts();
+    std::set<PdfReference> created;
+    for (auto it = objects.begin(); it != objects.end(); ++it) {
+      if (existing.count((*it)->Reference()) == 0) created.insert((*it)->Reference());
+    }
+    detail::randomiseSubsetTags(doc, created);
 
     detail::UpdateWriter writer(facts);
     std::set<PdfReference> toWrite = touched;

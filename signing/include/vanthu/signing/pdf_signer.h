@@ -21,6 +21,7 @@
 
 #include "vanthu/signing/cms_signature.h"
 #include "vanthu/signing/digest_signer.h"
+#include "vanthu/signing/signature_appearance.h"
 
 namespace vanthu::signing {
 
@@ -48,8 +49,11 @@ struct SignatureRequest {
   std::optional<std::string> existingField;
   /// 1-based page of a new field (invisible fields go on page 1).
   int page = 1;
-  /// Where a new visible field goes; absent: an invisible signature.
+  /// Where a new visible field goes; absent: an invisible signature (or, for an attachment
+  /// appearance, the top right of page 1).
   std::optional<PdfRect> rectangle;
+  /// What the visible signature shows (Decree 30 layouts); absent: invisible.
+  std::optional<SignatureAppearance> appearance;
   SignatureFormat format = SignatureFormat::PadesCades;
   DigestAlgorithm digest = DigestAlgorithm::Sha256;
   CertificationLevel certification = CertificationLevel::None;
