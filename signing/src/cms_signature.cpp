@@ -123,6 +123,8 @@ std::string_view subFilterName(SignatureFormat format) {
       return "ETSI.CAdES.detached";
     case SignatureFormat::Pkcs7Detached:
       return "adbe.pkcs7.detached";
+    case SignatureFormat::DocumentTimestamp:
+      return "ETSI.RFC3161";
     case SignatureFormat::Unknown:
       break;
   }

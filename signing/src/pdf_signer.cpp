@@ -13,7 +13,7 @@
 
 #include "appearance_builder.h"
 #include "openssl_error.h"
-#include "pdf_update_writer.h"
+#include "pdf_update.h"
 #include "podofo_support.h"
 
 namespace vanthu::signing {
@@ -108,25 +108,6 @@ int docMdpPermission(CertificationLevel level) {
 
 // --- reading the document's form --------------------------------------------------------------
 
-// Where a value lives: an indirect object of its own, or inside a direct container that some
-// indirect object owns. Changing the value means rewriting `owner`.
-struct Located {
-  PdfObject* value = nullptr;
-  PdfReference owner;
-};
-
-Located resolve(PdfMemDocument& doc, PdfObject* container, const PdfReference& containerOwner,
-                const char* key) {
-  PdfObject* raw = container->GetDictionary().GetKey(PdfName(key));
-  if (raw == nullptr) return {};
-  if (raw->IsReference()) {
-    PdfObject* target = doc.GetObjects().GetObject(raw->GetReference());
-    if (target == nullptr) return {};
-    return {target, raw->GetReference()};
-  }
-  return {raw, containerOwner};
-}
-
 std::string fieldName(const PdfObject& field) {
   const PdfObject* name = field.GetDictionary().GetKey(PdfName("T"));
   return name != nullptr && name->IsString() ? name->GetString().GetStringUtf8() : std::string();
@@ -183,6 +164,16 @@ struct SignatureDictionary {
 SignatureDictionary buildSignatureDictionary(const SignatureRequest& request) {
   SignatureDictionary dictionary;
   std::string& b = dictionary.body;
+  if (request.format == SignatureFormat::DocumentTimestamp) {
+    // ETSI EN 319 142-1 §5.4: a document time-stamp carries its time in the token only.
+    b = "<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/ByteRange[0 ";
+    dictionary.byteRangeAt = b.size();
+    b += kByteRangePlaceholder;
+    b += "]/Contents";
+    dictionary.contentsAt = b.size();
+    b += "<" + std::string(request.reservedCmsBytes * 2, '0') + ">>>";
+    return dictionary;
+  }
   b = "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/";
   b += subFilterName(request.format);
   b += "/M" + pdfTextString(pdfDate(request.signingTime));
@@ -256,63 +247,36 @@ void embed(const PreparedSignature& prepared, const std::string& cmsDer, const f
 
 }  // namespace
 
-PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFile,
-                                   const SignatureRequest& request, const Certificate& signer,
-                                   const std::vector<Certificate>& chain) {
-  detail::quietPodofo();
+namespace {
+
+// Phase one for any signature dictionary (a CMS signature or a document time-stamp): the update
+// with the placeholder, written to `workFile`, and the digest of the ByteRange bytes.
+PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
+                                const SignatureRequest& request) {
   if (request.reservedCmsBytes < 1024 || request.reservedCmsBytes > 1024 * 1024) {
     throw Error(ErrorCode::InvalidArgument, "the CMS reservation must be 1 KiB to 1 MiB");
   }
-  CmsSignatureBuilder builder(signer, chain, request.digest);
-  detail::RevisionFacts facts = detail::readRevisionFacts(input);
-
-  PdfMemDocument doc;
+  detail::PdfUpdate update(input);
+  const detail::RevisionFacts& facts = update.facts();
+  PdfMemDocument& doc = update.doc();
   try {
-    doc.Load(input.c_str());
-  } catch (const PdfError& e) {
-    if (facts.mentionsEncrypt && e.GetError() != ePdfError_InvalidPassword) {
-      throw Error(ErrorCode::InvalidPdf, input.string() +
-                                             " is encrypted in a way that cannot be read here; "
-                                             "decrypt it first (qpdf --decrypt)");
-    }
-    detail::throwPdfError(e, "reading " + input.string());
-  }
-  if (doc.GetEncrypted()) {
-    throw Error(ErrorCode::InvalidPdf, input.string() +
-                                           " is encrypted; signing encrypted PDFs is not "
-                                           "supported: decrypt it first (qpdf --decrypt)");
-  }
-  std::string updateBytes;
-  size_t signatureAt = 0;
-  PdfReference signatureReference;
-  try {
-    PdfVecObjects& objects = doc.GetObjects();
-    objects.SetCanReuseObjectNumbers(false);
-    std::set<PdfReference> existing;
-    for (auto it = objects.begin(); it != objects.end(); ++it) existing.insert((*it)->Reference());
-    std::set<PdfReference> touched;
-
-    const PdfObject* trailer = doc.GetTrailer();
-    const PdfObject* rootValue = trailer->GetDictionary().GetKey(PdfName("Root"));
-    if (rootValue == nullptr || !rootValue->IsReference()) {
-      throw Error(ErrorCode::InvalidPdf, input.string() + ": the trailer has no /Root");
-    }
-    PdfReference catalogRef = rootValue->GetReference();
-    PdfObject* catalog = doc.GetCatalog();
+    PdfVecObjects& objects = update.objects();
+    PdfReference catalogRef = update.catalogReference();
+    PdfObject* catalog = update.catalog();
 
     // The AcroForm: found, or made and hung on the catalog.
-    Located acroForm = resolve(doc, catalog, catalogRef, "AcroForm");
+    detail::Located acroForm = update.resolve(catalog, catalogRef, "AcroForm");
     if (acroForm.value == nullptr) {
       PdfObject* created = objects.CreateObject(PdfDictionary());
       created->GetDictionary().AddKey(PdfName("Fields"), PdfArray());
       catalog->GetDictionary().AddKey(PdfName("AcroForm"), created->Reference());
-      touched.insert(catalogRef);
+      update.touch(catalogRef);
       acroForm = {created, created->Reference()};
     }
-    Located fields = resolve(doc, acroForm.value, acroForm.owner, "Fields");
+    detail::Located fields = update.resolve(acroForm.value, acroForm.owner, "Fields");
     if (fields.value == nullptr || !fields.value->IsArray()) {
       acroForm.value->GetDictionary().AddKey(PdfName("Fields"), PdfArray());
-      touched.insert(acroForm.owner);
+      update.touch(acroForm.owner);
       fields = {acroForm.value->GetDictionary().GetKey(PdfName("Fields")), acroForm.owner};
     }
 
@@ -328,7 +292,7 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       ++signatureFields;
       if (field->GetDictionary().HasKey(PdfName("V"))) anySigned = true;
     }
-    Located perms = resolve(doc, catalog, catalogRef, "Perms");
+    detail::Located perms = update.resolve(catalog, catalogRef, "Perms");
     if (perms.value != nullptr && perms.value->IsDictionary() &&
         perms.value->GetDictionary().HasKey(PdfName("DocMDP"))) {
       if (request.certification != CertificationLevel::None) {
@@ -350,7 +314,8 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
           }
         }
       }
-      if (existingP == 1) {
+      // DocMDP P=1 still allows document time-stamps and DSS updates (ISO 32000-2 §12.8.2.2).
+      if (existingP == 1 && request.format != SignatureFormat::DocumentTimestamp) {
         throw Error(ErrorCode::InvalidState,
                     "the document is certified with no changes allowed (DocMDP P=1); it cannot "
                     "be signed again");
@@ -364,7 +329,7 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
 
     const std::string isoTime = appearanceTime(request.signingTime);
     PdfObject* signatureDictionary = objects.CreateObject(PdfDictionary());
-    signatureReference = signatureDictionary->Reference();
+    PdfReference signatureReference = signatureDictionary->Reference();
 
     if (request.existingField) {
       PdfObject* target = nullptr;
@@ -382,11 +347,14 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
                     "the signature field '" + *request.existingField + "' is signed already");
       }
       target->GetDictionary().AddKey(PdfName("V"), signatureReference);
-      touched.insert(target->Reference());
+      update.touch(target->Reference());
       if (request.appearance) {
-        PoDoFo::PdfRect box(target->GetDictionary().GetKey(PdfName("Rect")) != nullptr
-                                ? target->GetDictionary().GetKey(PdfName("Rect"))->GetArray()
-                                : PdfArray());
+        const PdfObject* rect = target->GetDictionary().GetKey(PdfName("Rect"));
+        if (rect == nullptr || !rect->IsArray()) {
+          throw Error(ErrorCode::InvalidPdf, "the signature field '" + *request.existingField +
+                                                 "' has no /Rect to draw into");
+        }
+        PoDoFo::PdfRect box(rect->GetArray());
         PdfObject* look = detail::buildAppearance(doc, *request.appearance, box.GetWidth(),
                                                   box.GetHeight(), isoTime);
         PdfDictionary ap;
@@ -401,6 +369,9 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
         }
       } else if (names.count(name) > 0) {
         throw Error(ErrorCode::AlreadyExists, "a field named '" + name + "' exists already");
+      }
+      if (doc.GetPageCount() < 1) {
+        throw Error(ErrorCode::InvalidPdf, input.string() + " has no pages to sign");
       }
       std::optional<PdfRect> rectangle = request.rectangle;
       if (request.appearance && !rectangle) {
@@ -419,8 +390,7 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
                     "page " + std::to_string(request.page) + " does not exist; the document has " +
                         std::to_string(doc.GetPageCount()) + " page(s)");
       }
-      PdfPage* page = doc.GetPage(pageIndex);
-      PdfObject* pageObject = page->GetObject();
+      PdfObject* pageObject = doc.GetPage(pageIndex)->GetObject();
       PoDoFo::PdfRect where;
       if (rectangle) {
         const auto& r = *rectangle;
@@ -445,22 +415,21 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
         ap.AddKey(PdfName("N"), look->Reference());
         w.AddKey(PdfName("AP"), ap);
       }
-
-      Located annots = resolve(doc, pageObject, pageObject->Reference(), "Annots");
+      detail::Located annots = update.resolve(pageObject, pageObject->Reference(), "Annots");
       if (annots.value == nullptr || !annots.value->IsArray()) {
         pageObject->GetDictionary().AddKey(PdfName("Annots"), PdfArray());
         annots = {pageObject->GetDictionary().GetKey(PdfName("Annots")), pageObject->Reference()};
       }
       annots.value->GetArray().push_back(widget->Reference());
-      touched.insert(annots.owner);
+      update.touch(annots.owner);
       fields.value->GetArray().push_back(widget->Reference());
-      touched.insert(fields.owner);
+      update.touch(fields.owner);
     }
 
     const PdfObject* sigFlags = acroForm.value->GetDictionary().GetKey(PdfName("SigFlags"));
     if (sigFlags == nullptr || !sigFlags->IsNumber() || (sigFlags->GetNumber() & 3) != 3) {
       acroForm.value->GetDictionary().AddKey(PdfName("SigFlags"), static_cast<pdf_int64>(3));
-      touched.insert(acroForm.owner);
+      update.touch(acroForm.owner);
     }
     if (request.certification != CertificationLevel::None) {
       PdfDictionary permissions;
@@ -470,34 +439,21 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       permissions.AddKey(PdfName("DocMDP"), signatureReference);
       if (perms.value != nullptr && perms.owner != catalogRef) {
         perms.value->GetDictionary() = permissions;
-        touched.insert(perms.owner);
+        update.touch(perms.owner);
       } else {
         catalog->GetDictionary().AddKey(PdfName("Perms"), permissions);
-        touched.insert(catalogRef);
+        update.touch(catalogRef);
       }
     }
 
     doc.EmbedSubsetFonts();
-    std::set<PdfReference> created;
-    for (auto it = objects.begin(); it != objects.end(); ++it) {
-      if (existing.count((*it)->Reference()) == 0) created.insert((*it)->Reference());
-    }
-    detail::randomiseSubsetTags(doc, created);
+    detail::randomiseSubsetTags(doc, update.created());
 
-    detail::UpdateWriter writer(facts);
-    std::set<PdfReference> toWrite = touched;
-    int64_t size = facts.trailerSize;
-    for (auto it = objects.begin(); it != objects.end(); ++it) {
-      const PdfReference& reference = (*it)->Reference();
-      if (existing.count(reference) == 0) toWrite.insert(reference);
-      size = std::max<int64_t>(size, static_cast<int64_t>(reference.ObjectNumber()) + 1);
-    }
-    toWrite.erase(signatureReference);
-    for (const auto& reference : toWrite) writer.add(*objects.GetObject(reference));
     SignatureDictionary dictionary = buildSignatureDictionary(request);
-    uint64_t bodyOffset = writer.addRaw(signatureReference, dictionary.body);
-    signatureAt = static_cast<size_t>(bodyOffset - facts.fileSize);
-    updateBytes = writer.finish(size);
+    uint64_t bodyOffset = 0;
+    std::string updateBytes =
+        update.serialise(std::make_pair(signatureReference, dictionary.body), &bodyOffset);
+    size_t signatureAt = static_cast<size_t>(bodyOffset - facts.fileSize);
 
     PreparedSignature prepared;
     prepared.workFile = workFile;
@@ -547,14 +503,27 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
       detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot finish hashing");
     }
     prepared.contentDigest = digest;
-    prepared.signedAttributes = builder.signedAttributes(digest);
-    prepared.toBeSignedDigest = computeDigest(request.digest, prepared.signedAttributes);
-    prepared.certificatePem = signer.toPem();
-    prepared.chainPem = pemOf(chain);
     return prepared;
   } catch (const PdfError& e) {
     detail::throwPdfError(e, "preparing the signature of " + input.string());
   }
+}
+
+}  // namespace
+
+PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFile,
+                                   const SignatureRequest& request, const Certificate& signer,
+                                   const std::vector<Certificate>& chain) {
+  if (request.format == SignatureFormat::DocumentTimestamp) {
+    throw Error(ErrorCode::InvalidArgument, "use timestampPdf for a document time-stamp");
+  }
+  CmsSignatureBuilder builder(signer, chain, request.digest);
+  PreparedSignature prepared = prepareUpdate(input, workFile, request);
+  prepared.signedAttributes = builder.signedAttributes(prepared.contentDigest);
+  prepared.toBeSignedDigest = computeDigest(request.digest, prepared.signedAttributes);
+  prepared.certificatePem = signer.toPem();
+  prepared.chainPem = pemOf(chain);
+  return prepared;
 }
 
 void completeSignature(const PreparedSignature& prepared, const std::string& signatureValue,

@@ -17,8 +17,9 @@ namespace vanthu::signing {
 /// The /SubFilter of a signature dictionary.
 enum class SignatureFormat : uint8_t {
   Unknown = 0,
-  PadesCades,     ///< ETSI.CAdES.detached (PAdES baseline) — the default
-  Pkcs7Detached,  ///< adbe.pkcs7.detached (ISO 32000-1), on request
+  PadesCades,         ///< ETSI.CAdES.detached (PAdES baseline) — the default
+  Pkcs7Detached,      ///< adbe.pkcs7.detached (ISO 32000-1), on request
+  DocumentTimestamp,  ///< ETSI.RFC3161: a document time-stamp (B-LTA), no signer
 };
 
 /// "ETSI.CAdES.detached" / "adbe.pkcs7.detached".
