@@ -526,6 +526,15 @@ PreparedSignature prepareSignature(const fs::path& input, const fs::path& workFi
   return prepared;
 }
 
+PreparedSignature prepareDocumentTimestamp(const fs::path& input, const fs::path& workFile,
+                                           SignatureRequest request) {
+  request.format = SignatureFormat::DocumentTimestamp;
+  request.certification = CertificationLevel::None;
+  request.appearance.reset();
+  request.rectangle.reset();
+  return prepareUpdate(input, workFile, request);
+}
+
 void completeSignature(const PreparedSignature& prepared, const std::string& signatureValue,
                        const fs::path& output) {
   Certificate signer = Certificate::fromPem(prepared.certificatePem);
@@ -603,6 +612,7 @@ PreparedSignature PreparedSignature::deserialize(const std::string& text) {
       fields >> p.byteRange[0] >> p.byteRange[1] >> p.byteRange[2] >> p.byteRange[3];
     } else if (key == "format") {
       p.format = value == "adbe.pkcs7.detached" ? SignatureFormat::Pkcs7Detached
+                 : value == "ETSI.RFC3161"      ? SignatureFormat::DocumentTimestamp
                                                 : SignatureFormat::PadesCades;
     } else if (key == "digest") {
       p.digest = value == "sha384"   ? DigestAlgorithm::Sha384

@@ -88,6 +88,11 @@ std::unique_ptr<InMemoryKey> SigningPki::signer(const std::string& commonName,
       std::vector<signing::Certificate>{ca_->certificate(), root_->certificate()});
 }
 
+std::vector<std::string> SigningPki::crls() const {
+  auto now = std::chrono::system_clock::now();
+  return {root_->crlDer(now - kDay, now + 30 * kDay), ca_->crlDer(now - kDay, now + 30 * kDay)};
+}
+
 std::vector<EmbeddedSignature> embeddedSignatures(const std::string& pdf) {
   std::vector<EmbeddedSignature> signatures;
   std::regex byteRange(R"(/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\])");

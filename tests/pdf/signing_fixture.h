@@ -41,6 +41,9 @@ class SigningPki {
   std::string nssDatabase() const { return "sql:" + (dir_ / "nssdb").string(); }
   const std::filesystem::path& rootPem() const { return rootPem_; }
   const std::filesystem::path& caPem() const { return caPem_; }
+  /// The CRLs of the root and the signing CA (DER).
+  std::vector<std::string> crls() const;
+  signing::CertificateAuthority& ca() { return *ca_; }
 
  private:
   std::filesystem::path dir_;

@@ -95,14 +95,20 @@ PreparedSignature prepareSignature(const std::filesystem::path& input,
                                    const SignatureRequest& request, const Certificate& signer,
                                    const std::vector<Certificate>& chain);
 
+/// Phase one of a document time-stamp (/DocTimeStamp, ETSI.RFC3161): the token for
+/// `prepared.contentDigest` goes in with completeSignatureWithCms.
+PreparedSignature prepareDocumentTimestamp(const std::filesystem::path& input,
+                                           const std::filesystem::path& workFile,
+                                           SignatureRequest request = {});
+
 /// Phase two with a signature value over `prepared.toBeSignedDigest`: builds the CMS, writes it
 /// into the placeholder and renames the work file to `output`. CryptoFailure when the value does
 /// not verify; InvalidArgument when the CMS does not fit the placeholder.
 void completeSignature(const PreparedSignature& prepared, const std::string& signatureValue,
                        const std::filesystem::path& output);
 
-/// Phase two with a complete CMS made elsewhere: checked to sign `prepared.contentDigest` before
-/// it is embedded.
+/// Phase two with a complete CMS (or, for a document time-stamp, a TimeStampToken) made
+/// elsewhere: checked to cover `prepared.contentDigest` before it is embedded.
 void completeSignatureWithCms(const PreparedSignature& prepared, const std::string& cmsDer,
                               const std::filesystem::path& output);
 
