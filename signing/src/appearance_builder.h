@@ -16,6 +16,12 @@ PoDoFo::PdfObject* buildAppearance(PoDoFo::PdfMemDocument& doc,
                                    const SignatureAppearance& appearance, double width,
                                    double height, const std::string& isoTime);
 
+/// The appearance of a filled text field: `text` centred in `width` × `height`, in Liberation
+/// Serif at `fontSize` (shrunk to fit), inside the /Tx marked content viewers expect.
+PoDoFo::PdfObject* buildTextFieldAppearance(PoDoFo::PdfMemDocument& doc, const std::string& text,
+                                            double width, double height, double fontSize,
+                                            const std::filesystem::path& fontDirectory);
+
 /// PoDoFo tags every subset font "AAAAAA+", "BAAAAA+", ... in every file, so two signatures
 /// carry two different fonts under one name (standards/podofo-0.9.8.md P5). Gives the subset
 /// fonts among `created` random tags, the same one across a font's dictionaries.

@@ -426,6 +426,58 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
       update.touch(fields.owner);
     }
 
+    for (const auto& spec : request.textFields) {
+      if (names.count(spec.name) > 0 || spec.name.empty() ||
+          spec.name.find('.') != std::string::npos) {
+        throw Error(ErrorCode::InvalidArgument,
+                    "text field name '" + spec.name + "' is empty, has a '.', or exists already");
+      }
+      if (spec.page < 1 || spec.page > doc.GetPageCount()) {
+        throw Error(ErrorCode::InvalidArgument, "text field '" + spec.name + "' is on page " +
+                                                    std::to_string(spec.page) +
+                                                    ", which does not exist");
+      }
+      names.insert(spec.name);
+      PdfObject* page = doc.GetPage(spec.page - 1)->GetObject();
+      PdfObject* field = objects.CreateObject(PdfDictionary());
+      PdfDictionary& d = field->GetDictionary();
+      d.AddKey(PdfName("Type"), PdfName("Annot"));
+      d.AddKey(PdfName("Subtype"), PdfName("Widget"));
+      d.AddKey(PdfName("FT"), PdfName("Tx"));
+      d.AddKey(PdfName("T"), textString(spec.name));
+      d.AddKey(PdfName("F"), static_cast<pdf_int64>(4));  // Print
+      // Default appearance for viewers that regenerate it; our fill always supplies /AP.
+      d.AddKey(PdfName("DA"), PdfString("/Helv 0 Tf 0 g"));
+      PdfVariant rect;
+      PoDoFo::PdfRect(spec.rectangle.x, spec.rectangle.y, spec.rectangle.width,
+                      spec.rectangle.height)
+          .ToVariant(rect);
+      d.AddKey(PdfName("Rect"), rect);
+      d.AddKey(PdfName("P"), page->Reference());
+      detail::Located annots = update.resolve(page, page->Reference(), "Annots");
+      if (annots.value == nullptr || !annots.value->IsArray()) {
+        page->GetDictionary().AddKey(PdfName("Annots"), PdfArray());
+        annots = {page->GetDictionary().GetKey(PdfName("Annots")), page->Reference()};
+      }
+      annots.value->GetArray().push_back(field->Reference());
+      update.touch(annots.owner);
+      fields.value->GetArray().push_back(field->Reference());
+      update.touch(fields.owner);
+    }
+    if (!request.textFields.empty() && !acroForm.value->GetDictionary().HasKey(PdfName("DR"))) {
+      // /DA names /Helv: it must resolve in the form's default resources.
+      PdfObject* helvetica = objects.CreateObject(PdfDictionary());
+      helvetica->GetDictionary().AddKey(PdfName("Type"), PdfName("Font"));
+      helvetica->GetDictionary().AddKey(PdfName("Subtype"), PdfName("Type1"));
+      helvetica->GetDictionary().AddKey(PdfName("BaseFont"), PdfName("Helvetica"));
+      PdfDictionary fonts;
+      fonts.AddKey(PdfName("Helv"), helvetica->Reference());
+      PdfDictionary resources;
+      resources.AddKey(PdfName("Font"), fonts);
+      acroForm.value->GetDictionary().AddKey(PdfName("DR"), resources);
+      update.touch(acroForm.owner);
+    }
+
     const PdfObject* sigFlags = acroForm.value->GetDictionary().GetKey(PdfName("SigFlags"));
     if (sigFlags == nullptr || !sigFlags->IsNumber() || (sigFlags->GetNumber() & 3) != 3) {
       acroForm.value->GetDictionary().AddKey(PdfName("SigFlags"), static_cast<pdf_int64>(3));
@@ -554,6 +606,51 @@ void completeSignatureWithCms(const PreparedSignature& prepared, const std::stri
                 "the CMS does not sign this document's bytes (its message digest differs)");
   }
   embed(prepared, cmsDer, output);
+}
+
+void fillTextFields(const fs::path& input, const fs::path& output,
+                    const std::vector<std::pair<std::string, std::string>>& values, double fontSize,
+                    const fs::path& fontDirectory) {
+  detail::PdfUpdate update(input);
+  std::string bytes;
+  try {
+    PdfMemDocument& doc = update.doc();
+    PdfObject* form = update.catalog()->GetIndirectKey(PdfName("AcroForm"));
+    PdfObject* fieldArray = form != nullptr ? form->GetIndirectKey(PdfName("Fields")) : nullptr;
+    std::vector<PdfObject*> all;
+    collectFields(doc, fieldArray, all);
+    for (const auto& [name, value] : values) {
+      PdfObject* target = nullptr;
+      for (PdfObject* field : all) {
+        const PdfObject* type = field->GetDictionary().GetKey(PdfName("FT"));
+        if (fieldName(*field) == name && type != nullptr && type->IsName() &&
+            type->GetName() == PdfName("Tx")) {
+          target = field;
+        }
+      }
+      if (target == nullptr) {
+        throw Error(ErrorCode::NotFound, "no text field named '" + name + "' in " + input.string());
+      }
+      const PdfObject* rect = target->GetDictionary().GetKey(PdfName("Rect"));
+      if (rect == nullptr || !rect->IsArray()) {
+        throw Error(ErrorCode::InvalidPdf, "the text field '" + name + "' has no /Rect");
+      }
+      PoDoFo::PdfRect box(rect->GetArray());
+      PdfObject* look = detail::buildTextFieldAppearance(doc, value, box.GetWidth(),
+                                                         box.GetHeight(), fontSize, fontDirectory);
+      target->GetDictionary().AddKey(PdfName("V"), textString(normalizeNfc(value)));
+      PdfDictionary ap;
+      ap.AddKey(PdfName("N"), look->Reference());
+      target->GetDictionary().AddKey(PdfName("AP"), ap);
+      update.touch(target->Reference());
+    }
+    doc.EmbedSubsetFonts();
+    detail::randomiseSubsetTags(doc, update.created());
+    bytes = update.serialise(std::nullopt, nullptr);
+  } catch (const PdfError& e) {
+    detail::throwPdfError(e, "filling the fields of " + input.string());
+  }
+  detail::writeUpdatedCopy(input, update.facts().fileSize, bytes, output);
 }
 
 void signPdf(const fs::path& input, const fs::path& output, const SignatureRequest& request,

@@ -283,6 +283,30 @@ PdfObject* buildAppearance(PdfMemDocument& doc, const SignatureAppearance& appea
   return xobject.GetObject();
 }
 
+PdfObject* buildTextFieldAppearance(PdfMemDocument& doc, const std::string& text, double width,
+                                    double height, double fontSize,
+                                    const std::filesystem::path& fontDirectory) {
+  Fonts fonts(doc, fontDirectory);
+  std::string value = normalizeNfc(text);
+  fonts.checkCoverage(value);
+  double size = fontSize;
+  double textWidth = fonts.width(false, size, value);
+  if (textWidth > width - 2 && textWidth > 0) {
+    size = size * (width - 2) / textWidth;
+    textWidth = fonts.width(false, size, value);
+  }
+  PdfXObject xobject(PoDoFo::PdfRect(0, 0, width, height), &doc);
+  PdfPainter painter;
+  painter.SetPage(&xobject);
+  painter.GetCanvas()->Append("/Tx BMC\n");
+  painter.SetColor(0, 0, 0);
+  painter.SetFont(fonts.get(false, size));
+  painter.DrawText((width - textWidth) / 2, (height - size * 0.7) / 2, pdfText(value));
+  painter.GetCanvas()->Append("EMC\n");
+  painter.FinishPage();
+  return xobject.GetObject();
+}
+
 void randomiseSubsetTags(PdfMemDocument& doc, const std::set<PdfReference>& created) {
   std::map<std::string, std::string> tags;  // PoDoFo's tag -> ours
   auto retag = [&](PdfObject* object, const char* key) {

@@ -42,6 +42,15 @@ struct PdfRect {
   double height = 0;
 };
 
+/// An empty text field the certifying signature adds, for a value filled in after it (the
+/// clerk's number and date): filling it then is form filling, which DocMDP P=2 allows, and never
+/// a change of page content.
+struct TextFieldSpec {
+  std::string name;  ///< e.g. "so", "ngay", "thang"
+  int page = 1;
+  PdfRect rectangle;
+};
+
 struct SignatureRequest {
   /// The name of a new signature field; empty: "Signature1", "Signature2", ...
   std::string fieldName;
@@ -54,6 +63,8 @@ struct SignatureRequest {
   std::optional<PdfRect> rectangle;
   /// What the visible signature shows (Decree 30 layouts); absent: invisible.
   std::optional<SignatureAppearance> appearance;
+  /// Empty text fields added in the same update (before the signature covers it).
+  std::vector<TextFieldSpec> textFields;
   SignatureFormat format = SignatureFormat::PadesCades;
   DigestAlgorithm digest = DigestAlgorithm::Sha256;
   CertificationLevel certification = CertificationLevel::None;
@@ -111,6 +122,14 @@ void completeSignature(const PreparedSignature& prepared, const std::string& sig
 /// elsewhere: checked to cover `prepared.contentDigest` before it is embedded.
 void completeSignatureWithCms(const PreparedSignature& prepared, const std::string& cmsDer,
                               const std::filesystem::path& output);
+
+/// Fills text fields (by fully qualified name) in an incremental update: /V and an appearance
+/// drawn with an embedded Liberation Serif subset. Only the field objects change. Throws
+/// vanthu::Error: NotFound (no such text field), InvalidArgument (a glyph missing), InvalidPdf.
+void fillTextFields(
+    const std::filesystem::path& input, const std::filesystem::path& output,
+    const std::vector<std::pair<std::string, std::string>>& values, double fontSize = 13,
+    const std::filesystem::path& fontDirectory = "/usr/share/fonts/truetype/liberation2");
 
 /// Both phases with a key at hand. The output appears only when complete.
 void signPdf(const std::filesystem::path& input, const std::filesystem::path& output,

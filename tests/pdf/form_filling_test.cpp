@@ -1,0 +1,133 @@
+// The clerk's number and date: empty text fields added by the leader's certifying update are
+// filled afterwards as form filling (allowed by DocMDP P=2), then the organisation signs.
+
+#include <catch2/catch.hpp>
+
+#include "signing_fixture.h"
+#include "vanthu/demo/sample_documents.h"
+#include "vanthu/signing/pdf_signer.h"
+
+using namespace vanthu;
+using namespace vanthu::signing;
+using vanthu::test::readFile;
+using vanthu::test::runCommand;
+using vanthu::test::shellQuote;
+namespace fs = std::filesystem;
+
+namespace {
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
+  return n;
+}
+
+// The blanks of the sample decision's header (A4, points from the bottom left): after "Số:",
+// and after "ngày" and "tháng" in "Thái Nguyên, ngày      tháng      năm 2026".
+const PdfRect kNumber{146, 842 - 116, 22, 15};
+const PdfRect kDay{380, 842 - 116, 22, 15};
+const PdfRect kMonth{437, 842 - 116, 22, 15};
+
+}  // namespace
+
+TEST_CASE("leader certifies with empty number/date fields, clerk fills them, seal signs",
+          "[pdf][sign][form]") {
+  test::TempDir dir;
+  test::SigningPki pki(dir.path());
+  fs::create_directories(dir / "samples");
+  demo::writeSampleDocuments(dir / "samples");
+  auto leader = pki.signer("Phạm Quốc Hùng", KeyAlgorithm::Rsa2048);
+  auto seal = pki.signer("Ủy ban nhân dân tỉnh Thái Nguyên", KeyAlgorithm::EcP256);
+
+  SignatureRequest certify;
+  certify.certification = CertificationLevel::FormFilling;
+  certify.textFields = {{"so", 1, kNumber}, {"ngay", 1, kDay}, {"thang", 1, kMonth}};
+  auto signedByLeader = dir / "1-leader.pdf";
+  signPdf(dir / "samples" / "quyet-dinh.pdf", signedByLeader, certify, *leader);
+
+  auto numbered = dir / "2-numbered.pdf";
+  fillTextFields(signedByLeader, numbered, {{"so", "15"}, {"ngay", "05"}, {"thang", "01"}});
+  auto sealed = dir / "3-sealed.pdf";
+  signPdf(numbered, sealed, {}, *seal);
+
+  std::string a = readFile(signedByLeader), b = readFile(numbered), c = readFile(sealed);
+  CHECK(b.compare(0, a.size(), a) == 0);
+  CHECK(c.compare(0, b.size(), b) == 0);
+  CHECK(runCommand("qpdf --check " + shellQuote(sealed.string())).exitCode == 0);
+
+  auto report = test::pdfsig(pki, sealed);
+  INFO(report.output);
+  CHECK(count(report.output, "Signature is Valid") == 2);
+  CHECK(count(report.output, "Certificate is Trusted") == 2);
+
+  // The values are in the fields and on the page, where the blanks were.
+  auto fields =
+      runCommand("mutool show " + shellQuote(sealed.string()) + " trailer/Root/AcroForm/Fields");
+  INFO(fields.output);
+  auto words = runCommand("pdftotext -bbox -f 1 -l 1 " + shellQuote(sealed.string()) + " -");
+  INFO(words.output);
+  auto at = words.output.find(">15</word>");
+  REQUIRE(at != std::string::npos);
+  auto line =
+      words.output.substr(words.output.rfind("<word", at), at - words.output.rfind("<word", at));
+  double xMin = std::stod(line.substr(line.find("xMin=\"") + 6));
+  CHECK(xMin > kNumber.x - 1);
+  CHECK(xMin < kNumber.x + kNumber.width);
+  CHECK(words.output.find(">05</word>") != std::string::npos);
+  CHECK(words.output.find(">01</word>") != std::string::npos);
+
+  SECTION("the fill changed only the field objects") {
+    // The update between the leader's and the seal's revision holds three fields and their
+    // appearances, nothing else that existed before.
+    std::string update = b.substr(a.size());
+    CHECK(update.find("/Type/Catalog") == std::string::npos);
+    CHECK(update.find("/Type/Page") == std::string::npos);
+    CHECK(update.find("/Fields") == std::string::npos);
+    CHECK(count(update, "/FT/Tx") == 3);
+  }
+  SECTION("an unknown field is refused") {
+    try {
+      fillTextFields(signedByLeader, dir / "x.pdf", {{"nope", "1"}});
+      FAIL("filled a field that does not exist");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::NotFound);
+    }
+    CHECK_FALSE(fs::exists(dir / "x.pdf"));
+  }
+}
+
+TEST_CASE("a pre-existing empty signature field is signed in place", "[pdf][sign][form]") {
+  test::TempDir dir;
+  test::SigningPki pki(dir.path());
+  auto key = pki.signer("Hoàng Thị Mai", KeyAlgorithm::EcP256);
+  auto corpus = test::sourceDir().parent_path() / "shared" / "corpus" / "unsigned";
+  for (const char* file :
+       {"dss_unsigned-invisible-sig-field.pdf", "pyhanko_minimal-with-field.pdf",
+        "pypdfform_template-with-signature-field.pdf", "dss_pdf-two-fields.pdf"}) {
+    INFO(file);
+    auto report = runCommand("pdfsig -nocert " + shellQuote((corpus / file).string()));
+    auto nameAt = report.output.find("Signature Field Name: ");
+    REQUIRE(nameAt != std::string::npos);
+    std::string field = report.output.substr(nameAt + 22);
+    field = field.substr(0, field.find('\n'));
+    SignatureRequest request;
+    request.existingField = field;
+    auto out = dir / file;
+    signPdf(corpus / file, out, request, *key);
+    auto after = test::pdfsig(pki, out);
+    INFO(after.output);
+    CHECK(after.output.find("Signature Field Name: " + field) != std::string::npos);
+    CHECK(count(after.output, "Signature is Valid") == 1);
+    CHECK(after.output.find("Total document signed") != std::string::npos);
+    // No new field: the count of signature fields pdfsig lists is unchanged.
+    CHECK(count(after.output, "Signature #") == count(report.output, "Signature #"));
+
+    // Signing the same field twice is refused.
+    try {
+      signPdf(out, dir / "again.pdf", request, *key);
+      FAIL("signed a signed field");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::InvalidState);
+    }
+  }
+}
