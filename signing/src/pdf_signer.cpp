@@ -15,6 +15,7 @@
 #include "openssl_error.h"
 #include "pdf_update.h"
 #include "podofo_support.h"
+#include "vanthu/signing/resumable_sha256.h"
 
 namespace vanthu::signing {
 namespace fs = std::filesystem;
@@ -236,7 +237,7 @@ void embed(const PreparedSignature& prepared, const std::string& cmsDer, const f
                     std::to_string(prepared.contentsLength / 2) +
                     " were reserved; sign again with a larger reservation");
   }
-  writeAt(prepared.workFile, prepared.contentsOffset, encoded);
+  writeAt(prepared.workFile, prepared.contentsOffset - prepared.workFileBase, encoded);
   std::error_code error;
   fs::rename(prepared.workFile, output, error);
   if (error) {
@@ -519,25 +520,51 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
     prepared.byteRange = {0, gapStart, gapEnd, total - gapEnd};
     fillByteRange(updateBytes, signatureAt + dictionary.byteRangeAt, prepared.byteRange);
 
-    // One pass over the input: copy it into the work file and hash it on the way.
+    // One pass over the input: copy it into the work file and hash it on the way — or, with a
+    // saved SHA-256 state of the input, neither hash nor (tail only) copy it at all.
+    const bool resume = request.inputSha256State.has_value();
+    if (resume && request.digest != DigestAlgorithm::Sha256) {
+      throw Error(ErrorCode::InvalidArgument, "a saved hash state can only continue SHA-256");
+    }
+    ResumableSha256 resumed;
+    if (resume) {
+      resumed = ResumableSha256::restore(*request.inputSha256State);
+      if (resumed.length() != facts.fileSize) {
+        throw Error(ErrorCode::InvalidArgument,
+                    "the saved hash state covers " + std::to_string(resumed.length()) +
+                        " bytes but " + input.string() + " has " + std::to_string(facts.fileSize));
+      }
+    }
     std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> hash(EVP_MD_CTX_new());
     if (!hash || EVP_DigestInit_ex(hash.get(), evpDigest(request.digest), nullptr) != 1) {
       detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot start hashing");
     }
-    std::ifstream in(input, std::ios::binary);
+    auto hashUpdate = [&](const char* data, size_t size) {
+      if (resume) {
+        resumed.update(data, size);
+      } else {
+        EVP_DigestUpdate(hash.get(), data, size);
+      }
+    };
     std::ofstream out(workFile, std::ios::binary | std::ios::trunc);
-    if (!in) throw Error(ErrorCode::IoFailure, "cannot read " + input.string());
     if (!out) throw Error(ErrorCode::IoFailure, "cannot write " + workFile.string());
-    std::vector<char> buffer(1 << 20);
-    uint64_t copied = 0;
-    while (copied < facts.fileSize) {
-      in.read(buffer.data(), static_cast<std::streamsize>(
-                                 std::min<uint64_t>(buffer.size(), facts.fileSize - copied)));
-      std::streamsize n = in.gcount();
-      if (n <= 0) throw Error(ErrorCode::IoFailure, input.string() + " changed while signing");
-      out.write(buffer.data(), n);
-      EVP_DigestUpdate(hash.get(), buffer.data(), static_cast<size_t>(n));
-      copied += static_cast<uint64_t>(n);
+    if (request.tailOnly) {
+      prepared.workFileBase = facts.fileSize;
+    }
+    if (!request.tailOnly || !resume) {
+      std::ifstream in(input, std::ios::binary);
+      if (!in) throw Error(ErrorCode::IoFailure, "cannot read " + input.string());
+      std::vector<char> buffer(1 << 20);
+      uint64_t copied = 0;
+      while (copied < facts.fileSize) {
+        in.read(buffer.data(), static_cast<std::streamsize>(
+                                   std::min<uint64_t>(buffer.size(), facts.fileSize - copied)));
+        std::streamsize n = in.gcount();
+        if (n <= 0) throw Error(ErrorCode::IoFailure, input.string() + " changed while signing");
+        if (!request.tailOnly) out.write(buffer.data(), n);
+        if (!resume) hashUpdate(buffer.data(), static_cast<size_t>(n));
+        copied += static_cast<uint64_t>(n);
+      }
     }
     out.write(updateBytes.data(), static_cast<std::streamsize>(updateBytes.size()));
     out.flush();
@@ -545,14 +572,18 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
     out.close();
     size_t gapInUpdate = static_cast<size_t>(gapStart - facts.fileSize);
     size_t afterGapInUpdate = static_cast<size_t>(gapEnd - facts.fileSize);
-    EVP_DigestUpdate(hash.get(), updateBytes.data(), gapInUpdate);
-    EVP_DigestUpdate(hash.get(), updateBytes.data() + afterGapInUpdate,
-                     updateBytes.size() - afterGapInUpdate);
-    std::string digest(static_cast<size_t>(EVP_MD_get_size(evpDigest(request.digest))), '\0');
-    unsigned int digestLength = 0;
-    if (EVP_DigestFinal_ex(hash.get(), reinterpret_cast<unsigned char*>(digest.data()),
-                           &digestLength) != 1) {
-      detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot finish hashing");
+    hashUpdate(updateBytes.data(), gapInUpdate);
+    hashUpdate(updateBytes.data() + afterGapInUpdate, updateBytes.size() - afterGapInUpdate);
+    std::string digest;
+    if (resume) {
+      digest = resumed.digest();
+    } else {
+      digest.assign(static_cast<size_t>(EVP_MD_get_size(evpDigest(request.digest))), '\0');
+      unsigned int digestLength = 0;
+      if (EVP_DigestFinal_ex(hash.get(), reinterpret_cast<unsigned char*>(digest.data()),
+                             &digestLength) != 1) {
+        detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot finish hashing");
+      }
     }
     prepared.contentDigest = digest;
     return prepared;
@@ -674,6 +705,7 @@ std::string PreparedSignature::serialize() const {
   out << "vanthu-prepared-signature 1\n";
   out << "work-file " << workFile.string() << "\n";
   out << "contents " << contentsOffset << " " << contentsLength << "\n";
+  out << "work-file-base " << workFileBase << "\n";
   out << "byte-range " << byteRange.at(0) << " " << byteRange.at(1) << " " << byteRange.at(2) << " "
       << byteRange.at(3) << "\n";
   out << "format " << subFilterName(format) << "\n";
@@ -702,6 +734,8 @@ PreparedSignature PreparedSignature::deserialize(const std::string& text) {
     std::istringstream fields(value);
     if (key == "work-file") {
       p.workFile = value;
+    } else if (key == "work-file-base") {
+      fields >> p.workFileBase;
     } else if (key == "contents") {
       fields >> p.contentsOffset >> p.contentsLength;
     } else if (key == "byte-range") {

@@ -6,6 +6,7 @@
 #include "signing_fixture.h"
 #include "test_support.h"
 #include "vanthu/demo/sample_documents.h"
+#include "vanthu/signing/resumable_sha256.h"
 
 using namespace vanthu;
 using namespace vanthu::signing;
@@ -268,4 +269,59 @@ TEST_CASE("bad input gets a precise error and no output", "[pdf][sign][errors]")
   }
   CHECK_FALSE(fs::exists(out));
   CHECK_FALSE(fs::exists(f.dir / "out.pdf.partial"));
+}
+
+TEST_CASE("a saved SHA-256 state of the input continues into the signature digest",
+          "[pdf][sign][speed]") {
+  Fixture f;
+  auto key = f.pki.signer("Hoàng Thị Mai", KeyAlgorithm::EcP256);
+  auto input = f.samples / "cong-van.pdf";
+  SignatureRequest request;
+  request.signingTime = std::chrono::system_clock::now();
+  auto plain =
+      prepareSignature(input, f.dir / "plain.pdf", request, key->certificate(), key->chain());
+
+  // Storage saved the state when it stored the input (here: hash it once, save, restore).
+  request.inputSha256State = ResumableSha256::ofFile(input).save();
+  auto resumed =
+      prepareSignature(input, f.dir / "resumed.pdf", request, key->certificate(), key->chain());
+  CHECK(resumed.contentDigest == plain.contentDigest);
+  CHECK(readFile(f.dir / "resumed.pdf") == readFile(f.dir / "plain.pdf"));
+
+  SECTION("tail only: the work file is just the update, and input + tail is the signed file") {
+    request.tailOnly = true;
+    auto tail =
+        prepareSignature(input, f.dir / "tail.part", request, key->certificate(), key->chain());
+    CHECK(tail.workFileBase == fs::file_size(input));
+    CHECK(fs::file_size(f.dir / "tail.part") < 40000);
+    std::string value = key->signDigest(tail.toBeSignedDigest, tail.digest);
+    completeSignature(tail, value, f.dir / "tail.bin");
+    std::ofstream(f.dir / "joined.pdf", std::ios::binary)
+        << readFile(input) << readFile(f.dir / "tail.bin");
+    checkAcceptedByJudges(f, f.dir / "joined.pdf", 1);
+  }
+  SECTION("a state for other bytes is refused") {
+    request.inputSha256State = ResumableSha256::ofFile(f.samples / "quyet-dinh.pdf").save();
+    CHECK(errorOf([&] {
+            prepareSignature(input, f.dir / "x.pdf", request, key->certificate(), key->chain());
+          }) == ErrorCode::InvalidArgument);
+    request.inputSha256State = "garbage";
+    CHECK(errorOf([&] {
+            prepareSignature(input, f.dir / "x.pdf", request, key->certificate(), key->chain());
+          }) == ErrorCode::InvalidArgument);
+  }
+}
+
+TEST_CASE("resumable SHA-256 matches one-shot SHA-256 at every split", "[sign][speed]") {
+  std::string data;
+  for (int i = 0; i < 300; ++i) data += static_cast<char>(i * 7 + 3);
+  auto oneShot = computeDigest(DigestAlgorithm::Sha256, data);
+  for (size_t split : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{200}}) {
+    ResumableSha256 first;
+    first.update(data.data(), split);
+    auto restored = ResumableSha256::restore(first.save());
+    restored.update(data.data() + split, data.size() - split);
+    CHECK(restored.length() == data.size());
+    CHECK(restored.digest() == oneShot);
+  }
 }

@@ -75,12 +75,19 @@ struct SignatureRequest {
   std::chrono::system_clock::time_point signingTime = std::chrono::system_clock::now();
   /// Bytes of DER reserved for the CMS (the /Contents placeholder is twice this in hex).
   size_t reservedCmsBytes = 16384;
+  /// ResumableSha256::save() of the input's bytes, computed when the input was stored: the
+  /// digest continues it instead of reading the input again (SHA-256 only).
+  std::optional<std::string> inputSha256State;
+  /// Write only the appended update to the work file: the caller keeps the input and the tail
+  /// ("parent + tail" storage), so signing a 200 MB scan copies nothing.
+  bool tailOnly = false;
 };
 
 /// What phase one hands to whoever holds the key, and what phase two needs. Plain data: it can be
 /// saved with serialize() and read back after a restart (external signing at a user's desk).
 struct PreparedSignature {
   std::filesystem::path workFile;   ///< the output with the placeholder, not yet under its name
+  uint64_t workFileBase = 0;        ///< document offset of the work file's first byte (tailOnly)
   uint64_t contentsOffset = 0;      ///< offset of the first hex digit inside /Contents <...>
   uint64_t contentsLength = 0;      ///< number of hex digits reserved
   std::vector<uint64_t> byteRange;  ///< the four numbers of /ByteRange
