@@ -100,3 +100,23 @@ inline bool accessDescriptionsPush(AUTHORITY_INFO_ACCESS* aia, ACCESS_DESCRIPTIO
 #pragma GCC diagnostic pop
 
 }  // namespace vanthu::signing::detail
+
+namespace vanthu::signing::detail {
+
+// ENGINE references (the pkcs11 ENGINE, pkcs11_signer.cpp). The deleters are defined there, where
+// the deprecated ENGINE API is allowed, so that no other file sees a deprecation warning.
+
+/// Releases a structural reference (ENGINE_by_id): ENGINE_free.
+struct EngineDeleter {
+  void operator()(ENGINE* engine) const;
+};
+using EnginePtr = std::unique_ptr<ENGINE, EngineDeleter>;
+
+/// Releases a functional reference (a successful ENGINE_init): ENGINE_finish. The structural
+/// reference it came with stays; release that with an EnginePtr, after this.
+struct EngineInitDeleter {
+  void operator()(ENGINE* engine) const;
+};
+using EngineInitPtr = std::unique_ptr<ENGINE, EngineInitDeleter>;
+
+}  // namespace vanthu::signing::detail
