@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli_args.h"
+#include "sign_command.h"
 #include "vanthu/demo/demo_init.h"
 #include "vanthu/workflow/error.h"
 
@@ -20,6 +21,8 @@ Commands:
   demo init --dir DIR   create a demo data directory (PKI, organisations, users, sample PDFs,
                         images, database); does nothing if DIR already holds a complete demo.
                         The users' password is $VANTHU_DEMO_PASSWORD, else generated and printed.
+  sign --in IN --out OUT ...
+                        sign a PDF (PAdES); see 'vanthu sign --help'
   help                  show this text
 
 Options for every command: --help, --version.
@@ -97,6 +100,7 @@ int main(int argc, char** argv) {
     std::cout << "vanthu " << VANTHU_VERSION << std::endl;
     return cli::kExitOk;
   }
+  if (command == "sign") return cli::runSignCommand({args.begin() + 1, args.end()});
   if (command == "demo") {
     if (args.size() < 2) return usage("'demo' needs a subcommand: init");
     if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});

@@ -38,7 +38,7 @@ class DigestSigner {
   /// Signs `digest` (already hashed with `algorithm`) with the private key: exactly one private
   /// key operation. Returns the signature value as CMS SignerInfo carries it: PKCS#1 v1.5 for RSA,
   /// a DER ECDSA-Sig-Value for EC. Throws vanthu::Error (CryptoFailure, InvalidPassword,
-  /// IoFailure when a token is absent) with a message a person can act on.
+  /// NotFound when a token is absent) with a message a person can act on.
   virtual std::string signDigest(const std::string& digest, DigestAlgorithm algorithm) = 0;
 };
 
