@@ -120,3 +120,40 @@ struct EngineInitDeleter {
 using EngineInitPtr = std::unique_ptr<ENGINE, EngineInitDeleter>;
 
 }  // namespace vanthu::signing::detail
+
+// --- OCSP and certificate pointers (revocation.cpp) ----------------------------------------------
+
+#include <openssl/ocsp.h>
+
+namespace vanthu::signing::detail {
+
+using OcspRequestPtr = OpenSslPtr<OCSP_REQUEST, OCSP_REQUEST_free>;
+using OcspResponsePtr = OpenSslPtr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
+using OcspBasicRespPtr = OpenSslPtr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
+using OcspCertIdPtr = OpenSslPtr<OCSP_CERTID, OCSP_CERTID_free>;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+
+inline int generalNamesSize(const GENERAL_NAMES* names) {
+  return names == nullptr ? 0 : sk_GENERAL_NAME_num(names);
+}
+inline GENERAL_NAME* generalNamesAt(const GENERAL_NAMES* names, int index) {
+  return sk_GENERAL_NAME_value(names, index);
+}
+inline int distPointsSize(const CRL_DIST_POINTS* points) {
+  return points == nullptr ? 0 : sk_DIST_POINT_num(points);
+}
+inline DIST_POINT* distPointsAt(const CRL_DIST_POINTS* points, int index) {
+  return sk_DIST_POINT_value(points, index);
+}
+inline int accessDescriptionsSize(const AUTHORITY_INFO_ACCESS* aia) {
+  return aia == nullptr ? 0 : sk_ACCESS_DESCRIPTION_num(aia);
+}
+inline ACCESS_DESCRIPTION* accessDescriptionsAt(const AUTHORITY_INFO_ACCESS* aia, int index) {
+  return sk_ACCESS_DESCRIPTION_value(aia, index);
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace vanthu::signing::detail
