@@ -6,8 +6,11 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -95,6 +98,42 @@ inline bool distPointsPush(CRL_DIST_POINTS* points, DIST_POINT* point) {
 }
 inline bool accessDescriptionsPush(AUTHORITY_INFO_ACCESS* aia, ACCESS_DESCRIPTION* description) {
   return sk_ACCESS_DESCRIPTION_push(aia, description) > 0;
+}
+
+#pragma GCC diagnostic pop
+
+// Time-stamping (RFC 3161) and CMS.
+using TsReqPtr = OpenSslPtr<TS_REQ, TS_REQ_free>;
+using TsRespPtr = OpenSslPtr<TS_RESP, TS_RESP_free>;
+using TsRespCtxPtr = OpenSslPtr<TS_RESP_CTX, TS_RESP_CTX_free>;
+using TsVerifyCtxPtr = OpenSslPtr<TS_VERIFY_CTX, TS_VERIFY_CTX_free>;
+using TsMsgImprintPtr = OpenSslPtr<TS_MSG_IMPRINT, TS_MSG_IMPRINT_free>;
+using TsTstInfoPtr = OpenSslPtr<TS_TST_INFO, TS_TST_INFO_free>;
+using Pkcs7Ptr = OpenSslPtr<PKCS7, PKCS7_free>;
+using CmsContentInfoPtr = OpenSslPtr<CMS_ContentInfo, CMS_ContentInfo_free>;
+using Asn1ObjectPtr = OpenSslPtr<ASN1_OBJECT, ASN1_OBJECT_free>;
+using X509AlgorPtr = OpenSslPtr<X509_ALGOR, X509_ALGOR_free>;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+
+/// Frees the stack only: for stacks whose certificates belong to someone else (PKCS7_get0_signers).
+struct X509StackShallowDeleter {
+  void operator()(STACK_OF(X509) * stack) const { sk_X509_free(stack); }
+};
+using X509StackShallowPtr = std::unique_ptr<STACK_OF(X509), X509StackShallowDeleter>;
+
+inline int cmsSignerInfoCount(STACK_OF(CMS_SignerInfo) * stack) {
+  return stack == nullptr ? 0 : sk_CMS_SignerInfo_num(stack);
+}
+inline CMS_SignerInfo* cmsSignerInfoAt(STACK_OF(CMS_SignerInfo) * stack, int index) {
+  return sk_CMS_SignerInfo_value(stack, index);
+}
+inline int utf8StringCount(const STACK_OF(ASN1_UTF8STRING) * stack) {
+  return stack == nullptr ? 0 : sk_ASN1_UTF8STRING_num(stack);
+}
+inline const ASN1_UTF8STRING* utf8StringAt(const STACK_OF(ASN1_UTF8STRING) * stack, int index) {
+  return sk_ASN1_UTF8STRING_value(stack, index);
 }
 
 #pragma GCC diagnostic pop
