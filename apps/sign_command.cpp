@@ -9,7 +9,10 @@
 #include <sstream>
 
 #include "cli_args.h"
+#include "vanthu/signing/http_fetcher.h"
+#include "vanthu/signing/http_time_stamper.h"
 #include "vanthu/signing/key_sources.h"
+#include "vanthu/signing/pades_levels.h"
 #include "vanthu/signing/pdf_signer.h"
 
 namespace vanthu::cli {
@@ -28,9 +31,15 @@ KEY (exactly one):
                                     sign elsewhere; finish with
   --complete OUT.pdf.prepared --signature FILE [--cms] --out OUT.pdf
                                     FILE holds the raw signature value (or a whole CMS)
+  --extend B-T|B-LT|B-LTA --tsa URL  raise the signatures of a signed IN.pdf (no KEY)
 Options:
   --chain PEM                 issuer certificates for --pkcs11/--external
-  --level B-B                 PAdES level (B-B; higher levels need a TSA and revocation data)
+  --level B-B|B-T|B-LT|B-LTA  PAdES level (default B-B); B-T and above need --tsa URL, B-LT and
+                              above fetch OCSP responses / CRLs from the certificates' URLs
+  --tsa URL                   an RFC 3161 time-stamping authority (http://)
+  --trust PEM                 roots that complete chains for B-LT data (repeatable)
+  --revocation-check off|best-effort|required   check the signer's certificate before signing
+                              (default best-effort: refuse if revoked, warn if unreachable)
   --visible PAGE:X,Y,W,H      a visible signature box (points, origin bottom left)
   --field NAME                sign this existing empty signature field
   --appearance signer|organisation|attachment
@@ -41,7 +50,7 @@ Options:
   --certify none|no-changes|form-filling|annotations   (default none)
   --text-field NAME:PAGE:X,Y,W,H   add an empty text field for a later fill (repeatable)
   --digest sha256|sha384|sha512    --format pades|pkcs7    --reserve BYTES
-  --allow-invalid-certificate      sign even with an expired or not yet valid certificate
+  --allow-invalid-certificate      sign even with an expired, not yet valid or revoked certificate
 )";
 
 int usage(const std::string& message) {
@@ -79,20 +88,6 @@ bool parseBox(const std::string& text, int& page, PdfRect& rect) {
          page >= 1 && rect.width > 0 && rect.height > 0;
 }
 
-void checkValidity(const Certificate& certificate) {
-  auto now = std::chrono::system_clock::now();
-  if (now < certificate.notBefore()) {
-    throw Error(ErrorCode::CertificateInvalid, "the signing certificate is not valid yet (from " +
-                                                   appearanceTime(certificate.notBefore()) +
-                                                   "): " + certificate.subjectText());
-  }
-  if (now > certificate.notAfter()) {
-    throw Error(ErrorCode::CertificateInvalid, "the signing certificate expired on " +
-                                                   appearanceTime(certificate.notAfter()) + ": " +
-                                                   certificate.subjectText());
-  }
-}
-
 int failed(const Error& e) {
   std::cerr << "vanthu sign: failed (" << errorCodeName(e.code()) << "): " << e.describe()
             << std::endl;
@@ -117,6 +112,9 @@ int runSignCommand(const std::vector<std::string>& args) {
                                  {"cms", false},
                                  {"level"},
                                  {"tsa"},
+                                 {"extend"},
+                                 {"trust", true, true},
+                                 {"revocation-check"},
                                  {"visible"},
                                  {"field"},
                                  {"appearance"},
@@ -160,6 +158,28 @@ int runSignCommand(const std::vector<std::string>& args) {
     }
 
     if (!flags.has("in")) return usage("--in is required");
+    auto fetcher = makeHttpFetcher();
+    std::unique_ptr<HttpTimeStamper> stamper;
+    if (flags.has("tsa")) stamper = std::make_unique<HttpTimeStamper>(flags.value("tsa"), *fetcher);
+    LevelServices services;
+    services.timeStamper = stamper.get();
+    services.fetcher = fetcher.get();
+    if (flags.has("trust")) {
+      for (const auto& pem : flags.options.at("trust")) {
+        for (auto& root : readCertificates(pem)) services.trustAnchors.push_back(root);
+      }
+    }
+    if (flags.has("extend")) {
+      auto target = padesLevelFromName(flags.value("extend"));
+      if (!target || *target == PadesLevel::BaselineB) {
+        return usage("--extend must be B-T, B-LT or B-LTA");
+      }
+      if (!stamper) return usage("--extend needs --tsa URL");
+      extendPdf(flags.value("in"), output, *target, services);
+      std::cout << "vanthu sign: extended " << output.string() << " to " << padesLevelName(*target)
+                << std::endl;
+      return kExitOk;
+    }
     int keySources = (flags.has("p12") ? 1 : 0) + (flags.has("pkcs11") ? 1 : 0) +
                      (flags.has("external") ? 1 : 0);
     if (keySources != 1) return usage("give exactly one of --p12, --pkcs11, --external");
@@ -168,11 +188,29 @@ int runSignCommand(const std::vector<std::string>& args) {
     request.reason = flags.value("reason");
     request.location = flags.value("location");
     if (flags.has("field")) request.existingField = flags.value("field");
-    std::string level = flags.value("level", "B-B");
-    if (level != "B-B") {
-      return usage("--level " + level +
-                   " is not available in this build: only B-B signatures are written so far");
+    auto level = padesLevelFromName(flags.value("level", "B-B"));
+    if (!level) return usage("--level must be B-B, B-T, B-LT or B-LTA");
+    if (*level != PadesLevel::BaselineB && !stamper) {
+      return usage("--level " + flags.value("level") + " needs --tsa URL");
     }
+    if (*level != PadesLevel::BaselineB && flags.has("external")) {
+      return usage("--external writes B-B; raise the result with --extend");
+    }
+    std::string checkName = flags.value("revocation-check", "best-effort");
+    RevocationCheck check = checkName == "off"           ? RevocationCheck::Off
+                            : checkName == "best-effort" ? RevocationCheck::BestEffort
+                            : checkName == "required"    ? RevocationCheck::Required
+                                                         : RevocationCheck::Unknown;
+    if (check == RevocationCheck::Unknown) {
+      return usage("--revocation-check must be off, best-effort or required");
+    }
+    if (flags.has("allow-invalid-certificate")) check = RevocationCheck::Off;
+    auto vet = [&](const Certificate& certificate, const std::vector<Certificate>& issuers) {
+      if (flags.has("allow-invalid-certificate")) return;
+      std::string warning = checkSigningCertificate(
+          certificate, issuers, std::chrono::system_clock::now(), fetcher.get(), check);
+      if (!warning.empty()) std::cerr << "vanthu sign: warning: " << warning << std::endl;
+    };
     std::string certify = flags.value("certify", "none");
     if (certify == "none") {
       request.certification = CertificationLevel::None;
@@ -255,7 +293,7 @@ int runSignCommand(const std::vector<std::string>& args) {
         return usage("--external needs --cert PEM (the signer's certificate)");
       auto certificates = readCertificates(flags.value("cert"));
       if (certificates.empty()) return usage("--cert holds no certificate");
-      if (!flags.has("allow-invalid-certificate")) checkValidity(certificates.front());
+      vet(certificates.front(), chain);
       fs::path work = output;
       work += ".partial";
       auto prepared =
@@ -301,8 +339,8 @@ int runSignCommand(const std::vector<std::string>& args) {
       options.chain = chain;
       key = Pkcs11Signer::open(options);
     }
-    if (!flags.has("allow-invalid-certificate")) checkValidity(key->certificate());
-    signPdf(flags.value("in"), output, request, *key);
+    vet(key->certificate(), key->chain());
+    signPdfAtLevel(flags.value("in"), output, request, *key, *level, services);
     std::cout << "vanthu sign: signed " << output.string() << std::endl;
     return kExitOk;
   } catch (const Error& e) {

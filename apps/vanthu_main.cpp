@@ -8,6 +8,7 @@
 
 #include "cli_args.h"
 #include "sign_command.h"
+#include "tsa_command.h"
 #include "vanthu/demo/demo_init.h"
 #include "vanthu/workflow/error.h"
 
@@ -23,6 +24,8 @@ Commands:
                         The users' password is $VANTHU_DEMO_PASSWORD, else generated and printed.
   sign --in IN --out OUT ...
                         sign a PDF (PAdES); see 'vanthu sign --help'
+  tsa --p12 FILE --password-env VAR [--port N]
+                        serve an RFC 3161 time-stamping authority (tests, demo)
   help                  show this text
 
 Options for every command: --help, --version.
@@ -101,6 +104,7 @@ int main(int argc, char** argv) {
     return cli::kExitOk;
   }
   if (command == "sign") return cli::runSignCommand({args.begin() + 1, args.end()});
+  if (command == "tsa") return cli::runTsaCommand({args.begin() + 1, args.end()});
   if (command == "demo") {
     if (args.size() < 2) return usage("'demo' needs a subcommand: init");
     if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});

@@ -196,3 +196,25 @@ inline ACCESS_DESCRIPTION* accessDescriptionsAt(const AUTHORITY_INFO_ACCESS* aia
 #pragma GCC diagnostic pop
 
 }  // namespace vanthu::signing::detail
+
+// --- CMS stacks (pades_levels.cpp) ---------------------------------------------------------------
+
+#include <openssl/cms.h>
+
+namespace vanthu::signing::detail {
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+
+inline int signerInfosSize(STACK_OF(CMS_SignerInfo) * stack) {
+  return stack == nullptr ? 0 : sk_CMS_SignerInfo_num(stack);
+}
+inline CMS_SignerInfo* signerInfosAt(STACK_OF(CMS_SignerInfo) * stack, int index) {
+  return sk_CMS_SignerInfo_value(stack, index);
+}
+/// Frees a stack from CMS_get1_certs together with the references it holds.
+inline void freeX509Stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
+
+#pragma GCC diagnostic pop
+
+}  // namespace vanthu::signing::detail

@@ -5,7 +5,8 @@
 set -uo pipefail
 bin=$1
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 export VANTHU_DEMO_PASSWORD=${VANTHU_DEMO_PASSWORD:-demo-test-password}
@@ -86,6 +87,60 @@ echo "not a pdf" >"$tmp/not.pdf"
 [ $? -eq 2 ] || fail "bad box: $(cat "$tmp/err")"
 [ -e "$tmp/x.pdf" ] && fail "a failed signing left an output"
 ls "$tmp" | grep -q partial && fail "a failed signing left a partial file"
+
+# 6. Long-term levels against real services: the demo CRLs published by vanthu-server where the
+#    certificates point, and `vanthu tsa` with the demo TSA key.
+wait_for() {  # wait_for FILE PATTERN -> prints the first match of the sed PATTERN
+  local found=""
+  for _ in $(seq 1 100); do
+    found=$(sed -n "$2" "$1" 2>/dev/null | head -n 1)
+    [ -n "$found" ] && break
+    sleep 0.1
+  done
+  echo "$found"
+}
+port=""
+for candidate in $(seq $((20000 + $$ % 20000)) $((20040 + $$ % 20000))); do
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+done
+"$bin/vanthu" demo init --dir "$tmp/lt" --quiet --pki-base-url "http://127.0.0.1:$port/pki/" >/dev/null 2>&1
+"$bin/vanthu-server" --data "$tmp/lt" --port "$port" --log-level error >"$tmp/server.out" 2>&1 &
+pids+=($!)
+[ -n "$(wait_for "$tmp/server.out" 's|.*listening on \(http://[^ ]*\).*|\1|p')" ] || fail "vanthu-server did not start"
+"$bin/vanthu" tsa --p12 "$tmp/lt/pki/tsa/tsa.p12" --password-env P12_PASSWORD >"$tmp/tsa.out" 2>&1 &
+pids+=($!)
+tsa=$(wait_for "$tmp/tsa.out" 's|.*listening on \(http://[^ ]*\).*|\1|p')
+[ -n "$tsa" ] || fail "vanthu tsa did not start: $(cat "$tmp/tsa.out")"
+ltpki=$tmp/lt/pki
+certutil -N -d "sql:$tmp/nss-lt" --empty-password >/dev/null 2>&1 || { mkdir -p "$tmp/nss-lt"; certutil -N -d "sql:$tmp/nss-lt" --empty-password >/dev/null; }
+certutil -A -d "sql:$tmp/nss-lt" -n root -t CT,C,C -i "$ltpki/roots/demo-national-root-ca.pem"
+"$bin/vanthu" sign --in "$tmp/lt/samples/ke-hoach.pdf" --out "$tmp/lta.pdf" --p12 "$ltpki/users/lanhdao.p12" \
+  --password-env P12_PASSWORD --level B-LTA --tsa "$tsa" --trust "$ltpki/roots/demo-national-root-ca.pem" \
+  --revocation-check required >"$tmp/out6" 2>&1 || fail "B-LTA signing: $(cat "$tmp/out6")"
+report=$(pdfsig -no-ocsp -nssdir "sql:$tmp/nss-lt" "$tmp/lta.pdf" 2>&1)
+grep -q "Signature is Valid" <<<"$report" || fail "B-LTA: the signature is not valid: $report"
+grep -q "Demo Time Stamping Authority" <<<"$report" || fail "B-LTA: no document time-stamp: $report"
+mutool show "$tmp/lta.pdf" trailer/Root/DSS | grep -q "/CRLs" || fail "B-LTA: no CRLs in the DSS"
+qpdf --check "$tmp/lta.pdf" >/dev/null || fail "B-LTA: qpdf --check"
+# Extending an earlier B-B file.
+"$bin/vanthu" sign --in "$tmp/lt/samples/quyet-dinh.pdf" --out "$tmp/plain.pdf" --p12 "$ltpki/users/phochutich.p12" \
+  --password-env P12_PASSWORD >"$tmp/out7" 2>&1 || fail "B-B for extending: $(cat "$tmp/out7")"
+"$bin/vanthu" sign --in "$tmp/plain.pdf" --out "$tmp/extended.pdf" --extend B-LT --tsa "$tsa" \
+  --trust "$ltpki/roots/demo-national-root-ca.pem" >"$tmp/out8" 2>&1 || fail "extend: $(cat "$tmp/out8")"
+cmp -n "$(stat -c %s "$tmp/plain.pdf")" "$tmp/plain.pdf" "$tmp/extended.pdf" || fail "extending changed earlier bytes"
+mutool show "$tmp/extended.pdf" trailer/Root/DSS | grep -q "/Certs" || fail "extend: no DSS"
+# The revoked demo certificate is refused, with the reason.
+"$bin/vanthu" sign --in "$in" --out "$tmp/revoked.pdf" --p12 "$ltpki/revoked/truongphong-old.p12" \
+  --password-env P12_PASSWORD >"$tmp/err" 2>&1
+[ $? -eq 1 ] && grep -q "certificate_invalid" "$tmp/err" && grep -q "revoked" "$tmp/err" \
+  || fail "revoked certificate: $(cat "$tmp/err")"
+[ -e "$tmp/revoked.pdf" ] && fail "a refused signing wrote an output"
+# The TSA down: a precise error, no output.
+kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null
+"$bin/vanthu" sign --in "$in" --out "$tmp/no-tsa.pdf" --p12 "$ltpki/users/lanhdao.p12" --password-env P12_PASSWORD \
+  --level B-T --tsa "$tsa" >"$tmp/err" 2>&1
+[ $? -eq 1 ] && grep -q "io_failure" "$tmp/err" || fail "TSA down: $(cat "$tmp/err")"
+[ -e "$tmp/no-tsa.pdf" ] && fail "a failed B-T signing wrote an output"
 
 echo "$failures failed"
 [ "$failures" -eq 0 ]

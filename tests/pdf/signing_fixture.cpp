@@ -45,7 +45,8 @@ std::string InMemoryKey::signDigest(const std::string& digest, signing::DigestAl
   return signature;
 }
 
-SigningPki::SigningPki(const std::filesystem::path& dir) : dir_(dir) {
+SigningPki::SigningPki(const std::filesystem::path& dir, const std::string& baseUrl)
+    : baseUrl_(baseUrl), dir_(dir) {
   auto now = std::chrono::system_clock::now();
   root_ = std::make_unique<signing::CertificateAuthority>(signing::CertificateAuthority::createRoot(
       name("Vanthu Test Root CA"), signing::PrivateKey::generate(signing::KeyAlgorithm::Rsa2048),
@@ -55,7 +56,7 @@ SigningPki::SigningPki(const std::filesystem::path& dir) : dir_(dir) {
   request.profile = signing::CertificateProfile::IntermediateCa;
   request.notBefore = now - kDay;
   request.notAfter = now + 1825 * kDay;
-  request.crlUrl = "http://127.0.0.1:9/root.crl";
+  request.crlUrl = baseUrl_ + "root.crl";
   ca_ = std::make_unique<signing::CertificateAuthority>(root_->createSubordinate(
       request, signing::PrivateKey::generate(signing::KeyAlgorithm::EcP256)));
   rootPem_ = dir_ / "root.pem";
@@ -80,12 +81,24 @@ std::unique_ptr<InMemoryKey> SigningPki::signer(const std::string& commonName,
   request.profile = signing::CertificateProfile::PersonalSigner;
   request.notBefore = now - kDay;
   request.notAfter = now + 365 * kDay;
-  request.crlUrl = "http://127.0.0.1:9/ca.crl";
-  request.ocspUrl = "http://127.0.0.1:9/ocsp";
+  request.crlUrl = baseUrl_ + "ca.crl";
+  request.ocspUrl = baseUrl_ + "ocsp";
   auto certificate = ca_->issue(request, key);
   return std::make_unique<InMemoryKey>(
       key, certificate,
       std::vector<signing::Certificate>{ca_->certificate(), root_->certificate()});
+}
+
+std::pair<signing::Certificate, signing::PrivateKey> SigningPki::timestampingCredential() {
+  auto now = std::chrono::system_clock::now();
+  auto key = signing::PrivateKey::generate(signing::KeyAlgorithm::Rsa2048);
+  signing::CertificateRequest request;
+  request.subject = name("Vanthu Test Time Stamping Authority");
+  request.profile = signing::CertificateProfile::TimeStamping;
+  request.notBefore = now - kDay;
+  request.notAfter = now + 1825 * kDay;
+  request.crlUrl = baseUrl_ + "ca.crl";
+  return {ca_->issue(request, key), key};
 }
 
 std::vector<std::string> SigningPki::crls() const {

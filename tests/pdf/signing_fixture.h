@@ -35,7 +35,12 @@ class InMemoryKey final : public signing::DigestSigner {
 /// trusts the root (pdfsig's trust store).
 class SigningPki {
  public:
-  explicit SigningPki(const std::filesystem::path& dir);
+  /// `baseUrl`: where the certificates' CRL distribution points and OCSP pointers go
+  /// (root.crl, ca.crl, ocsp under it). The default points at a closed port.
+  explicit SigningPki(const std::filesystem::path& dir,
+                      const std::string& baseUrl = "http://127.0.0.1:9/");
+  /// A time-stamping certificate and key issued by the signing CA.
+  std::pair<signing::Certificate, signing::PrivateKey> timestampingCredential();
   std::unique_ptr<InMemoryKey> signer(const std::string& commonName,
                                       signing::KeyAlgorithm algorithm);
   std::string nssDatabase() const { return "sql:" + (dir_ / "nssdb").string(); }
@@ -46,6 +51,7 @@ class SigningPki {
   signing::CertificateAuthority& ca() { return *ca_; }
 
  private:
+  std::string baseUrl_;
   std::filesystem::path dir_;
   std::filesystem::path rootPem_;
   std::filesystem::path caPem_;
