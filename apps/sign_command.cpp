@@ -350,4 +350,44 @@ int runSignCommand(const std::vector<std::string>& args) {
   }
 }
 
+int runFillCommand(const std::vector<std::string>& args) {
+  auto parsed =
+      parseArgs(args, {{"in"}, {"out"}, {"field", true, true}, {"font-size"}, {"help", false}});
+  auto fail = [](const std::string& message) {
+    std::cerr << "vanthu fill: " << message << "; see 'vanthu fill --help'" << std::endl;
+    return kExitUsage;
+  };
+  if (!parsed) return fail(parsed.status().message());
+  const auto& flags = parsed.value();
+  if (flags.has("help")) {
+    std::cout << "usage: vanthu fill --in IN.pdf --out OUT.pdf --field NAME=VALUE... "
+                 "[--font-size PT]\n";
+    return kExitOk;
+  }
+  if (!flags.has("in") || !flags.has("out") || !flags.has("field")) {
+    return fail("--in, --out and at least one --field NAME=VALUE are required");
+  }
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& field : flags.options.at("field")) {
+    auto equals = field.find('=');
+    if (equals == std::string::npos || equals == 0) return fail("--field must be NAME=VALUE");
+    values.emplace_back(field.substr(0, equals), field.substr(equals + 1));
+  }
+  double size = 13;
+  try {
+    size = std::stod(flags.value("font-size", "13"));
+  } catch (const std::exception&) {
+    return fail("--font-size must be a number");
+  }
+  try {
+    fillTextFields(flags.value("in"), flags.value("out"), values, size);
+    std::cout << "vanthu fill: wrote " << flags.value("out") << std::endl;
+    return kExitOk;
+  } catch (const Error& e) {
+    std::cerr << "vanthu fill: failed (" << errorCodeName(e.code()) << "): " << e.describe()
+              << std::endl;
+    return kExitFailure;
+  }
+}
+
 }  // namespace vanthu::cli

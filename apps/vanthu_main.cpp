@@ -24,6 +24,8 @@ Commands:
                         The users' password is $VANTHU_DEMO_PASSWORD, else generated and printed.
   sign --in IN --out OUT ...
                         sign a PDF (PAdES); see 'vanthu sign --help'
+  fill --in IN --out OUT --field NAME=VALUE...
+                        fill text fields (the clerk's number and date) as an update
   tsa --p12 FILE --password-env VAR [--port N]
                         serve an RFC 3161 time-stamping authority (tests, demo)
   help                  show this text
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
   }
   if (command == "sign") return cli::runSignCommand({args.begin() + 1, args.end()});
   if (command == "tsa") return cli::runTsaCommand({args.begin() + 1, args.end()});
+  if (command == "fill") return cli::runFillCommand({args.begin() + 1, args.end()});
   if (command == "demo") {
     if (args.size() < 2) return usage("'demo' needs a subcommand: init");
     if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});

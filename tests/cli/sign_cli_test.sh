@@ -32,7 +32,12 @@ in=$tmp/var/samples/quyet-dinh.pdf
   --certify form-filling --visible 1:334,175,150,90 --image "$tmp/var/images/signatures/lanhdao.png" \
   --reason "Phê duyệt" --text-field so:1:146,726,22,15 >"$tmp/out1" 2>&1 || fail "leader signing: $(cat "$tmp/out1")"
 judge "$tmp/1.pdf" 1
-# 2. The organisation signs with its seal (an EC key).
+# 2. The clerk fills the number; the organisation signs with its seal (an EC key).
+"$bin/vanthu" fill --in "$tmp/1.pdf" --out "$tmp/1n.pdf" --field so=15 >"$tmp/outf" 2>&1 || fail "fill: $(cat "$tmp/outf")"
+pdftotext "$tmp/1n.pdf" - | grep -q "15" || fail "the number is not on the page"
+"$bin/vanthu" fill --in "$tmp/1.pdf" --out "$tmp/x.pdf" --field nope=1 >"$tmp/err" 2>&1
+[ $? -eq 1 ] && grep -q "not_found" "$tmp/err" || fail "fill of an unknown field: $(cat "$tmp/err")"
+mv "$tmp/1n.pdf" "$tmp/1.pdf"
 "$bin/vanthu" sign --in "$tmp/1.pdf" --out "$tmp/2.pdf" --p12 "$pki/orgs/000.00.00.H55.p12" --password-env P12_PASSWORD \
   --appearance organisation --image "$tmp/var/images/seals/000.00.00.H55.png" \
   --name "Ủy ban nhân dân tỉnh Thái Nguyên" --visible 1:270,105,114,145 >"$tmp/out2" 2>&1 || fail "seal: $(cat "$tmp/out2")"
