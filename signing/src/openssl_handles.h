@@ -213,7 +213,9 @@ inline CMS_SignerInfo* signerInfosAt(STACK_OF(CMS_SignerInfo) * stack, int index
   return sk_CMS_SignerInfo_value(stack, index);
 }
 /// Frees a stack from CMS_get1_certs together with the references it holds.
-inline void freeX509Stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
+inline void freeX509Stack(STACK_OF(X509) * stack) {
+  sk_X509_pop_free(stack, X509_free);
+}
 
 #pragma GCC diagnostic pop
 

@@ -1,9 +1,10 @@
-#include <catch2/catch.hpp>
+#include "vanthu/storage/atomic_file.h"
 
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
+
 #include "test_support.h"
-#include "vanthu/storage/atomic_file.h"
 #include "vanthu/workflow/error.h"
 
 using namespace vanthu;
