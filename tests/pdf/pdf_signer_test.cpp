@@ -216,7 +216,9 @@ TEST_CASE("two-phase signing survives a restart between the phases", "[pdf][sign
 
   SECTION("a signature from the wrong key is refused and nothing is written") {
     auto other = f.pki.signer("Someone Else", KeyAlgorithm::EcP256);
-    auto again = prepareSignature(f.samples / "quyet-dinh.pdf", f.dir / "p2.pdf", {},
+    SignatureRequest other;
+    other.reason = "Một lý do khác";  // other bytes, so another digest
+    auto again = prepareSignature(f.samples / "quyet-dinh.pdf", f.dir / "p2.pdf", other,
                                   key->certificate(), key->chain());
     std::string wrong = other->signDigest(again.toBeSignedDigest, again.digest);
     CHECK(errorOf([&] { completeSignature(again, wrong, f.dir / "bad.pdf"); }) ==
@@ -323,5 +325,82 @@ TEST_CASE("resumable SHA-256 matches one-shot SHA-256 at every split", "[sign][s
     restored.update(data.data() + split, data.size() - split);
     CHECK(restored.length() == data.size());
     CHECK(restored.digest() == oneShot);
+  }
+}
+
+TEST_CASE("other keys, digests and the adbe.pkcs7.detached format are accepted by the judges",
+          "[pdf][sign]") {
+  Fixture f;
+  struct Case {
+    KeyAlgorithm key;
+    DigestAlgorithm digest;
+    SignatureFormat format;
+    const char* type;
+  };
+  for (const auto& c : {Case{KeyAlgorithm::EcP384, DigestAlgorithm::Sha384,
+                             SignatureFormat::PadesCades, "ETSI.CAdES.detached"},
+                        Case{KeyAlgorithm::Rsa3072, DigestAlgorithm::Sha512,
+                             SignatureFormat::PadesCades, "ETSI.CAdES.detached"},
+                        Case{KeyAlgorithm::Rsa2048, DigestAlgorithm::Sha256,
+                             SignatureFormat::Pkcs7Detached, "adbe.pkcs7.detached"}}) {
+    INFO(c.type);
+    auto key = f.pki.signer("Lê Thị Hương", c.key);
+    SignatureRequest request;
+    request.digest = c.digest;
+    request.format = c.format;
+    auto out = f.signedCopy(f.samples / "quyet-dinh.pdf", std::string("k-") + c.type + ".pdf",
+                            request, *key);
+    checkAcceptedByJudges(f, out, 1);
+    CHECK(vanthu::test::pdfsig(f.pki, out).output.find(c.type) != std::string::npos);
+  }
+}
+
+TEST_CASE("a certification with no changes allowed (P=1) ends the signing", "[pdf][sign]") {
+  Fixture f;
+  auto key = f.pki.signer("Phạm Quốc Hùng", KeyAlgorithm::EcP256);
+  SignatureRequest certify;
+  certify.certification = CertificationLevel::NoChanges;
+  auto once = f.signedCopy(f.samples / "quyet-dinh.pdf", "p1.pdf", certify, *key);
+  checkAcceptedByJudges(f, once, 1);
+  CHECK(runCommand("mutool show " + shellQuote(once.string()) +
+                   " trailer/Root/Perms/DocMDP/Reference")
+            .output.find("/P 1") != std::string::npos);
+  CHECK(errorOf([&] { signPdf(once, f.dir / "again.pdf", {}, *key); }) == ErrorCode::InvalidState);
+}
+
+TEST_CASE("an external signer may send back a whole CMS instead of a signature value",
+          "[pdf][sign][external]") {
+  Fixture f;
+  auto key = f.pki.signer("Hoàng Thị Mai", KeyAlgorithm::EcP256);
+  auto work = f.dir / "prepared.pdf";
+  auto prepared =
+      prepareSignature(f.samples / "quyet-dinh.pdf", work, {}, key->certificate(), key->chain());
+  // The remote side signs the ByteRange bytes with its own CMS tool (openssl cms here).
+  std::string bytes = readFile(work);
+  const auto& r = prepared.byteRange;
+  std::ofstream(f.dir / "content.bin", std::ios::binary)
+      << bytes.substr(0, r[1]) + bytes.substr(r[2], r[3]);
+  std::ofstream(f.dir / "signer.pem") << key->certificate().toPem();
+  std::ofstream(f.dir / "signer.key") << key->privateKeyPemForTest();
+  std::ofstream(f.dir / "ca.pem") << key->chain().front().toPem();
+  auto cms = runCommand("openssl cms -sign -binary -md sha256 -in " +
+                        shellQuote((f.dir / "content.bin").string()) + " -signer " +
+                        shellQuote((f.dir / "signer.pem").string()) + " -inkey " +
+                        shellQuote((f.dir / "signer.key").string()) + " -certfile " +
+                        shellQuote((f.dir / "ca.pem").string()) + " -outform DER -out " +
+                        shellQuote((f.dir / "remote.der").string()));
+  REQUIRE(fs::exists(f.dir / "remote.der"));
+  completeSignatureWithCms(prepared, readFile(f.dir / "remote.der"), f.dir / "signed.pdf");
+  checkAcceptedByJudges(f, f.dir / "signed.pdf", 1);
+
+  SECTION("a CMS over other bytes is refused") {
+    SignatureRequest other;
+    other.reason = "Một lý do khác";  // other bytes, so another digest
+    auto again = prepareSignature(f.samples / "quyet-dinh.pdf", f.dir / "p2.pdf", other,
+                                  key->certificate(), key->chain());
+    CHECK(errorOf([&] {
+            completeSignatureWithCms(again, readFile(f.dir / "remote.der"), f.dir / "bad.pdf");
+          }) == ErrorCode::CryptoFailure);
+    CHECK_FALSE(fs::exists(f.dir / "bad.pdf"));
   }
 }

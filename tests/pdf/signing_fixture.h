@@ -24,6 +24,8 @@ class InMemoryKey final : public signing::DigestSigner {
   std::vector<signing::Certificate> chain() const override { return chain_; }
   std::string signDigest(const std::string& digest, signing::DigestAlgorithm algorithm) override;
   int operations = 0;  ///< private-key operations performed
+  /// The key as PEM, for tests that hand it to an outside tool playing the remote signer.
+  std::string privateKeyPemForTest() const { return key_.toPem(); }
 
  private:
   signing::PrivateKey key_;
