@@ -7,6 +7,6 @@ test:
 build:
 	script/build
 bench:
-	@echo "make bench: the peer benchmarks (bench/) are not written yet" >&2; exit 1
+	script/bench
 clean:
 	rm -rf build build-asan
