@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "vanthu/signing/signature_appearance.h"
 
@@ -16,11 +17,18 @@ PoDoFo::PdfObject* buildAppearance(PoDoFo::PdfMemDocument& doc,
                                    const SignatureAppearance& appearance, double width,
                                    double height, const std::string& isoTime);
 
-/// The appearance of a filled text field: `text` centred in `width` × `height`, in Liberation
-/// Serif at `fontSize` (shrunk to fit), inside the /Tx marked content viewers expect.
-PoDoFo::PdfObject* buildTextFieldAppearance(PoDoFo::PdfMemDocument& doc, const std::string& text,
-                                            double width, double height, double fontSize,
-                                            const std::filesystem::path& fontDirectory);
+struct TextFieldLook {
+  std::string text;
+  double width = 0;
+  double height = 0;
+};
+
+/// The appearances of filled text fields: each text centred in its box, in Liberation Serif at
+/// `fontSize` (shrunk to fit), inside the /Tx marked content viewers expect. All glyphs are
+/// checked before anything is drawn.
+std::vector<PoDoFo::PdfObject*> buildTextFieldAppearances(
+    PoDoFo::PdfMemDocument& doc, const std::vector<TextFieldLook>& fields, double fontSize,
+    const std::filesystem::path& fontDirectory);
 
 /// PoDoFo tags every subset font "AAAAAA+", "BAAAAA+", ... in every file, so two signatures
 /// carry two different fonts under one name (standards/podofo-0.9.8.md P5). Gives the subset

@@ -650,6 +650,8 @@ void fillTextFields(const fs::path& input, const fs::path& output,
     PdfObject* fieldArray = form != nullptr ? form->GetIndirectKey(PdfName("Fields")) : nullptr;
     std::vector<PdfObject*> all;
     collectFields(doc, fieldArray, all);
+    std::vector<PdfObject*> targets;
+    std::vector<detail::TextFieldLook> looks;
     for (const auto& [name, value] : values) {
       PdfObject* target = nullptr;
       for (PdfObject* field : all) {
@@ -667,13 +669,16 @@ void fillTextFields(const fs::path& input, const fs::path& output,
         throw Error(ErrorCode::InvalidPdf, "the text field '" + name + "' has no /Rect");
       }
       PoDoFo::PdfRect box(rect->GetArray());
-      PdfObject* look = detail::buildTextFieldAppearance(doc, value, box.GetWidth(),
-                                                         box.GetHeight(), fontSize, fontDirectory);
-      target->GetDictionary().AddKey(PdfName("V"), textString(normalizeNfc(value)));
+      targets.push_back(target);
+      looks.push_back({value, box.GetWidth(), box.GetHeight()});
+    }
+    auto appearances = detail::buildTextFieldAppearances(doc, looks, fontSize, fontDirectory);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      targets[i]->GetDictionary().AddKey(PdfName("V"), textString(normalizeNfc(values[i].second)));
       PdfDictionary ap;
-      ap.AddKey(PdfName("N"), look->Reference());
-      target->GetDictionary().AddKey(PdfName("AP"), ap);
-      update.touch(target->Reference());
+      ap.AddKey(PdfName("N"), appearances[i]->Reference());
+      targets[i]->GetDictionary().AddKey(PdfName("AP"), ap);
+      update.touch(targets[i]->Reference());
     }
     doc.EmbedSubsetFonts();
     detail::randomiseSubsetTags(doc, update.created());

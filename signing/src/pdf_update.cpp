@@ -13,6 +13,13 @@ using namespace PoDoFo;
 PdfUpdate::PdfUpdate(const fs::path& input) : input_(input) {
   quietPodofo();
   facts_ = readRevisionFacts(input);
+  if (facts_.carriedTrailerKeys.find("/Encrypt") != std::string::npos) {
+    // Refused before PoDoFo parses it: signing encrypted files is not supported, and PoDoFo's
+    // decryption paths are where it fails (and leaks) on the files seen so far.
+    throw Error(ErrorCode::InvalidPdf, input.string() +
+                                           " is encrypted; signing encrypted PDFs is not "
+                                           "supported: decrypt it first (qpdf --decrypt)");
+  }
   try {
     doc_.Load(input.c_str());
   } catch (const PdfError& e) {

@@ -131,14 +131,20 @@ void drawLine(PdfPainter& painter, const Fonts& fonts, const Line& line, double 
   painter.DrawText(left, y, pdfText(line.text));
 }
 
-void drawImageFitted(PdfMemDocument& doc, PdfPainter& painter, const std::filesystem::path& file,
-                     double x, double y, double width, double height) {
+// Loaded before any painting starts: PoDoFo leaks an open content stream when an exception
+// leaves a painter half-way, so everything that can fail happens first.
+std::unique_ptr<PdfImage> loadImage(PdfMemDocument& doc, const std::filesystem::path& file) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(file, error)) {
     throw Error(ErrorCode::IoFailure, "signature image " + file.string() + " not found");
   }
-  PdfImage image(&doc);
-  image.LoadFromPng(file.c_str());
+  auto image = std::make_unique<PdfImage>(&doc);
+  image->LoadFromPng(file.c_str());
+  return image;
+}
+
+void drawImageFitted(PdfPainter& painter, PdfImage& image, double x, double y, double width,
+                     double height) {
   double scale = std::min(width / image.GetWidth(), height / image.GetHeight());
   double w = image.GetWidth() * scale;
   double h = image.GetHeight() * scale;
@@ -198,6 +204,37 @@ PdfObject* buildAppearance(PdfMemDocument& doc, const SignatureAppearance& appea
   for (const auto& text : headings) fonts.checkCoverage(text);
   fonts.checkCoverage(name);
 
+  if (appearance.kind == AppearanceKind::Unknown) {
+    throw Error(ErrorCode::InvalidArgument, "the appearance kind is not set");
+  }
+  std::unique_ptr<PdfImage> image;
+  if (!appearance.image.empty() && appearance.kind != AppearanceKind::Attachment) {
+    image = loadImage(doc, appearance.image);
+  }
+  // The organisation's layout, checked before drawing starts.
+  const double seal = appearance.sealDiameter;
+  const double small = size * 0.75;
+  const double smallLeading = small * 1.25;
+  const bool textRight = width >= seal + 60;
+  const double textX = textRight ? seal + 4 : 0;
+  const double textWidth = textRight ? width - textX : width;
+  std::vector<Line> sealLines;
+  if (appearance.kind == AppearanceKind::Organisation) {
+    for (const auto& heading : headings) {
+      for (auto& l : wrap(fonts, {heading, false, small}, textWidth)) sealLines.push_back(l);
+    }
+    for (auto& l : wrap(fonts, {name, true, small}, textWidth)) sealLines.push_back(l);
+    if (appearance.showTime) sealLines.push_back({isoTime, false, small * 0.95});
+    const double textHeight = static_cast<double>(sealLines.size()) * smallLeading;
+    if (height + 0.01 < seal || width + 0.01 < seal ||
+        (!textRight && height + 0.01 < seal + textHeight)) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "an organisation signature box must hold the seal at its actual size (" +
+                      std::to_string(static_cast<int>(std::ceil(seal))) +
+                      " points) and its text beside or under it");
+    }
+  }
+
   PdfXObject xobject(PoDoFo::PdfRect(0, 0, width, height), &doc);
   PdfPainter painter;
   painter.SetPage(&xobject);
@@ -223,41 +260,19 @@ PdfObject* buildAppearance(PdfMemDocument& doc, const SignatureAppearance& appea
           bottom += leading;
         }
       }
-      if (!appearance.image.empty() && top - bottom > 4) {
-        drawImageFitted(doc, painter, appearance.image, 0, bottom, width, top - bottom);
-      }
+      if (image && top - bottom > 4)
+        drawImageFitted(painter, *image, 0, bottom, width, top - bottom);
       break;
     }
     case AppearanceKind::Organisation: {
       // The seal at its actual size (placed by the caller over the left third of the signer's
       // image); the organisation's name and the time in small type beside it when the box is
       // wide enough, else under it.
-      const double seal = appearance.sealDiameter;
-      const double small = size * 0.75;
-      const double smallLeading = small * 1.25;
-      const bool textRight = width >= seal + 60;
-      const double textX = textRight ? seal + 4 : 0;
-      const double textWidth = textRight ? width - textX : width;
-      std::vector<Line> lines;
-      for (const auto& heading : headings) {
-        for (auto& l : wrap(fonts, {heading, false, small}, textWidth)) lines.push_back(l);
-      }
-      for (auto& l : wrap(fonts, {name, true, small}, textWidth)) lines.push_back(l);
-      if (appearance.showTime) lines.push_back({isoTime, false, small * 0.95});
-      const double textHeight = static_cast<double>(lines.size()) * smallLeading;
-      if (height + 0.01 < seal || width + 0.01 < seal ||
-          (!textRight && height + 0.01 < seal + textHeight)) {
-        throw Error(ErrorCode::InvalidArgument,
-                    "an organisation signature box must hold the seal at its actual size (" +
-                        std::to_string(static_cast<int>(std::ceil(seal))) +
-                        " points) and its text beside or under it");
-      }
+      const double textHeight = static_cast<double>(sealLines.size()) * smallLeading;
       const double sealY = height - seal;
-      if (!appearance.image.empty()) {
-        drawImageFitted(doc, painter, appearance.image, 0, sealY, seal, seal);
-      }
+      if (image) drawImageFitted(painter, *image, 0, sealY, seal, seal);
       double y = textRight ? sealY + seal / 2 + textHeight / 2 : sealY;
-      for (const auto& line : lines) {
+      for (const auto& line : sealLines) {
         y -= smallLeading;
         drawLine(painter, fonts, line, textX, y + small * 0.3, textWidth, !textRight);
       }
@@ -277,34 +292,46 @@ PdfObject* buildAppearance(PdfMemDocument& doc, const SignatureAppearance& appea
       break;
     }
     case AppearanceKind::Unknown:
-      throw Error(ErrorCode::InvalidArgument, "the appearance kind is not set");
+      break;  // refused above
   }
   painter.FinishPage();
   return xobject.GetObject();
 }
 
-PdfObject* buildTextFieldAppearance(PdfMemDocument& doc, const std::string& text, double width,
-                                    double height, double fontSize,
-                                    const std::filesystem::path& fontDirectory) {
+std::vector<PdfObject*> buildTextFieldAppearances(PdfMemDocument& doc,
+                                                  const std::vector<TextFieldLook>& fields,
+                                                  double fontSize,
+                                                  const std::filesystem::path& fontDirectory) {
+  // One font set for all fields: PoDoFo's font cache would drop (and leak) the encoding of every
+  // further request for the same face.
   Fonts fonts(doc, fontDirectory);
-  std::string value = normalizeNfc(text);
-  fonts.checkCoverage(value);
-  double size = fontSize;
-  double textWidth = fonts.width(false, size, value);
-  if (textWidth > width - 2 && textWidth > 0) {
-    size = size * (width - 2) / textWidth;
-    textWidth = fonts.width(false, size, value);
+  std::vector<std::string> values;
+  for (const auto& field : fields) {
+    values.push_back(normalizeNfc(field.text));
+    fonts.checkCoverage(values.back());
   }
-  PdfXObject xobject(PoDoFo::PdfRect(0, 0, width, height), &doc);
-  PdfPainter painter;
-  painter.SetPage(&xobject);
-  painter.GetCanvas()->Append("/Tx BMC\n");
-  painter.SetColor(0, 0, 0);
-  painter.SetFont(fonts.get(false, size));
-  painter.DrawText((width - textWidth) / 2, (height - size * 0.7) / 2, pdfText(value));
-  painter.GetCanvas()->Append("EMC\n");
-  painter.FinishPage();
-  return xobject.GetObject();
+  std::vector<PdfObject*> looks;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const auto& field = fields[i];
+    double size = fontSize;
+    double textWidth = fonts.width(false, size, values[i]);
+    if (textWidth > field.width - 2 && textWidth > 0) {
+      size = size * (field.width - 2) / textWidth;
+      textWidth = fonts.width(false, size, values[i]);
+    }
+    PdfXObject xobject(PoDoFo::PdfRect(0, 0, field.width, field.height), &doc);
+    PdfPainter painter;
+    painter.SetPage(&xobject);
+    painter.GetCanvas()->Append("/Tx BMC\n");
+    painter.SetColor(0, 0, 0);
+    painter.SetFont(fonts.get(false, size));
+    painter.DrawText((field.width - textWidth) / 2, (field.height - size * 0.7) / 2,
+                     pdfText(values[i]));
+    painter.GetCanvas()->Append("EMC\n");
+    painter.FinishPage();
+    looks.push_back(xobject.GetObject());
+  }
+  return looks;
 }
 
 void randomiseSubsetTags(PdfMemDocument& doc, const std::set<PdfReference>& created) {

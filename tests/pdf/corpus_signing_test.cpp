@@ -143,7 +143,7 @@ TEST_CASE("encrypted and broken PDFs are refused with precise codes", "[pdf][sig
     CHECK_FALSE(fs::exists(dir / "out.pdf"));
     CHECK_FALSE(fs::exists(dir / "out.pdf.partial"));
   };
-  refuse("unsigned/podofo_AESV3R6-256.pdf", ErrorCode::InvalidPassword);  // needs a password
+  refuse("unsigned/podofo_AESV3R6-256.pdf", ErrorCode::InvalidPdf);  // needs a password
   refuse("unsigned/qpdf_encrypted-40-bit-R3.pdf", ErrorCode::InvalidPdf);
   refuse("unsigned/dss_restricted_fields.pdf", ErrorCode::InvalidPdf);
   refuse("unsigned/pyhanko_minimal-badxref.pdf", ErrorCode::InvalidPdf);
