@@ -49,6 +49,8 @@ Options:
   --reason TEXT --location TEXT
   --certify none|no-changes|form-filling|annotations   (default none)
   --text-field NAME:PAGE:X,Y,W,H   add an empty text field for a later fill (repeatable)
+  --number-date-fields        add the fields so/ngay/thang where page 1 has the blanks after
+                              "Số:" and in "ngày ... tháng ... năm"
   --digest sha256|sha384|sha512    --format pades|pkcs7    --reserve BYTES
   --allow-invalid-certificate      sign even with an expired, not yet valid or revoked certificate
 )";
@@ -125,6 +127,7 @@ int runSignCommand(const std::vector<std::string>& args) {
                                  {"location"},
                                  {"certify"},
                                  {"text-field", true, true},
+                                 {"number-date-fields", false},
                                  {"digest"},
                                  {"format"},
                                  {"reserve"},
@@ -266,6 +269,7 @@ int runSignCommand(const std::vector<std::string>& args) {
       field.name = spec.substr(0, colon);
       request.textFields.push_back(field);
     }
+    request.numberDateFields = flags.has("number-date-fields");
     if (flags.has("appearance") || flags.has("image") || flags.has("heading") ||
         flags.has("name")) {
       SignatureAppearance appearance;

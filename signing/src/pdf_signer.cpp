@@ -15,6 +15,7 @@
 #include "openssl_error.h"
 #include "pdf_update.h"
 #include "podofo_support.h"
+#include "vanthu/signing/page_text.h"
 #include "vanthu/signing/resumable_sha256.h"
 
 namespace vanthu::signing {
@@ -427,7 +428,19 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
       update.touch(fields.owner);
     }
 
-    for (const auto& spec : request.textFields) {
+    std::vector<TextFieldSpec> textFields = request.textFields;
+    if (request.numberDateFields) {
+      NumberDateBlanks blanks = findNumberAndDateBlanks(input, 1);
+      if (!blanks.number) {
+        throw Error(ErrorCode::InvalidArgument,
+                    "no number blank after \"Số:\" on page 1 of " + input.string() +
+                        "; give the number field's position with --text-field");
+      }
+      textFields.push_back({"so", 1, *blanks.number});
+      if (blanks.day) textFields.push_back({"ngay", 1, *blanks.day});
+      if (blanks.month) textFields.push_back({"thang", 1, *blanks.month});
+    }
+    for (const auto& spec : textFields) {
       if (names.count(spec.name) > 0 || spec.name.empty() ||
           spec.name.find('.') != std::string::npos) {
         throw Error(ErrorCode::InvalidArgument,

@@ -30,10 +30,10 @@ in=$tmp/var/samples/quyet-dinh.pdf
 # 1. The leader certifies with a visible signature and the clerk's number/date fields.
 "$bin/vanthu" sign --in "$in" --out "$tmp/1.pdf" --p12 "$pki/users/lanhdao.p12" --password-env P12_PASSWORD \
   --certify form-filling --visible 1:334,175,150,90 --image "$tmp/var/images/signatures/lanhdao.png" \
-  --reason "Phê duyệt" --text-field so:1:146,726,22,15 >"$tmp/out1" 2>&1 || fail "leader signing: $(cat "$tmp/out1")"
+  --reason "Phê duyệt" --number-date-fields >"$tmp/out1" 2>&1 || fail "leader signing: $(cat "$tmp/out1")"
 judge "$tmp/1.pdf" 1
 # 2. The clerk fills the number; the organisation signs with its seal (an EC key).
-"$bin/vanthu" fill --in "$tmp/1.pdf" --out "$tmp/1n.pdf" --field so=15 >"$tmp/outf" 2>&1 || fail "fill: $(cat "$tmp/outf")"
+"$bin/vanthu" fill --in "$tmp/1.pdf" --out "$tmp/1n.pdf" --field so=15 --field ngay=05 --field thang=01 >"$tmp/outf" 2>&1 || fail "fill: $(cat "$tmp/outf")"
 pdftotext "$tmp/1n.pdf" - | grep -q "15" || fail "the number is not on the page"
 "$bin/vanthu" fill --in "$tmp/1.pdf" --out "$tmp/x.pdf" --field nope=1 >"$tmp/err" 2>&1
 [ $? -eq 1 ] && grep -q "not_found" "$tmp/err" || fail "fill of an unknown field: $(cat "$tmp/err")"

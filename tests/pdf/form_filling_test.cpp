@@ -1,10 +1,13 @@
 // The clerk's number and date: empty text fields added by the leader's certifying update are
 // filled afterwards as form filling (allowed by DocMDP P=2), then the organisation signs.
 
+#include <array>
 #include <catch2/catch.hpp>
+#include <cstring>
 
 #include "signing_fixture.h"
 #include "vanthu/demo/sample_documents.h"
+#include "vanthu/signing/page_text.h"
 #include "vanthu/signing/pdf_signer.h"
 
 using namespace vanthu;
@@ -85,6 +88,24 @@ TEST_CASE("leader certifies with empty number/date fields, clerk fills them, sea
     CHECK(update.find("/Fields") == std::string::npos);
     CHECK(count(update, "/FT/Tx") == 3);
   }
+  SECTION("the fields can be placed from the page text instead") {
+    SignatureRequest automatic;
+    automatic.certification = CertificationLevel::FormFilling;
+    automatic.numberDateFields = true;
+    auto leaderAuto = dir / "auto-1.pdf";
+    signPdf(dir / "samples" / "cong-van.pdf", leaderAuto, automatic, *leader);
+    auto filled = dir / "auto-2.pdf";
+    fillTextFields(leaderAuto, filled, {{"so", "27"}, {"ngay", "09"}, {"thang", "02"}});
+    auto found = findNumberAndDateBlanks(dir / "samples" / "cong-van.pdf");
+    auto boxes = runCommand("pdftotext -bbox -f 1 -l 1 " + shellQuote(filled.string()) + " -");
+    auto found27 = boxes.output.find(">27</word>");
+    REQUIRE(found27 != std::string::npos);
+    auto word = boxes.output.substr(boxes.output.rfind("<word", found27));
+    double x = std::stod(word.substr(word.find("xMin=\"") + 6));
+    CHECK(x >= found.number->x - 0.5);
+    CHECK(x <= found.number->x + found.number->width);
+    CHECK(count(test::pdfsig(pki, filled).output, "Signature is Valid") == 1);
+  }
   SECTION("an unknown field is refused") {
     try {
       fillTextFields(signedByLeader, dir / "x.pdf", {{"nope", "1"}});
@@ -129,5 +150,45 @@ TEST_CASE("a pre-existing empty signature field is signed in place", "[pdf][sign
     } catch (const Error& e) {
       CHECK(e.code() == ErrorCode::InvalidState);
     }
+  }
+}
+
+TEST_CASE("the blanks for number and date are found from the page text", "[pdf][form]") {
+  test::TempDir dir;
+  fs::create_directories(dir / "samples");
+  demo::writeSampleDocuments(dir / "samples");
+  for (const char* sample : {"quyet-dinh.pdf", "cong-van.pdf", "ke-hoach.pdf"}) {
+    INFO(sample);
+    auto blanks = findNumberAndDateBlanks(dir / "samples" / sample);
+    REQUIRE(blanks.number.has_value());
+    REQUIRE(blanks.day.has_value());
+    REQUIRE(blanks.month.has_value());
+    // pdftotext reads each blank line as one phrase (the generator marks it with /ActualText):
+    // its box must hold the blanks, in order, on its line.
+    auto words = runCommand("pdftotext -bbox -f 1 -l 1 " +
+                            shellQuote((dir / "samples" / sample).string()) + " -");
+    auto phraseBox = [&](const std::string& start) {
+      auto at = words.output.find(">" + start);
+      REQUIRE(at != std::string::npos);
+      auto open = words.output.rfind("<word", at);
+      auto line = words.output.substr(open, at - open);
+      auto value = [&](const char* key) {
+        return std::stod(line.substr(line.find(std::string(key) + "=\"") + std::strlen(key) + 2));
+      };
+      return std::array<double, 4>{value("xMin"), 842 - value("yMax"), value("xMax"),
+                                   842 - value("yMin")};
+    };
+    auto number = phraseBox("Số:");
+    auto date = phraseBox("Thái Nguyên, ngày");
+    auto inside = [](const PdfRect& blank, const std::array<double, 4>& box) {
+      double middle = blank.y + blank.height / 2;
+      return blank.x > box[0] && blank.x + blank.width < box[2] && middle > box[1] &&
+             middle < box[3];
+    };
+    CHECK(inside(*blanks.number, number));
+    CHECK(inside(*blanks.day, date));
+    CHECK(inside(*blanks.month, date));
+    CHECK(blanks.day->x + blanks.day->width < blanks.month->x);
+    CHECK(blanks.number->width > 8);
   }
 }

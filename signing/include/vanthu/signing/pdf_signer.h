@@ -65,6 +65,9 @@ struct SignatureRequest {
   std::optional<SignatureAppearance> appearance;
   /// Empty text fields added in the same update (before the signature covers it).
   std::vector<TextFieldSpec> textFields;
+  /// Also add the fields "so", "ngay" and "thang" where page 1's text has the blanks of a Decree
+  /// 30 header (after "Số:", and in "ngày ... tháng ... năm"); InvalidArgument if not found.
+  bool numberDateFields = false;
   SignatureFormat format = SignatureFormat::PadesCades;
   DigestAlgorithm digest = DigestAlgorithm::Sha256;
   CertificationLevel certification = CertificationLevel::None;
