@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "openssl_bytes.h"
 #include "openssl_error.h"
 #include "openssl_handles.h"
 
@@ -18,19 +19,6 @@ struct CmsDeleter {
 };
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, CmsDeleter>;
 
-const EVP_MD* messageDigest(DigestAlgorithm algorithm) {
-  switch (algorithm) {
-    case DigestAlgorithm::Sha256:
-      return EVP_sha256();
-    case DigestAlgorithm::Sha384:
-      return EVP_sha384();
-    case DigestAlgorithm::Sha512:
-      return EVP_sha512();
-    case DigestAlgorithm::Unknown:
-      break;
-  }
-  throw Error(ErrorCode::InvalidArgument, "unsupported digest algorithm for a signature");
-}
 
 bool isSelfSigned(const Certificate& certificate) {
   return X509_check_issued(certificate.nativeHandle(), certificate.nativeHandle()) == X509_V_OK;
@@ -73,7 +61,7 @@ PartialCms buildPartial(const Certificate& signer, const std::vector<Certificate
                          "the signing certificate has no usable key");
   }
   partial.signerInfo = CMS_add1_signer(partial.cms.get(), signer.nativeHandle(), publicKey,
-                                       messageDigest(algorithm), kFlags | CMS_CADES);
+                                       detail::evpDigest(algorithm), kFlags | CMS_CADES);
   if (partial.signerInfo == nullptr) {
     detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot add the signer to the CMS");
   }
@@ -134,7 +122,7 @@ std::string_view subFilterName(SignatureFormat format) {
 CmsSignatureBuilder::CmsSignatureBuilder(Certificate signer, std::vector<Certificate> chain,
                                          DigestAlgorithm digest)
     : signer_(std::move(signer)), chain_(std::move(chain)), digest_(digest) {
-  messageDigest(digest_);  // throws for an unsupported digest
+  detail::evpDigest(digest_);  // throws for an unsupported digest
   KeyAlgorithm key = keyAlgorithmOf(signer_);
   if (key == KeyAlgorithm::Unknown) {
     throw Error(ErrorCode::CertificateInvalid,
@@ -158,7 +146,7 @@ std::string CmsSignatureBuilder::assemble(const std::string& contentDigest,
   detail::EvpPkeyCtxPtr verify(EVP_PKEY_CTX_new(X509_get0_pubkey(signer_.nativeHandle()), nullptr));
   std::string attributesDigest = computeDigest(digest_, attributes);
   if (!verify || EVP_PKEY_verify_init(verify.get()) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(verify.get(), messageDigest(digest_)) != 1) {
+      EVP_PKEY_CTX_set_signature_md(verify.get(), detail::evpDigest(digest_)) != 1) {
     detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot set up the signature check");
   }
   if (EVP_PKEY_verify(verify.get(), reinterpret_cast<const unsigned char*>(signatureValue.data()),

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "appearance_builder.h"
+#include "openssl_bytes.h"
 #include "openssl_error.h"
 #include "pdf_update.h"
 #include "podofo_support.h"
@@ -77,19 +78,6 @@ std::string unhex(const std::string& text) {
   return out;
 }
 
-const EVP_MD* evpDigest(DigestAlgorithm algorithm) {
-  switch (algorithm) {
-    case DigestAlgorithm::Sha256:
-      return EVP_sha256();
-    case DigestAlgorithm::Sha384:
-      return EVP_sha384();
-    case DigestAlgorithm::Sha512:
-      return EVP_sha512();
-    case DigestAlgorithm::Unknown:
-      break;
-  }
-  throw Error(ErrorCode::InvalidArgument, "unsupported digest algorithm");
-}
 
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
@@ -549,7 +537,7 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
       }
     }
     std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> hash(EVP_MD_CTX_new());
-    if (!hash || EVP_DigestInit_ex(hash.get(), evpDigest(request.digest), nullptr) != 1) {
+    if (!hash || EVP_DigestInit_ex(hash.get(), detail::evpDigest(request.digest), nullptr) != 1) {
       detail::throwOpenSsl(ErrorCode::CryptoFailure, "cannot start hashing");
     }
     auto hashUpdate = [&](const char* data, size_t size) {
@@ -591,7 +579,7 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
     if (resume) {
       digest = resumed.digest();
     } else {
-      digest.assign(static_cast<size_t>(EVP_MD_get_size(evpDigest(request.digest))), '\0');
+      digest.assign(static_cast<size_t>(EVP_MD_get_size(detail::evpDigest(request.digest))), '\0');
       unsigned int digestLength = 0;
       if (EVP_DigestFinal_ex(hash.get(), reinterpret_cast<unsigned char*>(digest.data()),
                              &digestLength) != 1) {

@@ -58,15 +58,6 @@ const double kSeal = 113.4;
 // The image (600x240) fitted into the box: 150 x 60 at x 334..484, y 190..250.
 const double kImageLeft = 334, kImageThird = 384, kImageBottom = 190, kImageTop = 250;
 
-ErrorCode errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::Unknown;
-}
-
 }  // namespace
 
 TEST_CASE("leader and organisation signatures look as Decree 30 says", "[pdf][appearance]") {
@@ -207,19 +198,22 @@ TEST_CASE("appearance text is NFC and every glyph must exist", "[pdf][appearance
   }
   SECTION("a character Liberation Serif lacks is an error, not a blank") {
     request.appearance->name = "Nguyễn 测试";
-    CHECK(errorOf([&] { signPdf(f.samples / "quyet-dinh.pdf", f.dir / "x.pdf", request, *key); }) ==
-          ErrorCode::InvalidArgument);
+    CHECK(vanthu::test::errorCodeOf([&] {
+            signPdf(f.samples / "quyet-dinh.pdf", f.dir / "x.pdf", request, *key);
+          }) == ErrorCode::InvalidArgument);
     CHECK_FALSE(fs::exists(f.dir / "x.pdf"));
   }
   SECTION("a missing image is named") {
     request.appearance->image = f.dir / "no-such.png";
-    CHECK(errorOf([&] { signPdf(f.samples / "quyet-dinh.pdf", f.dir / "x.pdf", request, *key); }) ==
-          ErrorCode::IoFailure);
+    CHECK(vanthu::test::errorCodeOf([&] {
+            signPdf(f.samples / "quyet-dinh.pdf", f.dir / "x.pdf", request, *key);
+          }) == ErrorCode::IoFailure);
   }
   SECTION("a seal box smaller than the seal's actual size is refused") {
     request.appearance->kind = AppearanceKind::Organisation;
     request.rectangle = PdfRect{300, 300, 80, 80};
-    CHECK(errorOf([&] { signPdf(f.samples / "quyet-dinh.pdf", f.dir / "x.pdf", request, *key); }) ==
-          ErrorCode::InvalidArgument);
+    CHECK(vanthu::test::errorCodeOf([&] {
+            signPdf(f.samples / "quyet-dinh.pdf", f.dir / "x.pdf", request, *key);
+          }) == ErrorCode::InvalidArgument);
   }
 }

@@ -28,15 +28,6 @@ int qpdfCheck(const fs::path& pdf) {
   return runCommand("qpdf --check " + shellQuote(pdf.string())).exitCode;
 }
 
-ErrorCode errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::Unknown;
-}
-
 }  // namespace
 
 TEST_CASE("three signers in a row on other producers' unsigned PDFs", "[pdf][sign][corpus][slow]") {
@@ -126,7 +117,7 @@ TEST_CASE("a certified no-changes document is not signed again", "[pdf][sign][co
   test::TempDir dir;
   test::SigningPki pki(dir.path());
   auto key = pki.signer("Hoàng Thị Mai", KeyAlgorithm::EcP256);
-  CHECK(errorOf([&] {
+  CHECK(vanthu::test::errorCodeOf([&] {
           signPdf(corpus("signed/dss_certified-no-change-permitted.pdf"), dir / "out.pdf", {},
                   *key);
         }) == ErrorCode::InvalidState);
@@ -139,7 +130,8 @@ TEST_CASE("encrypted and broken PDFs are refused with precise codes", "[pdf][sig
   auto key = pki.signer("Hoàng Thị Mai", KeyAlgorithm::EcP256);
   auto refuse = [&](const char* name, ErrorCode expected) {
     INFO(name);
-    CHECK(errorOf([&] { signPdf(corpus(name), dir / "out.pdf", {}, *key); }) == expected);
+    CHECK(vanthu::test::errorCodeOf([&] { signPdf(corpus(name), dir / "out.pdf", {}, *key); }) ==
+          expected);
     CHECK_FALSE(fs::exists(dir / "out.pdf"));
     CHECK_FALSE(fs::exists(dir / "out.pdf.partial"));
   };

@@ -218,21 +218,13 @@ TEST_CASE("levels fail cleanly when a service is missing or down", "[pdf][levels
   Fixture f;
   auto key = f.pki.signer("Hoàng Thị Mai", KeyAlgorithm::EcP256);
   auto out = f.dir / "out.pdf";
-  auto errorOf = [&](const std::function<void()>& action) {
-    try {
-      action();
-    } catch (const Error& e) {
-      return e.code();
-    }
-    return ErrorCode::Unknown;
-  };
   LevelServices none;
-  CHECK(errorOf([&] {
+  CHECK(vanthu::test::errorCodeOf([&] {
           signPdfAtLevel(f.dir / "samples" / "quyet-dinh.pdf", out, {}, *key, PadesLevel::BaselineT,
                          none);
         }) == ErrorCode::InvalidArgument);
   f.tsa->stop();
-  CHECK(errorOf([&] {
+  CHECK(vanthu::test::errorCodeOf([&] {
           signPdfAtLevel(f.dir / "samples" / "quyet-dinh.pdf", out, {}, *key, PadesLevel::BaselineT,
                          f.services);
         }) == ErrorCode::IoFailure);

@@ -44,15 +44,6 @@ std::string lastXrefSectionKind(const std::string& pdf) {
   return pdf.compare(offset, 4, "xref") == 0 ? "table" : "stream";
 }
 
-ErrorCode errorOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::Unknown;
-}
-
 void checkAcceptedByJudges(const Fixture& f, const fs::path& pdf, size_t expectedSignatures) {
   INFO(pdf.string());
   auto qpdf = runCommand("qpdf --check " + shellQuote(pdf.string()));
@@ -219,7 +210,7 @@ TEST_CASE("two-phase signing survives a restart between the phases", "[pdf][sign
     auto again = prepareSignature(f.samples / "quyet-dinh.pdf", f.dir / "p2.pdf", {},
                                   key->certificate(), key->chain());
     std::string wrong = other->signDigest(again.toBeSignedDigest, again.digest);
-    CHECK(errorOf([&] { completeSignature(again, wrong, f.dir / "bad.pdf"); }) ==
+    CHECK(vanthu::test::errorCodeOf([&] { completeSignature(again, wrong, f.dir / "bad.pdf"); }) ==
           ErrorCode::CryptoFailure);
     CHECK_FALSE(fs::exists(f.dir / "bad.pdf"));
   }
@@ -232,40 +223,47 @@ TEST_CASE("bad input gets a precise error and no output", "[pdf][sign][errors]")
 
   SECTION("not a PDF") {
     std::ofstream(f.dir / "not.pdf") << "hello, this is text";
-    CHECK(errorOf([&] { signPdf(f.dir / "not.pdf", out, {}, *key); }) == ErrorCode::InvalidPdf);
+    CHECK(vanthu::test::errorCodeOf([&] { signPdf(f.dir / "not.pdf", out, {}, *key); }) ==
+          ErrorCode::InvalidPdf);
   }
   SECTION("a missing file") {
-    CHECK(errorOf([&] { signPdf(f.dir / "missing.pdf", out, {}, *key); }) == ErrorCode::IoFailure);
+    CHECK(vanthu::test::errorCodeOf([&] { signPdf(f.dir / "missing.pdf", out, {}, *key); }) ==
+          ErrorCode::IoFailure);
   }
   SECTION("a truncated PDF") {
     std::string bytes = readFile(f.samples / "quyet-dinh.pdf");
     std::ofstream(f.dir / "cut.pdf", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-    CHECK(errorOf([&] { signPdf(f.dir / "cut.pdf", out, {}, *key); }) == ErrorCode::InvalidPdf);
+    CHECK(vanthu::test::errorCodeOf([&] { signPdf(f.dir / "cut.pdf", out, {}, *key); }) ==
+          ErrorCode::InvalidPdf);
   }
   SECTION("a field that does not exist") {
     SignatureRequest request;
     request.existingField = "NoSuchField";
-    CHECK(errorOf([&] { signPdf(f.samples / "quyet-dinh.pdf", out, request, *key); }) ==
-          ErrorCode::NotFound);
+    CHECK(vanthu::test::errorCodeOf([&] {
+            signPdf(f.samples / "quyet-dinh.pdf", out, request, *key);
+          }) == ErrorCode::NotFound);
   }
   SECTION("a second certification") {
     SignatureRequest certify;
     certify.certification = CertificationLevel::FormFilling;
     auto once = f.signedCopy(f.samples / "quyet-dinh.pdf", "once.pdf", certify, *key);
-    CHECK(errorOf([&] { signPdf(once, out, certify, *key); }) == ErrorCode::InvalidState);
+    CHECK(vanthu::test::errorCodeOf([&] { signPdf(once, out, certify, *key); }) ==
+          ErrorCode::InvalidState);
   }
   SECTION("a reservation too small for the CMS") {
     SignatureRequest request;
     request.reservedCmsBytes = 1024;
-    CHECK(errorOf([&] { signPdf(f.samples / "quyet-dinh.pdf", out, request, *key); }) ==
-          ErrorCode::InvalidArgument);
+    CHECK(vanthu::test::errorCodeOf([&] {
+            signPdf(f.samples / "quyet-dinh.pdf", out, request, *key);
+          }) == ErrorCode::InvalidArgument);
   }
   SECTION("a page that does not exist") {
     SignatureRequest request;
     request.rectangle = PdfRect{100, 100, 200, 80};
     request.page = 9;
-    CHECK(errorOf([&] { signPdf(f.samples / "quyet-dinh.pdf", out, request, *key); }) ==
-          ErrorCode::InvalidArgument);
+    CHECK(vanthu::test::errorCodeOf([&] {
+            signPdf(f.samples / "quyet-dinh.pdf", out, request, *key);
+          }) == ErrorCode::InvalidArgument);
   }
   CHECK_FALSE(fs::exists(out));
   CHECK_FALSE(fs::exists(f.dir / "out.pdf.partial"));
@@ -302,11 +300,11 @@ TEST_CASE("a saved SHA-256 state of the input continues into the signature diges
   }
   SECTION("a state for other bytes is refused") {
     request.inputSha256State = ResumableSha256::ofFile(f.samples / "quyet-dinh.pdf").save();
-    CHECK(errorOf([&] {
+    CHECK(vanthu::test::errorCodeOf([&] {
             prepareSignature(input, f.dir / "x.pdf", request, key->certificate(), key->chain());
           }) == ErrorCode::InvalidArgument);
     request.inputSha256State = "garbage";
-    CHECK(errorOf([&] {
+    CHECK(vanthu::test::errorCodeOf([&] {
             prepareSignature(input, f.dir / "x.pdf", request, key->certificate(), key->chain());
           }) == ErrorCode::InvalidArgument);
   }
@@ -363,7 +361,8 @@ TEST_CASE("a certification with no changes allowed (P=1) ends the signing", "[pd
   CHECK(runCommand("mutool show " + shellQuote(once.string()) +
                    " trailer/Root/Perms/DocMDP/Reference")
             .output.find("/P 1") != std::string::npos);
-  CHECK(errorOf([&] { signPdf(once, f.dir / "again.pdf", {}, *key); }) == ErrorCode::InvalidState);
+  CHECK(vanthu::test::errorCodeOf([&] { signPdf(once, f.dir / "again.pdf", {}, *key); }) ==
+        ErrorCode::InvalidState);
 }
 
 TEST_CASE("an external signer may send back a whole CMS instead of a signature value",
@@ -396,7 +395,7 @@ TEST_CASE("an external signer may send back a whole CMS instead of a signature v
     other.reason = "Một lý do khác";  // other bytes, so another digest
     auto again = prepareSignature(f.samples / "quyet-dinh.pdf", f.dir / "p2.pdf", other,
                                   key->certificate(), key->chain());
-    CHECK(errorOf([&] {
+    CHECK(vanthu::test::errorCodeOf([&] {
             completeSignatureWithCms(again, readFile(f.dir / "remote.der"), f.dir / "bad.pdf");
           }) == ErrorCode::CryptoFailure);
     CHECK_FALSE(fs::exists(f.dir / "bad.pdf"));

@@ -68,6 +68,15 @@ std::string readFile(const std::filesystem::path& path) {
   return content.str();
 }
 
+ErrorCode errorCodeOf(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::Unknown;
+}
+
 std::filesystem::path binDir() {
   return VANTHU_BIN_DIR;
 }

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include "vanthu/workflow/error.h"
 
 namespace vanthu::test {
 
@@ -33,6 +36,9 @@ CommandResult runCommand(const std::string& command);
 std::string shellQuote(const std::string& text);
 
 std::string readFile(const std::filesystem::path& path);
+
+/// The code of the vanthu::Error `action` throws, or ErrorCode::Unknown when it throws none.
+ErrorCode errorCodeOf(const std::function<void()>& action);
 
 /// Where the built executables (vanthu, vanthu-server, vanthu-verify) are.
 std::filesystem::path binDir();
