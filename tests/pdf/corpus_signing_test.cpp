@@ -1,4 +1,4 @@
-// Signing other producers' PDFs (../shared/corpus): the real world is not our sample set.
+// Signing other producers' PDFs (tests/data/corpus): the real world is not our sample set.
 
 #include <catch2/catch.hpp>
 
@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path corpus(const std::string& name) {
-  return test::sourceDir().parent_path() / "shared" / "corpus" / name;
+  return test::sourceDir() / "tests" / "data" / "corpus" / name;
 }
 
 size_t count(const std::string& text, const std::string& what) {

@@ -121,7 +121,7 @@ TEST_CASE("a pre-existing empty signature field is signed in place", "[pdf][sign
   test::TempDir dir;
   test::SigningPki pki(dir.path());
   auto key = pki.signer("Hoàng Thị Mai", KeyAlgorithm::EcP256);
-  auto corpus = test::sourceDir().parent_path() / "shared" / "corpus" / "unsigned";
+  auto corpus = test::sourceDir() / "tests" / "data" / "corpus" / "unsigned";
   for (const char* file :
        {"dss_unsigned-invisible-sig-field.pdf", "pyhanko_minimal-with-field.pdf",
         "pypdfform_template-with-signature-field.pdf", "dss_pdf-two-fields.pdf"}) {
