@@ -19,7 +19,6 @@ struct CmsDeleter {
 };
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, CmsDeleter>;
 
-
 bool isSelfSigned(const Certificate& certificate) {
   return X509_check_issued(certificate.nativeHandle(), certificate.nativeHandle()) == X509_V_OK;
 }

@@ -78,7 +78,6 @@ std::string unhex(const std::string& text) {
   return out;
 }
 
-
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
 };
