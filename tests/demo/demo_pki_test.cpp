@@ -29,10 +29,6 @@ namespace {
 constexpr auto kDay = std::chrono::hours(24);
 const std::string kPassword = "Demo-PKI-pass-7f3a9c";
 
-std::string q(const std::filesystem::path& path) {
-  return shellQuote(path.string());
-}
-
 DemoPkiOptions demoOptions() {
   DemoPkiOptions options;
   options.pkcs12Password = kPassword;
@@ -89,8 +85,9 @@ struct DemoFixture {
   std::string verify(const DemoCredential& c, const std::string& extra) const {
     std::string stem = government(c) ? "demo-government-ca" : "demo-public-ca";
     std::string root = government(c) ? "demo-national-root-ca" : "demo-public-root-ca";
-    return "openssl verify " + extra + " -CAfile " + q(file("roots/" + root + ".pem")) +
-           " -untrusted " + q(file("ca/" + stem + ".pem")) + " " + q(c.certificatePem);
+    return "openssl verify " + extra + " -CAfile " + shellQuote(file("roots/" + root + ".pem")) +
+           " -untrusted " + shellQuote(file("ca/" + stem + ".pem")) + " " +
+           shellQuote(c.certificatePem);
   }
 };
 
@@ -146,7 +143,7 @@ TEST_CASE("demo pki: credentials, files and kinds", "[pki][demo]") {
   for (const auto& crl : f.pki.crls) {
     INFO(crl);
     CHECK(crl.parent_path() == f.file("crl"));
-    auto text = runCommand("openssl crl -inform DER -noout -text -in " + q(crl));
+    auto text = runCommand("openssl crl -inform DER -noout -text -in " + shellQuote(crl));
     CHECK(text.exitCode == 0);
     auto pem = crl;
     pem += ".pem";
@@ -173,7 +170,7 @@ TEST_CASE("demo pki: every certificate verifies with openssl, revoked ones fail 
   for (const auto& crl : f.pki.crls) {
     auto pem = crl;
     pem += ".pem";
-    crls += " -CRLfile " + q(pem);
+    crls += " -CRLfile " + shellQuote(pem);
   }
   for (const auto& c : f.pki.credentials) {
     INFO(c.id);
@@ -195,7 +192,7 @@ TEST_CASE("demo pki: every certificate verifies with openssl, revoked ones fail 
            {"ca/demo-government-ca.pem", "roots/demo-national-root-ca.pem"},
            {"ca/demo-public-ca.pem", "roots/demo-public-root-ca.pem"}}) {
     auto result = runCommand("openssl verify -crl_check_all" + crls + " -CAfile " +
-                             q(f.file(root)) + " " + q(f.file(ca)));
+                             shellQuote(f.file(root)) + " " + shellQuote(f.file(ca)));
     INFO(result.output);
     CHECK(result.exitCode == 0);
   }
@@ -211,11 +208,12 @@ TEST_CASE("demo pki: every key store opens with the password", "[pki][demo]") {
   }
   for (const auto& store : stores) {
     INFO(store);
-    auto cli = runCommand("openssl pkcs12 -noout -in " + q(store) + " -passin " +
+    auto cli = runCommand("openssl pkcs12 -noout -in " + shellQuote(store) + " -passin " +
                           shellQuote("pass:" + kPassword));
     INFO(cli.output);
     CHECK(cli.exitCode == 0);
-    CHECK(runCommand("openssl pkcs12 -noout -in " + q(store) + " -passin pass:nope").exitCode != 0);
+    CHECK(runCommand("openssl pkcs12 -noout -in " + shellQuote(store) + " -passin pass:nope")
+              .exitCode != 0);
     auto contents = vanthu::signing::readPkcs12(store, kPassword);
     CHECK(contents.certificate.matchesKey(contents.key));
     struct stat info {};
@@ -242,7 +240,8 @@ TEST_CASE("demo pki: every key store opens with the password", "[pki][demo]") {
 TEST_CASE("demo pki: key types, signer and TSA extensions", "[pki][demo]") {
   auto& f = fixture();
   auto text = [&](const std::string& id) {
-    auto result = runCommand("openssl x509 -noout -text -in " + q(f.credential(id).certificatePem));
+    auto result =
+        runCommand("openssl x509 -noout -text -in " + shellQuote(f.credential(id).certificatePem));
     REQUIRE(result.exitCode == 0);
     return result.output;
   };
@@ -269,7 +268,7 @@ TEST_CASE("demo pki: key types, signer and TSA extensions", "[pki][demo]") {
 
   auto subject =
       runCommand("openssl x509 -noout -subject -nameopt multiline,-esc_msb,utf8,show_type -in " +
-                 q(f.credential("000.00.00.H55").certificatePem));
+                 shellQuote(f.credential("000.00.00.H55").certificatePem));
   CHECK(subject.output.find(
             "organizationName          = UTF8STRING:Ủy ban nhân dân tỉnh Thái Nguyên") !=
         std::string::npos);

@@ -27,6 +27,10 @@ using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
 using vanthu::test::TempDir;
 
+using vanthu::test::errorCodeOf;
+using vanthu::test::openssl;
+using vanthu::test::writeText;
+
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
@@ -36,29 +40,6 @@ const std::string kOcspUrl = "http://127.0.0.1:8080/pki/ocsp";
 // Whole seconds: certificates carry no sub-second precision.
 TimePoint now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-void writeText(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  REQUIRE(out.good());
-}
-
-std::string q(const std::filesystem::path& path) {
-  return shellQuote(path.string());
-}
-
-CommandResult openssl(const std::string& arguments) {
-  return runCommand("openssl " + arguments);
-}
-
-ErrorCode errorCodeOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const vanthu::Error& error) {
-    return error.code();
-  }
-  return ErrorCode::Unknown;
 }
 
 DistinguishedName caName(const std::string& commonName) {
@@ -108,12 +89,12 @@ struct TestPki {
 };
 
 std::string verifyCommand(const TempDir& dir, const std::string& leaf, const std::string& extra) {
-  return "verify " + extra + " -CAfile " + q(dir / "root.pem") + " -untrusted " +
-         q(dir / "int.pem") + " " + q(dir / leaf);
+  return "verify " + extra + " -CAfile " + shellQuote(dir / "root.pem") + " -untrusted " +
+         shellQuote(dir / "int.pem") + " " + shellQuote(dir / leaf);
 }
 
 std::string x509Text(const TempDir& dir, const std::string& file, const std::string& options) {
-  auto result = openssl("x509 -noout " + options + " -in " + q(dir / file));
+  auto result = openssl("x509 -noout " + options + " -in " + shellQuote(dir / file));
   REQUIRE(result.exitCode == 0);
   return result.output;
 }
@@ -144,9 +125,10 @@ TEST_CASE("pki: root -> intermediate -> leaf verifies in-process and with openss
       CHECK(cli.output.find("leaf.pem: OK") != std::string::npos);
 
       // With every CA's CRL: still fine.
-      auto withCrls = openssl(verifyCommand(dir, "leaf.pem",
-                                            "-crl_check_all -CRLfile " + q(dir / "root.crl.pem") +
-                                                " -CRLfile " + q(dir / "int.crl.pem")));
+      auto withCrls =
+          openssl(verifyCommand(dir, "leaf.pem",
+                                "-crl_check_all -CRLfile " + shellQuote(dir / "root.crl.pem") +
+                                    " -CRLfile " + shellQuote(dir / "int.crl.pem")));
       INFO(withCrls.output);
       CHECK(withCrls.exitCode == 0);
       CHECK(vanthu::signing::verifyCertificate(
@@ -200,7 +182,7 @@ TEST_CASE("pki: a revoked certificate fails CRL checking, in-process and with op
   auto rootCrl = pki.root.crlDer(pki.start, pki.start + 30 * kDay);
   writeText(dir / "int.crl", intCrl);
 
-  const std::string crlCheck = "-crl_check -CRLfile " + q(dir / "int.crl.pem");
+  const std::string crlCheck = "-crl_check -CRLfile " + shellQuote(dir / "int.crl.pem");
   auto revokedCli = openssl(verifyCommand(dir, "revoked.pem", crlCheck));
   INFO(revokedCli.output);
   CHECK(revokedCli.exitCode != 0);
@@ -220,7 +202,7 @@ TEST_CASE("pki: a revoked certificate fails CRL checking, in-process and with op
             .isOk());
 
   // The CRL itself: v2, reason code, AKI and CRL number, signed by the issuing CA.
-  auto crlText = openssl("crl -inform DER -noout -text -in " + q(dir / "int.crl"));
+  auto crlText = openssl("crl -inform DER -noout -text -in " + shellQuote(dir / "int.crl"));
   REQUIRE(crlText.exitCode == 0);
   CHECK(crlText.output.find("Version 2 (0x1)") != std::string::npos);
   CHECK(crlText.output.find("Key Compromise") != std::string::npos);
@@ -228,8 +210,8 @@ TEST_CASE("pki: a revoked certificate fails CRL checking, in-process and with op
   CHECK(crlText.output.find("X509v3 Authority Key Identifier") != std::string::npos);
   CHECK(crlText.output.find(revokedLeaf.serialHex()) != std::string::npos);
   CHECK(crlText.output.find(goodLeaf.serialHex()) == std::string::npos);
-  auto crlVerify = openssl("crl -inform DER -noout -in " + q(dir / "int.crl") + " -CAfile " +
-                           q(dir / "int.pem"));
+  auto crlVerify = openssl("crl -inform DER -noout -in " + shellQuote(dir / "int.crl") +
+                           " -CAfile " + shellQuote(dir / "int.pem"));
   INFO(crlVerify.output);
   CHECK(crlVerify.exitCode == 0);
 
@@ -367,7 +349,7 @@ TEST_CASE("pki: profiles carry the extensions they need", "[pki][certificate]") 
     CHECK(text.find("X509v3 Key Usage: critical\n    Digital Signature, Non Repudiation") !=
           std::string::npos);
     CHECK(text.find("URI:" + kCrlUrl) != std::string::npos);
-    auto purpose = openssl("x509 -noout -purpose -in " + q(dir / "tsa.pem"));
+    auto purpose = openssl("x509 -noout -purpose -in " + shellQuote(dir / "tsa.pem"));
     CHECK(purpose.output.find("Time Stamp signing : Yes") != std::string::npos);
   }
 
@@ -395,8 +377,9 @@ TEST_CASE("pki: profiles carry the extensions they need", "[pki][certificate]") 
         text.find(
             "DNS:vanthu.local, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1") !=
         std::string::npos);
-    auto check = openssl("verify -purpose sslserver -CAfile " + q(dir / "root.pem") +
-                         " -untrusted " + q(dir / "int.pem") + " " + q(dir / "tls.pem"));
+    auto check =
+        openssl("verify -purpose sslserver -CAfile " + shellQuote(dir / "root.pem") +
+                " -untrusted " + shellQuote(dir / "int.pem") + " " + shellQuote(dir / "tls.pem"));
     INFO(check.output);
     CHECK(check.exitCode == 0);
   }
@@ -412,7 +395,9 @@ TEST_CASE("pki: P-384 CAs sign with SHA-384", "[pki]") {
   auto text = x509Text(dir, "root.pem", "-text");
   CHECK(text.find("ecdsa-with-SHA384") != std::string::npos);
   CHECK(text.find("NIST CURVE: P-384") != std::string::npos);
-  CHECK(openssl("verify -CAfile " + q(dir / "root.pem") + " " + q(dir / "root.pem")).exitCode == 0);
+  CHECK(
+      openssl("verify -CAfile " + shellQuote(dir / "root.pem") + " " + shellQuote(dir / "root.pem"))
+          .exitCode == 0);
 }
 
 TEST_CASE("pki: malformed requests are refused with InvalidArgument", "[pki]") {
@@ -461,7 +446,7 @@ TEST_CASE("pki: private keys are unencrypted PKCS#8 PEM", "[pki]") {
     auto pem = key.toPem();
     CHECK(pem.rfind("-----BEGIN PRIVATE KEY-----", 0) == 0);
     writeText(dir / "key.pem", pem);
-    CHECK(openssl("pkey -check -noout -in " + q(dir / "key.pem")).exitCode == 0);
+    CHECK(openssl("pkey -check -noout -in " + shellQuote(dir / "key.pem")).exitCode == 0);
     auto back = PrivateKey::fromPem(pem);
     CHECK(back.algorithm() == algorithm);
     CHECK(back.publicKeyPem() == key.publicKeyPem());
@@ -498,13 +483,14 @@ TEST_CASE("pki: PKCS#12 round trip, passwords and file mode", "[pki]") {
   CHECK(errorCodeOf([&] { vanthu::signing::readPkcs12(path, ""); }) == ErrorCode::InvalidPassword);
 
   // The independent judge: openssl opens it with the password and refuses another.
-  auto ok = openssl("pkcs12 -noout -in " + q(path) + " -passin " + shellQuote("pass:" + password));
+  auto ok = openssl("pkcs12 -noout -in " + shellQuote(path) + " -passin " +
+                    shellQuote("pass:" + password));
   INFO(ok.output);
   CHECK(ok.exitCode == 0);
-  CHECK(openssl("pkcs12 -noout -in " + q(path) + " -passin pass:wrong").exitCode != 0);
+  CHECK(openssl("pkcs12 -noout -in " + shellQuote(path) + " -passin pass:wrong").exitCode != 0);
 
   // Modern algorithms: PBES2 / PBKDF2 / AES-256-CBC, SHA-256 MAC, friendly name.
-  auto info12 = openssl("pkcs12 -info -nokeys -nocerts -in " + q(path) + " -passin " +
+  auto info12 = openssl("pkcs12 -info -nokeys -nocerts -in " + shellQuote(path) + " -passin " +
                         shellQuote("pass:" + password));
   INFO(info12.output);
   CHECK(info12.output.find("MAC: sha256") != std::string::npos);
@@ -515,7 +501,7 @@ TEST_CASE("pki: PKCS#12 round trip, passwords and file mode", "[pki]") {
         std::string::npos);
   CHECK(info12.output.find("RC2") == std::string::npos);
   CHECK(info12.output.find("3DES") == std::string::npos);
-  auto names = openssl("pkcs12 -nokeys -in " + q(path) + " -passin " +
+  auto names = openssl("pkcs12 -nokeys -in " + shellQuote(path) + " -passin " +
                        shellQuote("pass:" + password) + " -clcerts");
   CHECK(names.output.find("friendlyName: lanhdao") != std::string::npos);
 

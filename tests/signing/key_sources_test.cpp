@@ -33,21 +33,13 @@ using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
 using vanthu::test::TempDir;
 
+using vanthu::test::writeText;
+
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
 const std::string kModule = "/usr/lib/softhsm/libsofthsm2.so";
 const std::string kPin = "1234";
-
-void writeText(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  REQUIRE(out.good());
-}
-
-std::string q(const std::filesystem::path& path) {
-  return shellQuote(path.string());
-}
 
 ErrorCode errorCodeOf(const std::function<void()>& action) {
   try {
@@ -96,13 +88,14 @@ CommandResult verifyWithOpenssl(const TempDir& dir, const Certificate& certifica
                                 const std::string& digest, const std::string& signature,
                                 DigestAlgorithm algorithm) {
   writeText(dir / "cert.pem", certificate.toPem());
-  auto pub = runCommand("openssl x509 -noout -pubkey -in " + q(dir / "cert.pem") + " -out " +
-                        q(dir / "pub.pem"));
+  auto pub = runCommand("openssl x509 -noout -pubkey -in " + shellQuote(dir / "cert.pem") +
+                        " -out " + shellQuote(dir / "pub.pem"));
   REQUIRE(pub.exitCode == 0);
   writeText(dir / "digest.bin", digest);
   writeText(dir / "sig.bin", signature);
-  return runCommand("openssl pkeyutl -verify -pubin -inkey " + q(dir / "pub.pem") + " -sigfile " +
-                    q(dir / "sig.bin") + " -in " + q(dir / "digest.bin") +
+  return runCommand("openssl pkeyutl -verify -pubin -inkey " + shellQuote(dir / "pub.pem") +
+                    " -sigfile " + shellQuote(dir / "sig.bin") + " -in " +
+                    shellQuote(dir / "digest.bin") +
                     " -pkeyopt digest:" + std::string(digestAlgorithmName(algorithm)));
 }
 
@@ -162,13 +155,14 @@ class SoftHsm {
   void import(const std::string& token, const std::string& label, const std::string& id,
               const PrivateKey& key, const Certificate& certificate) {
     writeText(dir_ / "key.pk8.pem", key.toPem());
-    run("softhsm2-util --import " + q(dir_ / "key.pk8.pem") + " --token " + shellQuote(token) +
-        " --label " + shellQuote(label) + " --id " + id + " --pin " + kPin);
+    run("softhsm2-util --import " + shellQuote(dir_ / "key.pk8.pem") + " --token " +
+        shellQuote(token) + " --label " + shellQuote(label) + " --id " + id + " --pin " + kPin);
     std::filesystem::remove(dir_ / "key.pk8.pem");
     writeText(dir_ / "cert.pem", certificate.toPem());
-    run("openssl x509 -in " + q(dir_ / "cert.pem") + " -outform DER -out " + q(dir_ / "cert.der"));
+    run("openssl x509 -in " + shellQuote(dir_ / "cert.pem") + " -outform DER -out " +
+        shellQuote(dir_ / "cert.der"));
     run("pkcs11-tool --module " + kModule + " --token-label " + shellQuote(token) +
-        " --login --pin " + kPin + " --write-object " + q(dir_ / "cert.der") +
+        " --login --pin " + kPin + " --write-object " + shellQuote(dir_ / "cert.der") +
         " --type cert --id " + id + " --label " + shellQuote(label));
   }
 

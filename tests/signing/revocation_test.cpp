@@ -52,22 +52,14 @@ using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
 using vanthu::test::TempDir;
 
+using vanthu::test::writeText;
+
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
 
 TimePoint now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
-
-void writeText(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  REQUIRE(out.good());
-}
-
-std::string q(const std::filesystem::path& path) {
-  return shellQuote(path.string());
 }
 
 ErrorCode errorCodeOf(const std::function<void()>& action) {
@@ -403,10 +395,11 @@ TEST_CASE("revocation: OCSP against a real openssl responder (delegated responde
     writeText(pki.dir / "ca.pem", pki.caCert().toPem());
     writeText(pki.dir / "leaf.pem", pki.goodLeaf.toPem());
     // -no_nonce: the judge builds its own request from -issuer/-cert; our nonce is not in it.
-    auto judge = runCommand("openssl ocsp -no_nonce -respin " + q(pki.dir / "resp.der") +
-                            " -resp_text -CAfile " + q(pki.dir / "root.pem") + " -verify_other " +
-                            q(pki.dir / "ca.pem") + " -issuer " + q(pki.dir / "ca.pem") +
-                            " -cert " + q(pki.dir / "leaf.pem"));
+    auto judge =
+        runCommand("openssl ocsp -no_nonce -respin " + shellQuote(pki.dir / "resp.der") +
+                   " -resp_text -CAfile " + shellQuote(pki.dir / "root.pem") + " -verify_other " +
+                   shellQuote(pki.dir / "ca.pem") + " -issuer " + shellQuote(pki.dir / "ca.pem") +
+                   " -cert " + shellQuote(pki.dir / "leaf.pem"));
     INFO(judge.output);
     CHECK(judge.exitCode == 0);
     CHECK(judge.output.find("Response verify OK") != std::string::npos);
@@ -430,9 +423,9 @@ TEST_CASE("revocation: OCSP against a real openssl responder (delegated responde
     writeText(pki.dir / "ca.pem", pki.caCert().toPem());
     writeText(pki.dir / "leaf.pem", pki.goodLeaf.toPem());
     auto fetched =
-        runCommand("openssl ocsp -no_nonce -issuer " + q(pki.dir / "ca.pem") + " -cert " +
-                   q(pki.dir / "leaf.pem") + " -url " + pki.responder->url() +
-                   " -noverify -respout " + q(pki.dir / "nononce.der"));
+        runCommand("openssl ocsp -no_nonce -issuer " + shellQuote(pki.dir / "ca.pem") + " -cert " +
+                   shellQuote(pki.dir / "leaf.pem") + " -url " + pki.responder->url() +
+                   " -noverify -respout " + shellQuote(pki.dir / "nononce.der"));
     INFO(fetched.output);
     REQUIRE(fetched.exitCode == 0);
     pki.http.set("/no-nonce",
@@ -454,9 +447,9 @@ TEST_CASE("revocation: OCSP against a real openssl responder (delegated responde
     writeText(pki.dir / "ca.pem", pki.caCert().toPem());
     writeText(pki.dir / "leaf.pem", pki.goodLeaf.toPem());
     auto fetched =
-        runCommand("openssl ocsp -no_nonce -issuer " + q(pki.dir / "ca.pem") + " -cert " +
-                   q(pki.dir / "leaf.pem") + " -url " + pki.responder->url() +
-                   " -noverify -respout " + q(pki.dir / "good.der"));
+        runCommand("openssl ocsp -no_nonce -issuer " + shellQuote(pki.dir / "ca.pem") + " -cert " +
+                   shellQuote(pki.dir / "leaf.pem") + " -url " + pki.responder->url() +
+                   " -noverify -respout " + shellQuote(pki.dir / "good.der"));
     REQUIRE(fetched.exitCode == 0);
     pki.http.set("/other", {200, "application/ocsp-response", readFile(pki.dir / "good.der"), ""});
     CHECK(errorCodeOf([&] {
@@ -563,7 +556,8 @@ TEST_CASE("revocation: CRLs are fetched, verified and read", "[revocation]") {
     CHECK(vanthu::signing::crlStatus(caCrl.crlDer, pki.caCert()) == RevocationStatus::Unknown);
 
     writeText(pki.dir / "ca.crl", caCrl.crlDer);
-    auto judge = runCommand("openssl crl -inform DER -noout -text -in " + q(pki.dir / "ca.crl"));
+    auto judge =
+        runCommand("openssl crl -inform DER -noout -text -in " + shellQuote(pki.dir / "ca.crl"));
     INFO(judge.output);
     CHECK(judge.exitCode == 0);
     CHECK(judge.output.find(pki.revokedLeaf.serialHex()) != std::string::npos);
@@ -639,7 +633,8 @@ TEST_CASE("revocation: validation material for a whole chain", "[revocation]") {
     CHECK(material.warnings.empty());
 
     writeText(pki.dir / "resp.der", material.ocspResponses[0]);
-    auto judge = runCommand("openssl ocsp -noverify -resp_text -respin " + q(pki.dir / "resp.der"));
+    auto judge =
+        runCommand("openssl ocsp -noverify -resp_text -respin " + shellQuote(pki.dir / "resp.der"));
     INFO(judge.output);
     CHECK(judge.exitCode == 0);
     CHECK(judge.output.find("Cert Status: good") != std::string::npos);

@@ -46,6 +46,10 @@ using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
 using vanthu::test::TempDir;
 
+using vanthu::test::errorCodeOf;
+using vanthu::test::openssl;
+using vanthu::test::writeText;
+
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
@@ -72,29 +76,6 @@ std::string hex(const std::string& bytes) {
     out += digits[c & 0xF];
   }
   return out;
-}
-
-void writeText(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  REQUIRE(out.good());
-}
-
-std::string q(const std::filesystem::path& path) {
-  return shellQuote(path.string());
-}
-
-CommandResult openssl(const std::string& arguments) {
-  return runCommand("openssl " + arguments);
-}
-
-ErrorCode errorCodeOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const vanthu::Error& error) {
-    return error.code();
-  }
-  return ErrorCode::Unknown;
 }
 
 DistinguishedName name(const std::string& commonName) {
@@ -137,7 +118,8 @@ struct TsaFixture {
   }
 
   std::string verifyArguments() const {
-    return " -CAfile " + q(dir / "root.pem") + " -untrusted " + q(dir / "tsa.pem");
+    return " -CAfile " + shellQuote(dir / "root.pem") + " -untrusted " +
+           shellQuote(dir / "tsa.pem");
   }
 };
 
@@ -217,20 +199,20 @@ TEST_CASE("tsa: responses to openssl ts -query verify with openssl ts -verify", 
 
   for (const char* digest : {"sha256", "sha384", "sha512"}) {
     DYNAMIC_SECTION("imprint " << digest) {
-      auto query = openssl("ts -query -data " + q(pki.dir / "data.txt") + " -" + digest +
-                           " -cert -out " + q(pki.dir / "req.tsq"));
+      auto query = openssl("ts -query -data " + shellQuote(pki.dir / "data.txt") + " -" + digest +
+                           " -cert -out " + shellQuote(pki.dir / "req.tsq"));
       REQUIRE(query.exitCode == 0);
       std::string reply = tsa.respond(readFile(pki.dir / "req.tsq"));
       CHECK(responseStatus(reply, 0).first == 0);
       writeText(pki.dir / "resp.tsr", reply);
 
-      auto verify = openssl("ts -verify -in " + q(pki.dir / "resp.tsr") + " -queryfile " +
-                            q(pki.dir / "req.tsq") + pki.verifyArguments());
+      auto verify = openssl("ts -verify -in " + shellQuote(pki.dir / "resp.tsr") + " -queryfile " +
+                            shellQuote(pki.dir / "req.tsq") + pki.verifyArguments());
       INFO(verify.output);
       CHECK(verify.exitCode == 0);
       CHECK(verify.output.find("Verification: OK") != std::string::npos);
 
-      auto text = openssl("ts -reply -text -in " + q(pki.dir / "resp.tsr"));
+      auto text = openssl("ts -reply -text -in " + shellQuote(pki.dir / "resp.tsr"));
       INFO(text.output);
       CHECK(text.output.find("Status: Granted.") != std::string::npos);
       CHECK(text.output.find("Policy OID: 1.3.6.1.4.1.99999.1.1") != std::string::npos);
@@ -239,46 +221,44 @@ TEST_CASE("tsa: responses to openssl ts -query verify with openssl ts -verify", 
       CHECK(text.output.find("TSA: DirName:") != std::string::npos);
 
       // The token pins the TSA certificate with ESS signing-certificate-v2 (SHA-256).
-      REQUIRE(openssl("ts -reply -in " + q(pki.dir / "resp.tsr") + " -token_out -out " +
-                      q(pki.dir / "token.der"))
+      REQUIRE(openssl("ts -reply -in " + shellQuote(pki.dir / "resp.tsr") + " -token_out -out " +
+                      shellQuote(pki.dir / "token.der"))
                   .exitCode == 0);
-      auto cms = openssl("cms -cmsout -print -inform DER -in " + q(pki.dir / "token.der"));
+      auto cms = openssl("cms -cmsout -print -inform DER -in " + shellQuote(pki.dir / "token.der"));
       CHECK(cms.output.find("id-smime-aa-signingCertificateV2") != std::string::npos);
     }
   }
 
   SECTION("without a nonce and without certReq the token still verifies") {
-    REQUIRE(openssl("ts -query -data " + q(pki.dir / "data.txt") + " -sha256 -no_nonce -out " +
-                    q(pki.dir / "req.tsq"))
+    REQUIRE(openssl("ts -query -data " + shellQuote(pki.dir / "data.txt") +
+                    " -sha256 -no_nonce -out " + shellQuote(pki.dir / "req.tsq"))
                 .exitCode == 0);
     writeText(pki.dir / "resp.tsr", tsa.respond(readFile(pki.dir / "req.tsq")));
-    auto verify = openssl("ts -verify -in " + q(pki.dir / "resp.tsr") + " -queryfile " +
-                          q(pki.dir / "req.tsq") + pki.verifyArguments());
+    auto verify = openssl("ts -verify -in " + shellQuote(pki.dir / "resp.tsr") + " -queryfile " +
+                          shellQuote(pki.dir / "req.tsq") + pki.verifyArguments());
     INFO(verify.output);
     CHECK(verify.output.find("Verification: OK") != std::string::npos);
   }
 
   SECTION("serial numbers are unique and growing") {
-    REQUIRE(openssl("ts -query -data " + q(pki.dir / "data.txt") + " -sha256 -out " +
-                    q(pki.dir / "req.tsq"))
+    REQUIRE(openssl("ts -query -data " + shellQuote(pki.dir / "data.txt") + " -sha256 -out " +
+                    shellQuote(pki.dir / "req.tsq"))
                 .exitCode == 0);
     TimestampAuthorityOptions options;
     options.firstSerial = 41;
     TimestampAuthority counted = pki.authority(options);
     writeText(pki.dir / "a.tsr", counted.respond(readFile(pki.dir / "req.tsq")));
     writeText(pki.dir / "b.tsr", counted.respond(readFile(pki.dir / "req.tsq")));
-    CHECK(
-        openssl("ts -reply -text -in " + q(pki.dir / "a.tsr")).output.find("Serial number: 0x29") !=
-        std::string::npos);
-    CHECK(
-        openssl("ts -reply -text -in " + q(pki.dir / "b.tsr")).output.find("Serial number: 0x2A") !=
-        std::string::npos);
+    CHECK(openssl("ts -reply -text -in " + shellQuote(pki.dir / "a.tsr"))
+              .output.find("Serial number: 0x29") != std::string::npos);
+    CHECK(openssl("ts -reply -text -in " + shellQuote(pki.dir / "b.tsr"))
+              .output.find("Serial number: 0x2A") != std::string::npos);
   }
 
   SECTION("bad client input is answered with a rejection, never an exception") {
     // SHA-1 imprint: badAlg (bit 0).
-    REQUIRE(openssl("ts -query -data " + q(pki.dir / "data.txt") + " -sha1 -cert -out " +
-                    q(pki.dir / "sha1.tsq"))
+    REQUIRE(openssl("ts -query -data " + shellQuote(pki.dir / "data.txt") + " -sha1 -cert -out " +
+                    shellQuote(pki.dir / "sha1.tsq"))
                 .exitCode == 0);
     auto sha1 = responseStatus(tsa.respond(readFile(pki.dir / "sha1.tsq")), 0);
     CHECK(sha1.first == 2);
@@ -290,8 +270,8 @@ TEST_CASE("tsa: responses to openssl ts -query verify with openssl ts -verify", 
       CHECK(status.second);
     }
     // Another policy: unacceptedPolicy (bit 15).
-    REQUIRE(openssl("ts -query -data " + q(pki.dir / "data.txt") +
-                    " -sha256 -tspolicy 1.2.3.4.5 -out " + q(pki.dir / "policy.tsq"))
+    REQUIRE(openssl("ts -query -data " + shellQuote(pki.dir / "data.txt") +
+                    " -sha256 -tspolicy 1.2.3.4.5 -out " + shellQuote(pki.dir / "policy.tsq"))
                 .exitCode == 0);
     auto policy = responseStatus(tsa.respond(readFile(pki.dir / "policy.tsq")), 15);
     CHECK(policy.first == 2);
@@ -300,8 +280,8 @@ TEST_CASE("tsa: responses to openssl ts -query verify with openssl ts -verify", 
     TimestampAuthorityOptions options;
     options.acceptedDigests = {DigestAlgorithm::Sha256};
     TimestampAuthority narrow = pki.authority(options);
-    REQUIRE(openssl("ts -query -data " + q(pki.dir / "data.txt") + " -sha512 -out " +
-                    q(pki.dir / "sha512.tsq"))
+    REQUIRE(openssl("ts -query -data " + shellQuote(pki.dir / "data.txt") + " -sha512 -out " +
+                    shellQuote(pki.dir / "sha512.tsq"))
                 .exitCode == 0);
     auto sha512 = responseStatus(narrow.respond(readFile(pki.dir / "sha512.tsq")), 0);
     CHECK(sha512.first == 2);
@@ -314,8 +294,8 @@ TEST_CASE("tsa: responses to openssl ts -query verify with openssl ts -verify", 
       throw vanthu::Error(ErrorCode::IoFailure, "clock source unavailable");
     };
     TimestampAuthority broken(pki.tsaCertificate, pki.tsaKey, options);
-    REQUIRE(openssl("ts -query -data " + q(pki.dir / "data.txt") + " -sha256 -out " +
-                    q(pki.dir / "req.tsq"))
+    REQUIRE(openssl("ts -query -data " + shellQuote(pki.dir / "data.txt") + " -sha256 -out " +
+                    shellQuote(pki.dir / "req.tsq"))
                 .exitCode == 0);
     std::string requestDer = readFile(pki.dir / "req.tsq");
     CHECK(errorCodeOf([&] { broken.respond(requestDer); }) == ErrorCode::IoFailure);
@@ -357,15 +337,16 @@ TEST_CASE("tsa: HttpTimeStamper gets a verified token from TimestampServer over 
       CHECK(timestampTokenTime(token) == pki.fixedTime);
 
       writeText(pki.dir / "token.der", token);
-      auto verify = openssl("ts -verify -digest " + hex(digest) + " -in " +
-                            q(pki.dir / "token.der") + " -token_in" + pki.verifyArguments());
+      auto verify =
+          openssl("ts -verify -digest " + hex(digest) + " -in " +
+                  shellQuote(pki.dir / "token.der") + " -token_in" + pki.verifyArguments());
       INFO(verify.output);
       CHECK(verify.exitCode == 0);
       CHECK(verify.output.find("Verification: OK") != std::string::npos);
       // Another digest does not match the token.
       auto wrong =
           openssl("ts -verify -digest " + hex(computeDigest(algorithm, "other")) + " -in " +
-                  q(pki.dir / "token.der") + " -token_in" + pki.verifyArguments());
+                  shellQuote(pki.dir / "token.der") + " -token_in" + pki.verifyArguments());
       CHECK(wrong.output.find("Verification: OK") == std::string::npos);
     }
   }
@@ -408,9 +389,9 @@ TEST_CASE("tsa: addSignatureTimestamp adds a signature time-stamp openssl cms ac
   writeText(pki.dir / "s.pem", signer.toPem());
   writeText(pki.dir / "s.key", signerKey.toPem());
   writeText(pki.dir / "data", "%PDF-1.7 bytes covered by the ByteRange\n");
-  auto sign =
-      openssl("cms -sign -binary -in " + q(pki.dir / "data") + " -signer " + q(pki.dir / "s.pem") +
-              " -inkey " + q(pki.dir / "s.key") + " -outform DER -out " + q(pki.dir / "sig.der"));
+  auto sign = openssl("cms -sign -binary -in " + shellQuote(pki.dir / "data") + " -signer " +
+                      shellQuote(pki.dir / "s.pem") + " -inkey " + shellQuote(pki.dir / "s.key") +
+                      " -outform DER -out " + shellQuote(pki.dir / "sig.der"));
   INFO(sign.output);
   REQUIRE(sign.exitCode == 0);
 
@@ -419,13 +400,14 @@ TEST_CASE("tsa: addSignatureTimestamp adds a signature time-stamp openssl cms ac
   writeText(pki.dir / "stamped.der", stamped);
 
   auto verify =
-      openssl("cms -verify -binary -inform DER -in " + q(pki.dir / "stamped.der") + " -content " +
-              q(pki.dir / "data") + " -CAfile " + q(pki.dir / "root.pem") + " -out /dev/null");
+      openssl("cms -verify -binary -inform DER -in " + shellQuote(pki.dir / "stamped.der") +
+              " -content " + shellQuote(pki.dir / "data") + " -CAfile " +
+              shellQuote(pki.dir / "root.pem") + " -out /dev/null");
   INFO(verify.output);
   CHECK(verify.exitCode == 0);
   CHECK(verify.output.find("Verification successful") != std::string::npos);
 
-  auto print = openssl("cms -cmsout -print -inform DER -in " + q(pki.dir / "stamped.der"));
+  auto print = openssl("cms -cmsout -print -inform DER -in " + shellQuote(pki.dir / "stamped.der"));
   size_t unsignedAttrs = print.output.find("unsignedAttrs:");
   REQUIRE(unsignedAttrs != std::string::npos);
   CHECK(print.output.find("id-smime-aa-timeStampToken", unsignedAttrs) != std::string::npos);
@@ -435,7 +417,7 @@ TEST_CASE("tsa: addSignatureTimestamp adds a signature time-stamp openssl cms ac
   writeText(pki.dir / "token.der", token);
   auto tokenVerify =
       openssl("ts -verify -digest " + hex(computeDigest(DigestAlgorithm::Sha256, signature)) +
-              " -in " + q(pki.dir / "token.der") + " -token_in" + pki.verifyArguments());
+              " -in " + shellQuote(pki.dir / "token.der") + " -token_in" + pki.verifyArguments());
   INFO(tokenVerify.output);
   CHECK(tokenVerify.output.find("Verification: OK") != std::string::npos);
   CHECK(timestampTokenTime(token) == pki.fixedTime);

@@ -60,6 +60,20 @@ std::string shellQuote(const std::string& text) {
   return quoted + "'";
 }
 
+std::string shellQuote(const std::filesystem::path& path) {
+  return shellQuote(path.string());
+}
+
+CommandResult openssl(const std::string& arguments) {
+  return runCommand("openssl " + arguments);
+}
+
+void writeText(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
 std::string readFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());

@@ -34,6 +34,13 @@ CommandResult runCommand(const std::string& command);
 
 /// Quotes `text` for /bin/sh.
 std::string shellQuote(const std::string& text);
+std::string shellQuote(const std::filesystem::path& path);
+
+/// `openssl ARGUMENTS` — the independent judge of what the crypto code writes.
+CommandResult openssl(const std::string& arguments);
+
+/// Writes `text` to `path` (binary), replacing it.
+void writeText(const std::filesystem::path& path, const std::string& text);
 
 std::string readFile(const std::filesystem::path& path);
 
