@@ -93,8 +93,7 @@ int demoInit(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+static int dispatch(const std::vector<std::string>& args) {
   if (args.empty()) return usage("no command given");
   const std::string& command = args.front();
   if (command == "help" || command == "--help" || command == "-h") {
@@ -115,4 +114,19 @@ int main(int argc, char** argv) {
   }
   if (command.rfind("-", 0) == 0) return usage("unknown option '" + command + "'");
   return usage("unknown command '" + command + "'");
+}
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return dispatch(args);
+  } catch (const vanthu::Error& e) {
+    std::cerr << "vanthu: failed (" << vanthu::errorCodeName(e.code()) << "): " << e.describe()
+              << std::endl;
+    return vanthu::cli::kExitFailure;
+  } catch (const std::exception& e) {
+    // A bug, not the user's doing: say so instead of dying with terminate().
+    std::cerr << "vanthu: internal error: " << e.what() << std::endl;
+    return vanthu::cli::kExitFailure;
+  }
 }

@@ -99,9 +99,20 @@ std::vector<std::string> embeddedCms(const std::string& pdf) {
     std::string hexDigits = pdf.substr(r1 + 1, r2 - r1 - 2);
     std::string der;
     der.reserve(hexDigits.size() / 2);
-    for (size_t i = 0; i + 1 < hexDigits.size(); i += 2) {
-      der.push_back(static_cast<char>(std::stoi(hexDigits.substr(i, 2), nullptr, 16)));
+    auto nibble = [](char c) {
+      return c >= '0' && c <= '9'   ? c - '0'
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                    : -1;
+    };
+    bool hex = true;
+    for (size_t i = 0; i + 1 < hexDigits.size() && hex; i += 2) {
+      int high = nibble(hexDigits[i]);
+      int low = nibble(hexDigits[i + 1]);
+      hex = high >= 0 && low >= 0;
+      der.push_back(static_cast<char>(high * 16 + low));
     }
+    if (!hex) continue;  // not a hex /Contents: nothing to collect from it
     found.push_back(der);
   }
   return found;

@@ -73,7 +73,8 @@ std::string carriedKeys(const std::string& dictionary) {
 int64_t sizeOf(const std::string& dictionary) {
   static const std::regex size(R"(/Size\s+(\d+))");
   std::smatch match;
-  return std::regex_search(dictionary, match, size) ? std::stoll(match[1].str()) : 0;
+  if (!std::regex_search(dictionary, match, size) || match[1].length() > 9) return 0;
+  return std::stoll(match[1].str());
 }
 
 void putBigEndian(std::string& out, uint64_t value, int width) {
@@ -115,6 +116,7 @@ RevisionFacts readRevisionFacts(const std::filesystem::path& file) {
   size_t digits = pos;
   while (digits < eof && std::isdigit(static_cast<unsigned char>(tail[digits]))) ++digits;
   if (digits == pos) invalid(file, "startxref is not followed by an offset");
+  if (digits - pos > 15) invalid(file, "the startxref offset is absurdly large");
   facts.startXref = std::stoull(tail.substr(pos, digits - pos));
   facts.mentionsEncrypt = tail.find("/Encrypt") != std::string::npos;
   if (facts.headerOffset + facts.startXref >= facts.fileSize) {
