@@ -180,6 +180,10 @@ std::vector<PlacedGlyph> pageGlyphs(const std::filesystem::path& pdf, int pageNu
                   "page " + std::to_string(pageNumber) + " does not exist in " + pdf.string());
     }
     PdfPage* page = doc.GetPage(pageNumber - 1);
+    if (page == nullptr) {
+      throw Error(ErrorCode::InvalidPdf,
+                  pdf.string() + ": page " + std::to_string(pageNumber) + " cannot be read");
+    }
     PdfObject* resources = page->GetResources();
     PdfObject* fontResources =
         resources != nullptr ? resources->GetIndirectKey(PdfName("Font")) : nullptr;

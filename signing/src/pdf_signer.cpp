@@ -95,6 +95,16 @@ int docMdpPermission(CertificationLevel level) {
   }
 }
 
+// PoDoFo returns null for a page its tree walk cannot reach (a damaged /Pages tree).
+PdfPage* pageOf(PdfMemDocument& doc, int index, const fs::path& input) {
+  PdfPage* page = index >= 0 && index < doc.GetPageCount() ? doc.GetPage(index) : nullptr;
+  if (page == nullptr || page->GetObject() == nullptr || !page->GetObject()->IsDictionary()) {
+    throw Error(ErrorCode::InvalidPdf, input.string() + ": page " + std::to_string(index + 1) +
+                                           " cannot be read; the page tree is damaged");
+  }
+  return page;
+}
+
 // --- reading the document's form --------------------------------------------------------------
 
 std::string fieldName(const PdfObject& field) {
@@ -369,7 +379,7 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
                       "a visible signature needs a rectangle or an existing field to go in");
         }
         // Top right of page 1, inside a 20 mm right and 15 mm top margin.
-        PoDoFo::PdfRect media = doc.GetPage(0)->GetMediaBox();
+        PoDoFo::PdfRect media = pageOf(doc, 0, input)->GetMediaBox();
         rectangle = PdfRect{media.GetLeft() + media.GetWidth() - 56.7 - 230,
                             media.GetBottom() + media.GetHeight() - 42.5 - 42, 230, 42};
       }
@@ -379,7 +389,7 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
                     "page " + std::to_string(request.page) + " does not exist; the document has " +
                         std::to_string(doc.GetPageCount()) + " page(s)");
       }
-      PdfObject* pageObject = doc.GetPage(pageIndex)->GetObject();
+      PdfObject* pageObject = pageOf(doc, pageIndex, input)->GetObject();
       PoDoFo::PdfRect where;
       if (rectangle) {
         const auto& r = *rectangle;
@@ -439,7 +449,7 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
                                                     ", which does not exist");
       }
       names.insert(spec.name);
-      PdfObject* page = doc.GetPage(spec.page - 1)->GetObject();
+      PdfObject* page = pageOf(doc, spec.page - 1, input)->GetObject();
       PdfObject* field = objects.CreateObject(PdfDictionary());
       PdfDictionary& d = field->GetDictionary();
       d.AddKey(PdfName("Type"), PdfName("Annot"));
