@@ -19,11 +19,13 @@
 #include <limits>
 #include <sstream>
 
+#include "openssl_bytes.h"
 #include "openssl_error.h"
 #include "openssl_handles.h"
 
 namespace vanthu::signing {
 
+using detail::encodeDer;
 using detail::throwOpenSsl;
 
 namespace {
@@ -65,19 +67,6 @@ std::string bioContents(BIO* bio) {
   long length = BIO_ctrl(bio, BIO_CTRL_INFO, 0, static_cast<void*>(&data));
   if (length <= 0 || data == nullptr) return {};
   return std::string(data, static_cast<size_t>(length));
-}
-
-// i2d_* into a std::string (the usual two-call idiom).
-template <typename T, typename Encode>
-std::string encodeDer(T* object, Encode encode, const char* what) {
-  int length = encode(object, nullptr);
-  if (length <= 0) throwOpenSsl(ErrorCode::CryptoFailure, std::string("cannot DER-encode ") + what);
-  std::string der(static_cast<size_t>(length), '\0');
-  auto* out = reinterpret_cast<unsigned char*>(der.data());
-  if (encode(object, &out) != length) {
-    throwOpenSsl(ErrorCode::CryptoFailure, std::string("cannot DER-encode ") + what);
-  }
-  return der;
 }
 
 std::time_t toTimeT(TimePoint point) {

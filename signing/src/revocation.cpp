@@ -10,12 +10,14 @@
 #include <limits>
 #include <string_view>
 
+#include "openssl_bytes.h"
 #include "openssl_error.h"
 #include "openssl_handles.h"
 
 namespace vanthu::signing {
 namespace {
 
+using detail::encodeDer;
 using detail::throwOpenSsl;
 
 // Allowance for the clocks of responder, CA and us disagreeing (OCSP_check_validity's nsec).
@@ -32,19 +34,6 @@ int intLength(const std::string& text, ErrorCode code) {
     throw Error(code, "value too large for OpenSSL (" + std::to_string(text.size()) + " bytes)");
   }
   return static_cast<int>(text.size());
-}
-
-// i2d_* into a std::string (the usual two-call idiom).
-template <typename T, typename Encode>
-std::string encodeDer(T* object, Encode encode, const char* what) {
-  int length = encode(object, nullptr);
-  if (length <= 0) throwOpenSsl(ErrorCode::CryptoFailure, std::string("cannot DER-encode ") + what);
-  std::string der(static_cast<size_t>(length), '\0');
-  auto* out = reinterpret_cast<unsigned char*>(der.data());
-  if (encode(object, &out) != length) {
-    throwOpenSsl(ErrorCode::CryptoFailure, std::string("cannot DER-encode ") + what);
-  }
-  return der;
 }
 
 TimePoint fromAsn1Time(const ASN1_TIME* time, const std::string& what) {
