@@ -1,0 +1,2 @@
+// Placeholder until the implementation lands; nothing calls it yet.
+#include "verify/modification_analysis.h"

@@ -1,0 +1,2 @@
+// Placeholder until the implementation lands; nothing calls it yet.
+#include "verify/pdf_revisions.h"
