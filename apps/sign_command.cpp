@@ -49,6 +49,9 @@ Options:
   --reason TEXT --location TEXT
   --certify none|no-changes|form-filling|annotations   (default none)
   --text-field NAME:PAGE:X,Y,W,H   add an empty text field for a later fill (repeatable)
+  --signature-field NAME:PAGE:X,Y,W,H
+                                   add an empty signature field for a later signer, e.g. the
+                                   organisation's seal after a certification (repeatable)
   --number-date-fields        add the fields so/ngay/thang where page 1 has the blanks after
                               "Số:" and in "ngày ... tháng ... năm"
   --digest sha256|sha384|sha512    --format pades|pkcs7    --reserve BYTES
@@ -127,6 +130,7 @@ int runSignCommand(const std::vector<std::string>& args) {
                                  {"location"},
                                  {"certify"},
                                  {"text-field", true, true},
+                                 {"signature-field", true, true},
                                  {"number-date-fields", false},
                                  {"digest"},
                                  {"format"},
@@ -258,16 +262,19 @@ int runSignCommand(const std::vector<std::string>& args) {
       }
       request.rectangle = box;
     }
-    for (const auto& spec : flags.options.count("text-field") ? flags.options.at("text-field")
-                                                              : std::vector<std::string>{}) {
-      auto colon = spec.find(':');
-      TextFieldSpec field;
-      if (colon == std::string::npos ||
-          !parseBox(spec.substr(colon + 1), field.page, field.rectangle)) {
-        return usage("--text-field must be NAME:PAGE:X,Y,W,H");
+    for (const char* option : {"text-field", "signature-field"}) {
+      for (const auto& spec : flags.options.count(option) ? flags.options.at(option)
+                                                          : std::vector<std::string>{}) {
+        auto colon = spec.find(':');
+        TextFieldSpec field;
+        if (colon == std::string::npos ||
+            !parseBox(spec.substr(colon + 1), field.page, field.rectangle)) {
+          return usage(std::string("--") + option + " must be NAME:PAGE:X,Y,W,H");
+        }
+        field.name = spec.substr(0, colon);
+        field.signature = std::string(option) == "signature-field";
+        request.textFields.push_back(field);
       }
-      field.name = spec.substr(0, colon);
-      request.textFields.push_back(field);
     }
     request.numberDateFields = flags.has("number-date-fields");
     if (flags.has("appearance") || flags.has("image") || flags.has("heading") ||

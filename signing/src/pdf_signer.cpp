@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -454,11 +455,11 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
       PdfDictionary& d = field->GetDictionary();
       d.AddKey(PdfName("Type"), PdfName("Annot"));
       d.AddKey(PdfName("Subtype"), PdfName("Widget"));
-      d.AddKey(PdfName("FT"), PdfName("Tx"));
+      d.AddKey(PdfName("FT"), PdfName(spec.signature ? "Sig" : "Tx"));
       d.AddKey(PdfName("T"), textString(spec.name));
       d.AddKey(PdfName("F"), static_cast<pdf_int64>(4));  // Print
       // Default appearance for viewers that regenerate it; our fill always supplies /AP.
-      d.AddKey(PdfName("DA"), PdfString("/Helv 0 Tf 0 g"));
+      if (!spec.signature) d.AddKey(PdfName("DA"), PdfString("/Helv 0 Tf 0 g"));
       PdfVariant rect;
       PoDoFo::PdfRect(spec.rectangle.x, spec.rectangle.y, spec.rectangle.width,
                       spec.rectangle.height)
@@ -475,7 +476,9 @@ PreparedSignature prepareUpdate(const fs::path& input, const fs::path& workFile,
       fields.value->GetArray().push_back(field->Reference());
       update.touch(fields.owner);
     }
-    if (!request.textFields.empty() && !acroForm.value->GetDictionary().HasKey(PdfName("DR"))) {
+    bool anyTextField = std::any_of(textFields.begin(), textFields.end(),
+                                    [](const TextFieldSpec& spec) { return !spec.signature; });
+    if (anyTextField && !acroForm.value->GetDictionary().HasKey(PdfName("DR"))) {
       // /DA names /Helv: it must resolve in the form's default resources.
       PdfObject* helvetica = objects.CreateObject(PdfDictionary());
       helvetica->GetDictionary().AddKey(PdfName("Type"), PdfName("Font"));

@@ -40,8 +40,11 @@ expect 2 "vanthu.properties:1: not a text line" -- "$bin/vanthu-server" --data "
 rm "$tmp/data/vanthu.properties"
 touch "$tmp/not-a-dir"
 expect 2 "is not a directory" -- "$bin/vanthu-server" --data "$tmp/not-a-dir"
-expect 2 "unknown option '--bogus'" -- "$bin/vanthu-verify" --bogus
-expect 3 "no verdict" -- "$bin/vanthu-verify" "$tmp/any.pdf"
+expect 4 "unknown option '--bogus'" -- "$bin/vanthu-verify" --bogus
+expect 4 "no PDF given" -- "$bin/vanthu-verify"
+expect 4 "cannot read" -- "$bin/vanthu-verify" --trust "$tmp/missing.pem" "$tmp/any.pdf"
+expect 4 "not an ISO 8601 time" -- "$bin/vanthu-verify" --at yesterday "$tmp/any.pdf"
+expect 3 "not_found|could not be read" -- "$bin/vanthu-verify" "$tmp/any.pdf"
 
 # A port in use: start one server on a free port, then a second on the same port.
 "$bin/vanthu-server" --data "$tmp/data" --port 0 --log-level error >"$tmp/first.out" 2>&1 &

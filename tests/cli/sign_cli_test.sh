@@ -30,7 +30,7 @@ in=$tmp/var/samples/quyet-dinh.pdf
 # 1. The leader certifies with a visible signature and the clerk's number/date fields.
 "$bin/vanthu" sign --in "$in" --out "$tmp/1.pdf" --p12 "$pki/users/lanhdao.p12" --password-env P12_PASSWORD \
   --certify form-filling --visible 1:334,175,150,90 --image "$tmp/var/images/signatures/lanhdao.png" \
-  --reason "Phê duyệt" --number-date-fields >"$tmp/out1" 2>&1 || fail "leader signing: $(cat "$tmp/out1")"
+  --reason "Phê duyệt" --number-date-fields --signature-field dau:1:270,105,114,145 >"$tmp/out1" 2>&1 || fail "leader signing: $(cat "$tmp/out1")"
 judge "$tmp/1.pdf" 1
 # 2. The clerk fills the number; the organisation signs with its seal (an EC key).
 "$bin/vanthu" fill --in "$tmp/1.pdf" --out "$tmp/1n.pdf" --field so=15 --field ngay=05 --field thang=01 >"$tmp/outf" 2>&1 || fail "fill: $(cat "$tmp/outf")"
@@ -40,7 +40,7 @@ pdftotext "$tmp/1n.pdf" - | grep -q "15" || fail "the number is not on the page"
 mv "$tmp/1n.pdf" "$tmp/1.pdf"
 "$bin/vanthu" sign --in "$tmp/1.pdf" --out "$tmp/2.pdf" --p12 "$pki/orgs/000.00.00.H55.p12" --password-env P12_PASSWORD \
   --appearance organisation --image "$tmp/var/images/seals/000.00.00.H55.png" \
-  --name "Ủy ban nhân dân tỉnh Thái Nguyên" --visible 1:270,105,114,145 >"$tmp/out2" 2>&1 || fail "seal: $(cat "$tmp/out2")"
+  --name "Ủy ban nhân dân tỉnh Thái Nguyên" --field dau >"$tmp/out2" 2>&1 || fail "seal: $(cat "$tmp/out2")"
 judge "$tmp/2.pdf" 2
 cmp -n "$(stat -c %s "$tmp/1.pdf")" "$tmp/1.pdf" "$tmp/2.pdf" || fail "the first revision changed"
 

@@ -49,6 +49,10 @@ struct TextFieldSpec {
   std::string name;  ///< e.g. "so", "ngay", "thang"
   int page = 1;
   PdfRect rectangle;
+  /// An empty signature field instead (the organisation's seal that follows the leader's
+  /// certification): signing into a field that the certified revision already has is
+  /// allowed under DocMDP P=2, while a new visible signature field is not.
+  bool signature = false;
 };
 
 struct SignatureRequest {
