@@ -25,6 +25,7 @@ constexpr const char* kUsage = R"(usage: vanthu sign --in IN.pdf --out OUT.pdf K
 
 KEY (exactly one):
   --p12 FILE --password-env VAR     a PKCS#12 key store; the password is in $VAR
+  --key PEM --cert PEM              an unencrypted PKCS#8 PEM private key file (keep it 0600)
   --pkcs11 URI --pin-env VAR        a key on a PKCS#11 token (pkcs11:token=...;object=...)
       [--module PATH] [--cert PEM]  the token's module; the certificate if not on the token
   --external --cert PEM             two phases: writes OUT.pdf.prepared and prints the digest to
@@ -33,7 +34,7 @@ KEY (exactly one):
                                     FILE holds the raw signature value (or a whole CMS)
   --extend B-T|B-LT|B-LTA --tsa URL  raise the signatures of a signed IN.pdf (no KEY)
 Options:
-  --chain PEM                 issuer certificates for --pkcs11/--external
+  --chain PEM                 issuer certificates for --key/--pkcs11/--external
   --level B-B|B-T|B-LT|B-LTA  PAdES level (default B-B); B-T and above need --tsa URL, B-LT and
                               above fetch OCSP responses / CRLs from the certificates' URLs
   --tsa URL                   an RFC 3161 time-stamping authority (http://)
@@ -105,6 +106,7 @@ int runSignCommand(const std::vector<std::string>& args) {
   auto parsed = parseArgs(args, {{"in"},
                                  {"out"},
                                  {"p12"},
+                                 {"key"},
                                  {"password-env"},
                                  {"pkcs11"},
                                  {"pin-env"},
@@ -188,8 +190,8 @@ int runSignCommand(const std::vector<std::string>& args) {
       return kExitOk;
     }
     int keySources = (flags.has("p12") ? 1 : 0) + (flags.has("pkcs11") ? 1 : 0) +
-                     (flags.has("external") ? 1 : 0);
-    if (keySources != 1) return usage("give exactly one of --p12, --pkcs11, --external");
+                     (flags.has("external") ? 1 : 0) + (flags.has("key") ? 1 : 0);
+    if (keySources != 1) return usage("give exactly one of --p12, --key, --pkcs11, --external");
 
     SignatureRequest request;
     request.reason = flags.value("reason");
@@ -333,7 +335,13 @@ int runSignCommand(const std::vector<std::string>& args) {
     }
 
     std::unique_ptr<DigestSigner> key;
-    if (flags.has("p12")) {
+    if (flags.has("key")) {
+      if (!flags.has("cert")) return usage("--key needs --cert PEM (the signer's certificate)");
+      auto certificates = readCertificates(flags.value("cert"));
+      if (certificates.empty()) return usage("--cert holds no certificate");
+      PrivateKey privateKey = PrivateKey::fromPem(readFileBytes(flags.value("key")));
+      key = std::make_unique<Pkcs12Signer>(privateKey, certificates.front(), chain);
+    } else if (flags.has("p12")) {
       if (!flags.has("password-env")) return usage("--p12 needs --password-env VAR");
       key = Pkcs12Signer::open(flags.value("p12"),
                                environmentSecret(flags.value("password-env"), "password"));

@@ -1,2 +1,2 @@
 // Tests land with the implementation.
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
