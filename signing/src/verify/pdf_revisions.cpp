@@ -113,6 +113,7 @@ struct Section {
   uint64_t searchFrom = 0;       // where its startxref / %%EOF may begin
   uint64_t eofOffset = 0;        // just after its "%%EOF"
   uint64_t end = 0;
+  bool unpointed = false;  // no "startxref" names this section (a problem unless linearized)
 };
 
 int64_t sizeOf(const PdfDictionary& trailer, uint64_t offset) {
@@ -374,8 +375,7 @@ void findEnd(const Reader& reader, uint64_t headerOffset, Section& section,
     if (eof == std::string_view::npos) {
       invalid("no %%EOF after the cross-reference section at " + at(section.offset));
     }
-    problems.push_back("no startxref points at the cross-reference section at " +
-                       at(section.offset));
+    section.unpointed = true;
   }
   section.eofOffset = eof + 5;
   uint64_t end = section.eofOffset;
@@ -476,11 +476,17 @@ RevisionIndex readRevisions(const MappedFile& file) {
       if (linearized && linearizationEofs.empty() && i + 2 == chain.size()) {
         Section& main = merged.back();
         for (auto& [number, entry] : section.entries) main.entries[number] = entry;
+        // The first-page trailer's own %%EOF (its startxref is usually 0 and names nothing).
+        auto firstPageEof =
+            std::upper_bound(index.eofMarkers.begin(), index.eofMarkers.end(), section.searchFrom);
+        if (firstPageEof != index.eofMarkers.end()) linearizationEofs.insert(*firstPageEof);
         linearizationEofs.insert(section.eofOffset);
         main.offset = section.offset;
         main.xrefStream = section.xrefStream;
         main.hybrid = section.hybrid;
         main.size = std::max(main.size, section.size);
+        // The main section's startxref names the first-page section (annex F.3.8).
+        main.unpointed = section.unpointed;
         continue;
       }
       index.problems.push_back("the /Prev of the cross-reference section at " + at(section.offset) +
@@ -490,6 +496,10 @@ RevisionIndex readRevisions(const MappedFile& file) {
   }
 
   for (auto& section : merged) {
+    if (section.unpointed) {
+      index.problems.push_back("no startxref points at the cross-reference section at " +
+                               at(section.offset));
+    }
     Revision revision;
     revision.xrefOffset = section.offset;
     revision.end = section.end;
@@ -563,7 +573,9 @@ RevisionView::RevisionView(const MappedFile& file, const RevisionIndex& index, s
     throw Error(ErrorCode::InvalidArgument, "no revision " + std::to_string(revision + 1));
   }
   const std::string what = "reading revision " + std::to_string(revision + 1);
-  impl_ = std::make_unique<Impl>(file.data(), static_cast<size_t>(index.revisions[revision].end));
+  // PoDoFo's strict mode wants "%%EOF" as the very last bytes, so the EOL after it is left out.
+  impl_ =
+      std::make_unique<Impl>(file.data(), static_cast<size_t>(index.revisions[revision].eofOffset));
   impl_->parser.SetStrictParsing(true);
   try {
     impl_->parser.ParseFile(impl_->memory.device, true);
