@@ -608,6 +608,14 @@ class Analysis {
         continue;
       }
       if (sameContent(*oldObject, *newObject)) continue;
+      // Rewritten unchanged since the previous revision: already judged there.
+      if (k - 1 > signed_) {
+        if (auto previous = index_.lookup(k - 1, number);
+            previous && previous->type != XrefEntryType::Free) {
+          const PdfObject* earlier = views_.at(k - 1).object(referenceOf(number, *previous));
+          if (earlier != nullptr && sameContent(*earlier, *newObject)) continue;
+        }
+      }
       if (!now.reachable.count(number)) continue;  // judged through whatever references it
 
       // Shadow hide-and-replace: an unchanged old object swapped in by reference.
