@@ -39,6 +39,8 @@ struct Revision {
   /// Absolute offset just after this revision's "%%EOF" and the one EOL (CR, LF or CRLF) that
   /// may follow it: where the bytes of the next revision begin.
   uint64_t end = 0;
+  /// Absolute offset just after the "%%EOF" itself (end without the EOL).
+  uint64_t eofOffset = 0;
   bool xrefStream = false;  ///< the section is an xref stream
   bool hybrid = false;      ///< a classic trailer with /XRefStm
   /// The entries this revision's section defines (a hybrid file's /XRefStm included).
@@ -47,9 +49,9 @@ struct Revision {
 };
 
 struct RevisionIndex {
-  uint64_t headerOffset = 0;           ///< where "%PDF-" starts
-  std::vector<Revision> revisions;     ///< oldest first
-  std::vector<uint64_t> eofMarkers;    ///< offset just after each "%%EOF" found by scanning
+  uint64_t headerOffset = 0;         ///< where "%PDF-" starts
+  std::vector<Revision> revisions;   ///< oldest first
+  std::vector<uint64_t> eofMarkers;  ///< offset just after each "%%EOF" found by scanning
   /// What a strict reader objects to (an %%EOF no xref section accounts for, a /Prev that does
   /// not point at an xref section, bytes after the last %%EOF, ...). Empty for a clean file.
   std::vector<std::string> problems;
@@ -75,8 +77,8 @@ RevisionIndex readRevisions(const MappedFile& file);
 class RevisionView {
  public:
   /// Throws vanthu::Error(InvalidPdf) when PoDoFo cannot parse that prefix;
-  /// Error(Unsupported) when it is encrypted with a password other than the empty one or with
-  /// a certificate.
+  /// Error(InvalidPdf, "encrypted ...") when it is encrypted with a password other than the empty
+  /// one or with a certificate.
   RevisionView(const MappedFile& file, const RevisionIndex& index, size_t revision);
   ~RevisionView();
   RevisionView(const RevisionView&) = delete;
