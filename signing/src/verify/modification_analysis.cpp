@@ -462,6 +462,20 @@ class Analysis {
     return value(0) == value(2) || value(1) == value(3);
   }
 
+  // A signature field (or its widget) whose value is a document time-stamp, or that has none.
+  bool timestampOrEmpty(const RevisionView& view, const PdfObject& fieldOrWidget) const {
+    const PdfObject* holder = &fieldOrWidget;
+    if (!holder->GetDictionary().HasKey("V") && holder->GetDictionary().HasKey("Parent")) {
+      const PdfObject* parent = view.resolve(holder->GetDictionary().GetKey("Parent"));
+      if (parent != nullptr && parent->IsDictionary()) holder = parent;
+    }
+    const PdfObject* value = view.get(*holder, "V");
+    if (value == nullptr) return true;
+    if (!value->IsDictionary()) return false;
+    return nameOf(view.get(*value, "Type")) == "DocTimeStamp" ||
+           nameOf(view.get(*value, "SubFilter")) == "ETSI.RFC3161";
+  }
+
   // Entries added to an /Annots array (old ones must stay, in order).
   void annotsChange(const RevisionView& view, const Layout& now, const PdfObject* before,
                     const PdfObject* after, int page, const std::string& where) {
@@ -513,9 +527,12 @@ class Analysis {
       }
       if (subtype == "Widget" && field != now.fields.end() && field->second.signature) {
         if (invisibleWidget(*annot)) {
-          record(ModificationLevel::FormFilling, where + " adds an invisible signature widget ('" +
-                                                     field->second.name + "') to page " +
-                                                     std::to_string(page));
+          // pyHanko's rule: an invisible signature field for a document time-stamp (or still
+          // empty) is long-term-validation housekeeping, which even DocMDP P=1 allows.
+          record(timestampOrEmpty(view, *annot) ? ModificationLevel::LtaUpdates
+                                                : ModificationLevel::FormFilling,
+                 where + " adds an invisible signature widget ('" + field->second.name +
+                     "') to page " + std::to_string(page));
         } else {
           record(ModificationLevel::FormFilling, where + " adds a new visible signature widget ('" +
                                                      field->second.name + "') to page " +
@@ -643,9 +660,9 @@ class Analysis {
       } else if (now.dss.count(number)) {
         record(ModificationLevel::LtaUpdates, where + " updates the DSS (" + what + ")");
       } else if (number == now.acroForm) {
-        acroFormChange(where, *oldObject, *newObject);
+        acroFormChange(view, where, *oldObject, *newObject);
       } else if (number == now.fieldsArray) {
-        fieldsArrayChange(where, oldObject, newObject);
+        fieldsArrayChange(view, where, oldObject, newObject);
       } else if (auto field = now.fields.find(number); field != now.fields.end()) {
         fieldChange(where, field->second, *oldObject, *newObject);
       } else if (auto page = now.pages.find(number); page != now.pages.end()) {
@@ -679,27 +696,41 @@ class Analysis {
     }
   }
 
-  void fieldsArrayChange(const std::string& where, const PdfObject* before,
-                         const PdfObject* after) {
+  void fieldsArrayChange(const RevisionView& view, const std::string& where,
+                         const PdfObject* before, const PdfObject* after) {
     std::set<std::string> oldItems, newItems;
     if (before && before->IsArray()) {
       for (const auto& item : before->GetArray()) oldItems.insert(serialise(item));
     }
+    // Added fields that are invisible document time-stamp (or empty signature) fields are LTA
+    // housekeeping; any other added field is form filling.
+    ModificationLevel level = ModificationLevel::None;
     if (after && after->IsArray()) {
-      for (const auto& item : after->GetArray()) newItems.insert(serialise(item));
+      for (const auto& item : after->GetArray()) {
+        std::string key = serialise(item);
+        newItems.insert(key);
+        if (oldItems.count(key)) continue;
+        const PdfObject* field = view.resolve(&item);
+        bool housekeeping = field != nullptr && field->IsDictionary() &&
+                            nameOf(view.get(*field, "FT")) == "Sig" && invisibleWidget(*field) &&
+                            timestampOrEmpty(view, *field);
+        level = std::max(level, housekeeping ? ModificationLevel::LtaUpdates
+                                             : ModificationLevel::FormFilling);
+      }
     }
     if (!std::includes(newItems.begin(), newItems.end(), oldItems.begin(), oldItems.end())) {
       record(ModificationLevel::Other, where + " removes fields from /AcroForm /Fields");
-    } else {
-      record(ModificationLevel::FormFilling, where + " adds fields to /AcroForm /Fields");
+    } else if (level != ModificationLevel::None) {
+      record(level, where + " adds fields to /AcroForm /Fields");
     }
   }
 
-  void acroFormChange(const std::string& where, const PdfObject& before, const PdfObject& after) {
+  void acroFormChange(const RevisionView& view, const std::string& where, const PdfObject& before,
+                      const PdfObject& after) {
     static const std::set<std::string> allowed = {"SigFlags", "DA", "DR", "NeedAppearances"};
     for (const auto& key : differingKeys(before, after)) {
       if (key == "Fields") {
-        fieldsArrayChange(where, before.GetDictionary().GetKey("Fields"),
+        fieldsArrayChange(view, where, before.GetDictionary().GetKey("Fields"),
                           after.GetDictionary().GetKey("Fields"));
       } else if (allowed.count(key)) {
         record(ModificationLevel::FormFilling, where + " changes /AcroForm /" + key);
