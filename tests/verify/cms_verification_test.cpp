@@ -150,6 +150,55 @@ std::string opensslSign(test::InMemoryKey& key, const std::string& data, unsigne
   return out;
 }
 
+/// A DER TLV (definite length).
+std::string derWrap(unsigned char tag, const std::string& content) {
+  std::string length;
+  if (content.size() < 0x80) {
+    length.push_back(static_cast<char>(content.size()));
+  } else {
+    for (size_t n = content.size(); n > 0; n >>= 8) {
+      length.insert(length.begin(), static_cast<char>(n & 0xFF));
+    }
+    length.insert(length.begin(), static_cast<char>(0x80 | length.size()));
+  }
+  return std::string(1, static_cast<char>(tag)) + length + content;
+}
+
+/// A detached CMS carrying `crlDer` in SignedData.crls, or in Adobe's signed attribute
+/// adbe-revocationInfoArchival (1.2.840.113583.1.1.8).
+std::string signWithCrl(test::InMemoryKey& key, const std::string& data, const std::string& crlDer,
+                        bool adobeAttribute) {
+  constexpr unsigned kFlags = CMS_BINARY | CMS_DETACHED | CMS_PARTIAL;
+  auto privateKey = PrivateKey::fromPem(key.privateKeyPemForTest());
+  BIO* in = BIO_new_mem_buf(data.data(), static_cast<int>(data.size()));
+  CMS_ContentInfo* cms = CMS_sign(nullptr, nullptr, nullptr, nullptr, kFlags);
+  REQUIRE(cms != nullptr);
+  CMS_SignerInfo* signerInfo = CMS_add1_signer(cms, key.certificate().nativeHandle(),
+                                               privateKey.nativeHandle(), EVP_sha256(), kFlags);
+  REQUIRE(signerInfo != nullptr);
+  for (const auto& certificate : key.chain()) CMS_add1_cert(cms, certificate.nativeHandle());
+  if (adobeAttribute) {
+    // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRL, ... }
+    std::string value = derWrap(0x30, derWrap(0xA0, derWrap(0x30, crlDer)));
+    REQUIRE(CMS_signed_add1_attr_by_txt(signerInfo, "1.2.840.113583.1.1.8", V_ASN1_SEQUENCE,
+                                        value.data(), static_cast<int>(value.size())) == 1);
+  } else {
+    const auto* p = reinterpret_cast<const unsigned char*>(crlDer.data());
+    X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(crlDer.size()));
+    REQUIRE(crl != nullptr);
+    REQUIRE(CMS_add1_crl(cms, crl) == 1);
+    X509_CRL_free(crl);
+  }
+  REQUIRE(CMS_final(cms, in, nullptr, kFlags) == 1);
+  unsigned char* der = nullptr;
+  int length = i2d_CMS_ContentInfo(cms, &der);
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(length));
+  OPENSSL_free(der);
+  CMS_ContentInfo_free(cms);
+  BIO_free(in);
+  return out;
+}
+
 /// Flips the last byte of the SignerInfo's signature value inside the DER.
 std::string corruptSignatureValue(const std::string& cmsDer) {
   const auto* in = reinterpret_cast<const unsigned char*>(cmsDer.data());
@@ -496,6 +545,24 @@ TEST_CASE("revocation from the CRLs of the document security store", "[verify][c
     INFO(describe(check));
     CHECK(check.indication == Indication::TotalPassed);
     CHECK(check.revocation.status == "unknown");
+  }
+}
+
+TEST_CASE("revocation data carried in the CMS", "[verify][cms]") {
+  Fixture f;
+  auto key = f.pki.signer("Signer", KeyAlgorithm::Rsa2048);
+  f.pki.ca().revoke(key->certificate(), f.now - kHour, RevocationReason::KeyCompromise);
+  std::string caCrl = f.pki.crls()[1];
+  for (bool adobe : {false, true}) {
+    INFO((adobe ? "adbe-revocationInfoArchival" : "SignedData.crls"));
+    CmsCheck check = verifyCmsSignature(signWithCrl(*key, kDocument, caCrl, adobe),
+                                        digestOf(kDocument), f.context());
+    INFO(describe(check));
+    CHECK(check.integrity);
+    CHECK(check.indication == Indication::Indeterminate);
+    CHECK(check.subindication == "REVOKED_NO_POE");
+    CHECK(check.revocation.status == "revoked");
+    CHECK(check.revocation.source == "cms");
   }
 }
 

@@ -1246,6 +1246,10 @@ void checkSignature(CmsCheck& check, const std::string& cmsDer, const SignedByte
   }
   // The last certificate of a trusted path is the anchor: it is not checked.
   size_t checkedCount = path.size() >= 2 ? path.size() - 1 : 0;
+  if (checkedCount == 0 && !chain.trusted) {
+    check.warnings.push_back("the issuer of the signer certificate (" + check.signerSummary.issuer +
+                             ") was not found, so its revocation status could not be checked");
+  }
   for (size_t i = 0; i < checkedCount; ++i) {
     X509* cert = path[i];
     X509* issuer = path[i + 1];
