@@ -4,6 +4,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
@@ -196,6 +197,33 @@ std::string signWithCrl(test::InMemoryKey& key, const std::string& data, const s
   OPENSSL_free(der);
   CMS_ContentInfo_free(cms);
   BIO_free(in);
+  return out;
+}
+
+/// A basic OCSP response about `subject` signed by `signer` (its CA, or not).
+std::string ocspResponse(const Certificate& subject, const Certificate& issuer,
+                         CertificateAuthority& signer, std::optional<TimePoint> revokedAt) {
+  OCSP_CERTID* id = OCSP_cert_to_id(EVP_sha1(), subject.nativeHandle(), issuer.nativeHandle());
+  OCSP_BASICRESP* basic = OCSP_BASICRESP_new();
+  ASN1_TIME* thisUpdate = X509_gmtime_adj(nullptr, 0);
+  ASN1_TIME* revocationTime =
+      ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(revokedAt.value_or(TimePoint())));
+  REQUIRE(OCSP_basic_add1_status(
+              basic, id, revokedAt ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD,
+              OCSP_REVOKED_STATUS_KEYCOMPROMISE, revokedAt ? revocationTime : nullptr, thisUpdate,
+              nullptr) != nullptr);
+  REQUIRE(OCSP_basic_sign(basic, signer.certificate().nativeHandle(), signer.key().nativeHandle(),
+                          EVP_sha256(), nullptr, 0) == 1);
+  OCSP_RESPONSE* response = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic);
+  unsigned char* der = nullptr;
+  int length = i2d_OCSP_RESPONSE(response, &der);
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(length));
+  OPENSSL_free(der);
+  OCSP_RESPONSE_free(response);
+  OCSP_BASICRESP_free(basic);
+  ASN1_TIME_free(revocationTime);
+  ASN1_TIME_free(thisUpdate);
+  OCSP_CERTID_free(id);
   return out;
 }
 
@@ -563,6 +591,40 @@ TEST_CASE("revocation data carried in the CMS", "[verify][cms]") {
     CHECK(check.subindication == "REVOKED_NO_POE");
     CHECK(check.revocation.status == "revoked");
     CHECK(check.revocation.source == "cms");
+  }
+}
+
+TEST_CASE("revocation from OCSP responses of the document security store", "[verify][cms]") {
+  Fixture f;
+  auto key = f.pki.signer("Signer", KeyAlgorithm::EcP256);
+  std::string cms = sign(*key, kDocument);
+  TrustContext context = f.context();
+
+  SECTION("good") {
+    context.dss.ocspResponses = {ocspResponse(key->certificate(), f.ca, f.pki.ca(), std::nullopt)};
+    CmsCheck check = verifyCmsSignature(cms, digestOf(kDocument), context);
+    INFO(describe(check));
+    CHECK(check.indication == Indication::TotalPassed);
+    CHECK(check.revocation.status == "good");
+    CHECK(check.revocation.source == "dss");
+  }
+  SECTION("revoked") {
+    context.dss.ocspResponses = {ocspResponse(key->certificate(), f.ca, f.pki.ca(), f.now - kHour)};
+    CmsCheck check = verifyCmsSignature(cms, digestOf(kDocument), context);
+    INFO(describe(check));
+    CHECK(check.subindication == "REVOKED_NO_POE");
+    CHECK(check.revocation.status == "revoked");
+    CHECK(check.revocation.revokedAt.size() == 20);
+  }
+  SECTION("signed by another CA: ignored") {
+    test::TempDir other;
+    test::SigningPki otherPki{other.path()};
+    context.dss.ocspResponses = {
+        ocspResponse(key->certificate(), f.ca, otherPki.ca(), f.now - kHour)};
+    CmsCheck check = verifyCmsSignature(cms, digestOf(kDocument), context);
+    INFO(describe(check));
+    CHECK(check.indication == Indication::TotalPassed);
+    CHECK(check.revocation.status == "unknown");
   }
 }
 
