@@ -265,8 +265,8 @@ int runSignCommand(const std::vector<std::string>& args) {
       request.rectangle = box;
     }
     for (const char* option : {"text-field", "signature-field"}) {
-      for (const auto& spec : flags.options.count(option) ? flags.options.at(option)
-                                                          : std::vector<std::string>{}) {
+      for (const auto& spec :
+           flags.options.count(option) ? flags.options.at(option) : std::vector<std::string>{}) {
         auto colon = spec.find(':');
         TextFieldSpec field;
         if (colon == std::string::npos ||

@@ -87,8 +87,8 @@ long positiveNumber(const cli::ParsedArgs& args, const std::string& option) {
   char* end = nullptr;
   long value = std::strtol(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || value <= 0) {
-    throw Error(ErrorCode::InvalidArgument, "--" + option + " must be a positive number, not '" +
-                                                text + "'");
+    throw Error(ErrorCode::InvalidArgument,
+                "--" + option + " must be a positive number, not '" + text + "'");
   }
   return value;
 }

@@ -32,7 +32,7 @@ def page_objects(path):
         if match:
             pages.append((int(match.group(1)), []))
             continue
-        match = re.match(r"content: (\d+) 0 R", line.strip())
+        match = re.match(r"(?:content: )?(\d+) 0 R$", line.strip())
         if match and pages:
             pages[-1][1].append(int(match.group(1)))
     return pages

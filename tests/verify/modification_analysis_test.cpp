@@ -216,8 +216,8 @@ TEST_CASE("re-pointing page content to an object that existed unreferenced (shad
   auto findings = analyse(path, signedRevision, 0);
   INFO(joined(findings.suspicious) + joined(findings.warnings));
   CHECK(findings.level == ModificationLevel::Other);
-  CHECK(anyContains(findings.suspicious,
-                    "to object " + std::to_string(shadow) + " that existed when signed"));
+  CHECK(anyContains(findings.suspicious, "to object " + std::to_string(shadow) +
+                                             " that existed unreferenced when signed"));
   REQUIRE(findings.warnings.size() == 1);
   CHECK(findings.warnings[0].find("not referenced (possible shadow content)") != std::string::npos);
   CHECK(findings.warnings[0].find(std::to_string(shadow)) != std::string::npos);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "vanthu/signing/verification_report.h"
+#include "vanthu/workflow/error.h"
 #include "verify/signature_dictionary.h"
 
 using namespace vanthu;
@@ -13,16 +14,18 @@ using detail::scanSignatureDictionary;
 
 namespace {
 
-std::string sigObject(const std::string& body) { return "12 0 obj\n<<" + body + ">>\nendobj\n"; }
+std::string sigObject(const std::string& body) {
+  return "12 0 obj\n<<" + body + ">>\nendobj\n";
+}
 
 }  // namespace
 
 TEST_CASE("the scanner finds /ByteRange and the exact offsets of /Contents") {
   std::string prefix = "%PDF-1.7\n";
-  std::string object =
-      sigObject("/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
-                "/ByteRange [0 10 20 30] /Contents <3003020100000000> /M (D:20260101000000Z) "
-                "/Name (a \\) tricky (nested) name /Contents <00>)");
+  std::string object = sigObject(
+      "/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
+      "/ByteRange [0 10 20 30] /Contents <3003020100000000> /M (D:20260101000000Z) "
+      "/Name (a \\) tricky (nested) name /Contents <00>)");
   std::string file = prefix + object;
   auto scan = scanSignatureDictionary(file, prefix.size());
   REQUIRE(scan.byteRange == std::vector<int64_t>{0, 10, 20, 30});

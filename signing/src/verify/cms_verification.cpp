@@ -424,7 +424,7 @@ struct SignedDataParts {
 
 template <typename Check>
 bool decodeSignedData(Check& check, std::string_view der, const char* what, bool detached,
-                      SignedDataParts& parts) {
+                      SignedDataParts& parts, bool embeddedData = false) {
   parts.cms = parseCms(der);
   if (!parts.cms) {
     flag(check, Indication::TotalFailed, kFormatFailure,
@@ -448,6 +448,15 @@ bool decodeSignedData(Check& check, std::string_view der, const char* what, bool
   parts.signerInfo = cmsSignerInfoAt(signerInfos, 0);
   ASN1_OCTET_STRING** content = CMS_get0_content(parts.cms.get());
   bool hasContent = content != nullptr && *content != nullptr;
+  if (embeddedData) {
+    // adbe.pkcs7.sha1: the SHA-1 digest of the signed bytes is the encapsulated id-data.
+    if (!hasContent || OBJ_obj2nid(CMS_get0_eContentType(parts.cms.get())) != NID_pkcs7_data) {
+      flag(check, Indication::TotalFailed, kFormatFailure,
+           std::string("the ") + what + " of an adbe.pkcs7.sha1 signature must encapsulate data");
+      return false;
+    }
+    return true;
+  }
   if (detached && hasContent) {
     flag(check, Indication::TotalFailed, kFormatFailure,
          std::string("the ") + what +
@@ -1148,12 +1157,31 @@ std::vector<std::string> signatureTimestampTokens(CMS_SignerInfo* signerInfo) {
 
 // --- the signature --------------------------------------------------------------------------
 
-void checkSignature(CmsCheck& check, const std::string& cmsDer, const SignedBytesDigest& digest,
-                    const TrustContext& context, std::optional<TimePoint> proofOfExistence) {
+void checkSignature(CmsCheck& check, const std::string& cmsDer,
+                    const SignedBytesDigest& bytesDigest, const TrustContext& context,
+                    std::optional<TimePoint> proofOfExistence, bool embeddedSha1 = false) {
   // 1. Format.
   SignedDataParts parts;
-  if (!decodeSignedData(check, cmsDer, "CMS", true, parts)) return;
+  if (!decodeSignedData(check, cmsDer, "CMS", true, parts, embeddedSha1)) return;
   check.signedAttributes = CMS_signed_get_attr_count(parts.signerInfo) > 0;
+  SignedBytesDigest digest = bytesDigest;
+  std::string embedded;
+  if (embeddedSha1) {
+    // The signature covers the encapsulated digest; that digest must be the signed bytes'.
+    ASN1_OCTET_STRING** content = CMS_get0_content(parts.cms.get());
+    if (content != nullptr && *content != nullptr) embedded = std::string(bytesView(*content));
+    if (embedded != bytesDigest("SHA1")) {
+      flag(check, Indication::TotalFailed, kHashFailure,
+           "the SHA-1 digest inside the adbe.pkcs7.sha1 signature is not the digest of the "
+           "signed bytes");
+    }
+    digest = [&embedded](const std::string& name) {
+      const EVP_MD* md = EVP_get_digestbyname(name.c_str());
+      if (md == nullptr) throw Error(ErrorCode::InvalidArgument, "unknown digest " + name);
+      return digestBytes(md, embedded);
+    };
+    check.warnings.push_back("adbe.pkcs7.sha1 is deprecated (ISO 32000-2) and rests on SHA-1");
+  }
 
   // 2. Identification.
   collectPool(check, parts, context);
@@ -1297,11 +1325,12 @@ void checkSignature(CmsCheck& check, const std::string& cmsDer, const SignedByte
 
 CmsCheck verifyCmsSignature(const std::string& cmsDer, const SignedBytesDigest& digest,
                             const TrustContext& context,
-                            std::optional<std::chrono::system_clock::time_point> proofOfExistence) {
+                            std::optional<std::chrono::system_clock::time_point> proofOfExistence,
+                            bool embeddedSha1) {
   CmsCheck check;
   check.indication = Indication::TotalPassed;
   try {
-    checkSignature(check, cmsDer, digest, context, proofOfExistence);
+    checkSignature(check, cmsDer, digest, context, proofOfExistence, embeddedSha1);
   } catch (const std::exception& error) {
     flag(check, Indication::Indeterminate, kFormatFailure,
          std::string("the signature could not be checked: ") + error.what());

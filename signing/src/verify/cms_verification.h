@@ -38,8 +38,8 @@ struct TimestampCheck {
   Indication indication = Indication::Indeterminate;
   std::string subindication;
   std::chrono::system_clock::time_point genTime{};
-  bool imprintMatches = false;   ///< the token's message imprint is the expected digest
-  bool trusted = false;          ///< the TSA chain ends at a trust anchor
+  bool imprintMatches = false;  ///< the token's message imprint is the expected digest
+  bool trusted = false;         ///< the TSA chain ends at a trust anchor
   CertificateSummary tsa;
   std::vector<CertificateSummary> chain;
   std::string digestAlgorithm;
@@ -51,12 +51,12 @@ struct CmsCheck {
   /// For this signature alone (format of the CMS, identification, chain, revocation,
   /// integrity, time-stamp); the caller adds the PDF-level checks.
   Indication indication = Indication::Indeterminate;
-  std::string subindication;  ///< ETSI name, empty when passed
-  bool integrity = false;     ///< message digest and signature value both verified
+  std::string subindication;             ///< ETSI name, empty when passed
+  bool integrity = false;                ///< message digest and signature value both verified
   bool essSigningCertificateV2 = false;  ///< the signed attribute is present and matches
   bool signedAttributes = false;         ///< the SignerInfo has signed attributes
   std::optional<Certificate> signer;
-  CertificateSummary signerSummary;      ///< empty fields when the signer was not found
+  CertificateSummary signerSummary;       ///< empty fields when the signer was not found
   std::vector<CertificateSummary> chain;  ///< signer first
   bool trusted = false;
   RevocationSummary revocation;
@@ -76,14 +76,16 @@ struct CmsCheck {
 /// `proofOfExistence` is the genTime of a valid document time-stamp covering the signature,
 /// if any; it counts as POE when the CMS has no valid signature time-stamp of its own.
 /// Never throws for anything in `cmsDer`: the result says what is wrong.
+/// `embeddedSha1`: SubFilter adbe.pkcs7.sha1, whose CMS encapsulates the SHA-1 digest of the
+/// signed bytes as id-data and signs that.
 CmsCheck verifyCmsSignature(
     const std::string& cmsDer, const SignedBytesDigest& digest, const TrustContext& context,
-    std::optional<std::chrono::system_clock::time_point> proofOfExistence = std::nullopt);
+    std::optional<std::chrono::system_clock::time_point> proofOfExistence = std::nullopt,
+    bool embeddedSha1 = false);
 
 /// Validates a document time-stamp (SubFilter ETSI.RFC3161): an RFC 3161 token whose message
 /// imprint must be the digest of the signed bytes. Never throws for anything in `tokenDer`.
-TimestampCheck verifyDocumentTimestamp(const std::string& tokenDer,
-                                       const SignedBytesDigest& digest,
+TimestampCheck verifyDocumentTimestamp(const std::string& tokenDer, const SignedBytesDigest& digest,
                                        const TrustContext& context);
 
 }  // namespace vanthu::signing::detail

@@ -315,6 +315,7 @@ class Analysis {
   ModificationFindings run() {
     RevisionView& before = views_.at(signed_);
     Layout old = LayoutBuilder(before).build();
+    signedReachable_ = old.reachable;
     unusedObjects(before, old);
     for (size_t k = signed_ + 1; k < index_.revisions.size(); ++k) revision(before, old, k);
     return std::move(findings_);
@@ -370,8 +371,22 @@ class Analysis {
       }
     }
     std::vector<uint32_t> unused;
+    // Objects an update replaced stay behind unreferenced: that is ordinary incremental saving.
+    // Shadow content is different: it was never referenced in the revision that wrote it.
+    std::map<size_t, std::set<uint32_t>> reachableIn;
+    auto referencedWhenWritten = [&](uint32_t number) {
+      for (size_t k = signed_; k-- > 0;) {
+        if (!index_.revisions[k].entries.count(number)) continue;
+        if (!reachableIn.count(k)) reachableIn[k] = LayoutBuilder(views_.at(k)).build().reachable;
+        return reachableIn[k].count(number) > 0;
+      }
+      return false;
+    };
     for (uint32_t number : inUse) {
       if (layout.reachable.count(number) || !existedWhenSigned(number)) continue;
+      if (!index_.revisions[signed_].entries.count(number) && referencedWhenWritten(number)) {
+        continue;
+      }
       auto entry = index_.lookup(signed_, number);
       const PdfObject* object = view.object(referenceOf(number, *entry));
       if (object == nullptr || isStructuralStream(object)) continue;
@@ -503,9 +518,11 @@ class Analysis {
       return;
     }
     for (uint32_t number : added) {
-      if (existedWhenSigned(number)) {
+      // An annotation that existed but was on no page when signed may be prepared shadow
+      // content; one that was reachable then (a form field's widget) is judged as what it is.
+      if (existedWhenSigned(number) && !signedReachable_.count(number)) {
         record(ModificationLevel::Other, where + " adds object " + std::to_string(number) +
-                                             " that existed when signed to page " +
+                                             " that existed unreferenced when signed to page " +
                                              std::to_string(page) + " /Annots");
         continue;
       }
@@ -538,9 +555,10 @@ class Analysis {
                                                      field->second.name + "') to page " +
                                                      std::to_string(page));
           if (policy_.docMdpPermission == 2) {
-            findings_.violations.push_back(
-                "DocMDP P=2 forbids new visible signature widgets: " + where + " adds '" +
-                field->second.name + "' on page " + std::to_string(page));
+            findings_.doubts.push_back("after the P=2 certification " + where +
+                                       " adds the new visible signature '" + field->second.name +
+                                       "' on page " + std::to_string(page) +
+                                       ", whose appearance can cover page content");
           }
         }
       } else {
@@ -554,8 +572,9 @@ class Analysis {
 
   void fieldChange(const std::string& where, const FieldInfo& field, const PdfObject& before,
                    const PdfObject& after) {
+    // /I: the selected indices of a choice field, which change with its /V.
     static const std::set<std::string> allowed = {"V",  "AP",   "AS", "F",    "DA", "Q",
-                                                  "Ff", "Type", "MK", "Lock", "SV"};
+                                                  "Ff", "Type", "MK", "Lock", "SV", "I"};
     std::set<std::string> keys = differingKeys(before, after);
     std::set<std::string> forbidden;
     for (const auto& key : keys) {
@@ -638,6 +657,10 @@ class Analysis {
       // Shadow hide-and-replace: an unchanged old object swapped in by reference.
       bool repointed = false;
       for (uint32_t target : newlyReferencedExisting(view, oldObject, *newObject, number)) {
+        // Objects that were in use when signed may be referenced from elsewhere later (a DSS
+        // re-using certificate streams, a widget joining its page); the rules for the changed
+        // object judge that. Objects nothing referenced when signed are the shadow case.
+        if (old.reachable.count(target)) continue;
         bool fieldsGain = (number == now.acroForm || number == now.fieldsArray) &&
                           now.fields.count(target) && !old.fields.count(target);
         if (fieldsGain && !old.reachable.count(target)) {
@@ -647,7 +670,8 @@ class Analysis {
         if (fieldsGain) continue;
         repointed = true;
         record(ModificationLevel::Other, where + " re-points " + what + " to object " +
-                                             std::to_string(target) + " that existed when signed");
+                                             std::to_string(target) +
+                                             " that existed unreferenced when signed");
       }
       if (repointed) continue;
 
@@ -672,10 +696,24 @@ class Analysis {
       } else if (auto owner = now.appearanceOwner.find(number);
                  owner != now.appearanceOwner.end()) {
         bool ofField = now.fields.count(owner->second) > 0;
-        record(ofField ? ModificationLevel::FormFilling : ModificationLevel::Annotations,
-               where + " redraws the appearance " + what);
+        if (path.find("/AP") == std::string::npos) {
+          // The shortest way to this appearance does not go through an /AP: the same stream
+          // is also used elsewhere (pyHanko's "sneaky" files draw it from the catalog).
+          record(ModificationLevel::Other,
+                 where + " redraws the appearance " + what + ", which is also used there");
+        } else {
+          record(ofField ? ModificationLevel::FormFilling : ModificationLevel::Annotations,
+                 where + " redraws the appearance " + what);
+        }
       } else if (auto annot = now.annotations.find(number); annot != now.annotations.end()) {
         record(ModificationLevel::Annotations, where + " changes the annotation " + what);
+      } else if (path.rfind("catalog /StructTreeRoot", 0) == 0) {
+        // The logical structure of a tagged PDF: adding a field adds structure elements. It
+        // changes no appearance (DSS counts it as an allowed extension change).
+        record(ModificationLevel::LtaUpdates,
+               where + " updates the tagged structure (" + what + ")");
+      } else if (now.pageTreeNodes.count(number)) {
+        pageTreeChange(where, what, *oldObject, *newObject);
       } else {
         record(ModificationLevel::Other, where + " changes " + what);
       }
@@ -714,8 +752,8 @@ class Analysis {
         bool housekeeping = field != nullptr && field->IsDictionary() &&
                             nameOf(view.get(*field, "FT")) == "Sig" && invisibleWidget(*field) &&
                             timestampOrEmpty(view, *field);
-        level = std::max(level, housekeeping ? ModificationLevel::LtaUpdates
-                                             : ModificationLevel::FormFilling);
+        level = std::max(
+            level, housekeeping ? ModificationLevel::LtaUpdates : ModificationLevel::FormFilling);
       }
     }
     if (!std::includes(newItems.begin(), newItems.end(), oldItems.begin(), oldItems.end())) {
@@ -740,12 +778,59 @@ class Analysis {
     }
   }
 
+  // A page-tree node may only gain a producer's marker (iText writes /ITXT on saving).
+  void pageTreeChange(const std::string& where, const std::string& what, const PdfObject& before,
+                      const PdfObject& after) {
+    for (const auto& key : differingKeys(before, after)) {
+      if (key == "ITXT") {
+        record(ModificationLevel::LtaUpdates, where + " updates the producer marker of " + what);
+      } else {
+        record(ModificationLevel::Other, where + " changes /" + key + " of " + what);
+      }
+    }
+  }
+
+  // Resources may gain entries (a new widget's font), but every name the signed content could
+  // use must still mean the same object: a changed font is the shadow "replace" attack.
+  bool resourcesOnlyGrow(const RevisionView& view, const PdfObject* before,
+                         const PdfObject* after) const {
+    const RevisionView& signedView = views_.at(signed_);
+    before = signedView.resolve(before);
+    after = view.resolve(after);
+    if (before == nullptr) return true;
+    if (after == nullptr || !before->IsDictionary() || !after->IsDictionary()) return false;
+    for (const auto& [key, oldValue] : before->GetDictionary().GetKeys()) {
+      const PdfObject* newValue = after->GetDictionary().GetKey(key);
+      if (newValue == nullptr) return false;
+      const PdfObject* oldCategory = signedView.resolve(oldValue);
+      const PdfObject* newCategory = view.resolve(newValue);
+      if (oldCategory == nullptr || newCategory == nullptr) return false;
+      if (!oldCategory->IsDictionary() || !newCategory->IsDictionary()) {
+        if (serialise(*oldCategory) != serialise(*newCategory)) return false;
+        continue;
+      }
+      for (const auto& [name, entry] : oldCategory->GetDictionary().GetKeys()) {
+        const PdfObject* now = newCategory->GetDictionary().GetKey(name);
+        if (now == nullptr || serialise(*now) != serialise(*entry)) return false;
+      }
+    }
+    return true;
+  }
+
   void pageChange(const RevisionView& view, const Layout& now, const std::string& where, int page,
                   const PdfObject& before, const PdfObject& after) {
     for (const auto& key : differingKeys(before, after)) {
       if (key == "Annots") {
         annotsChange(view, now, views_.at(signed_).resolve(before.GetDictionary().GetKey("Annots")),
                      view.resolve(after.GetDictionary().GetKey("Annots")), page, where);
+      } else if (key == "StructParents" || key == "Tabs") {
+        record(ModificationLevel::LtaUpdates, where + " links page " + std::to_string(page) +
+                                                  " into the tagged structure (/" + key + ")");
+      } else if (key == "Resources" &&
+                 resourcesOnlyGrow(view, before.GetDictionary().GetKey("Resources"),
+                                   after.GetDictionary().GetKey("Resources"))) {
+        record(ModificationLevel::FormFilling,
+               where + " adds resources to page " + std::to_string(page));
       } else {
         record(ModificationLevel::Other,
                where + " changes /" + key + " of page " + std::to_string(page));
@@ -758,6 +843,7 @@ class Analysis {
   size_t signed_;
   std::string signatureField_;
   const ChangePolicy& policy_;
+  std::set<uint32_t> signedReachable_;
   ModificationFindings findings_;
 };
 

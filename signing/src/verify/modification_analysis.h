@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "verify/pdf_revisions.h"
 #include "vanthu/signing/verification_report.h"
+#include "verify/pdf_revisions.h"
 
 namespace vanthu::signing::detail {
 
@@ -35,6 +35,10 @@ struct ModificationFindings {
   std::vector<std::string> suspicious;
   /// DocMDP or a field lock forbids a change that was made; each line says which.
   std::vector<std::string> violations;
+  /// Changes some readings of the rules permit and others reject (a new visible signature
+  /// widget after a P=2 certification: "signing" is allowed, but its appearance can draw over
+  /// the page, the sneaky signature attack). They make the result indeterminate, not passed.
+  std::vector<std::string> doubts;
   /// Objects present in the signed revision that nothing references there (possible shadow
   /// content), as a warning line; empty when there are none.
   std::vector<std::string> warnings;

@@ -150,6 +150,9 @@ class RevisionReader {
     if (offset >= file_.size()) {
       invalid("a cross-reference offset (" + std::to_string(offset) + ") is beyond the file end");
     }
+    // Some producers (node-signpdf, some Java libraries) point at the end-of-line before the
+    // section. Skipping white space there is reading, not repair: nothing is searched for.
+    offset = reader_.skipWhite(offset);
     if (reader_.startsWith(offset, "xref") && isWhite(reader_.peek(offset + 4))) {
       return classic(offset);
     }
@@ -530,9 +533,9 @@ RevisionIndex readRevisions(const MappedFile& file) {
       }
     }
     if (outside > 0) {
-      index.problems.push_back("revision " + std::to_string(k + 1) + " places " +
-                               std::to_string(outside) + " object(s) (e.g. object " +
-                               std::to_string(example) + ") outside its own bytes");
+      index.notes.push_back("revision " + std::to_string(k + 1) + " places " +
+                            std::to_string(outside) + " object(s) (e.g. object " +
+                            std::to_string(example) + ") outside its own bytes");
     }
   }
 

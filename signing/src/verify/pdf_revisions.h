@@ -55,6 +55,9 @@ struct RevisionIndex {
   /// What a strict reader objects to (an %%EOF no xref section accounts for, a /Prev that does
   /// not point at an xref section, bytes after the last %%EOF, ...). Empty for a clean file.
   std::vector<std::string> problems;
+  /// Oddities that do not hide bytes (an entry re-using bytes of an earlier revision); the
+  /// change analysis judges the objects concerned.
+  std::vector<std::string> notes;
 
   /// The entry of object `number` as revision `revision` (0-based) sees it: its own section,
   /// else the closest earlier one. Empty when no section up to it defines the object.

@@ -9,7 +9,9 @@ namespace {
 
 constexpr size_t kMaxNesting = 64;
 
-bool isWhite(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0'; }
+bool isWhite(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+}
 bool isDelimiter(char c) {
   return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' ||
          c == '}' || c == '/' || c == '%';
@@ -171,8 +173,10 @@ class Scanner {
     // Keep the DER structure, drop the placeholder's zero padding.
     size_t total = derLength(decoded);
     if (total == 0 || total > decoded.size()) {
-      size_t end = decoded.find_last_not_of('\0');
-      scan.contents = end == std::string::npos ? "" : decoded.substr(0, end + 1);
+      // BER with indefinite lengths (common from Java and Adobe producers) ends with zero
+      // end-of-contents octets that look like padding: hand over everything, the CMS decoder
+      // stops where the structure ends.
+      scan.contents = decoded;
       return;
     }
     scan.contents = decoded.substr(0, total);
@@ -192,7 +196,8 @@ class Scanner {
     size_t count = first & 0x7f;
     if (count == 0 || count > 4 || der.size() < 2 + count) return 0;
     size_t length = 0;
-    for (size_t i = 0; i < count; ++i) length = (length << 8) | static_cast<unsigned char>(der[2 + i]);
+    for (size_t i = 0; i < count; ++i)
+      length = (length << 8) | static_cast<unsigned char>(der[2 + i]);
     return 2 + count + length;
   }
 
@@ -234,10 +239,21 @@ class Scanner {
     } else if (c == ']' || c == '>' || c == ')' || c == '{' || c == '}') {
       fail(std::string("unexpected '") + c + "'");
     } else {
-      // A number or a keyword (true, false, null, R).
+      // A number or a keyword (true, false, null); "n g R" is one value.
       size_t begin = at_;
       while (at_ < file_.size() && !isWhite(file_[at_]) && !isDelimiter(file_[at_])) ++at_;
       if (at_ == begin) fail("an empty token");
+      size_t afterNumber = at_;
+      skipWhite();
+      if (readInteger()) {
+        skipWhite();
+        if (at_ < file_.size() && file_[at_] == 'R' &&
+            (at_ + 1 >= file_.size() || isWhite(file_[at_ + 1]) || isDelimiter(file_[at_ + 1]))) {
+          ++at_;
+          return;
+        }
+      }
+      at_ = afterNumber;
     }
   }
 

@@ -4,7 +4,9 @@
 // unchanged later), then the CMS checks, then what later revisions changed. Document
 // time-stamps are judged first because they give earlier signatures their proof of existence.
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -286,7 +289,7 @@ struct Candidate {
   std::string contents;  ///< the decoded /Contents (DER, padding removed)
   bool formatOk = false;
   std::vector<std::pair<uint64_t, uint64_t>> ranges;  ///< [start, end) of the signed bytes
-  std::optional<size_t> revision;                      ///< 0-based revision covered
+  std::optional<size_t> revision;                     ///< 0-based revision covered
   int docMdp = 0;
   std::optional<detail::TimestampCheck> documentTimestampCheck;
 };
@@ -325,6 +328,7 @@ class Validation {
     views_ = std::make_unique<detail::RevisionViews>(*file_, *index_);
     report.revisions = static_cast<int>(index_->revisions.size());
     report.problems = index_->problems;
+    report.problems.insert(report.problems.end(), index_->notes.begin(), index_->notes.end());
     size_t newest = index_->revisions.size() - 1;
     RevisionView& view = views_->at(newest);
 
@@ -361,8 +365,8 @@ class Validation {
           report.problems.push_back("the signature dictionary " + key +
                                     " is the value of two fields ('" + it->second + "' and '" +
                                     field.name + "')");
-          candidate.report.warnings.push_back(
-              "this field shares its signature with the field '" + it->second + "'");
+          candidate.report.warnings.push_back("this field shares its signature with the field '" +
+                                              it->second + "'");
         }
       }
       readFormat(candidate);
@@ -476,12 +480,11 @@ class Validation {
     // SWA defence: the gap is exactly this dictionary's /Contents token where we parsed it.
     if (static_cast<uint64_t>(range[1]) != scan.contentsStart ||
         static_cast<uint64_t>(range[2]) != scan.contentsEnd) {
-      downgrade(report, Indication::TotalFailed, "FORMAT_FAILURE",
-                "the byte range gap [" + std::to_string(range[1]) + ", " +
-                    std::to_string(range[2]) +
-                    ") is not this signature's /Contents, which lies at [" +
-                    std::to_string(scan.contentsStart) + ", " + std::to_string(scan.contentsEnd) +
-                    ")");
+      downgrade(
+          report, Indication::TotalFailed, "FORMAT_FAILURE",
+          "the byte range gap [" + std::to_string(range[1]) + ", " + std::to_string(range[2]) +
+              ") is not this signature's /Contents, which lies at [" +
+              std::to_string(scan.contentsStart) + ", " + std::to_string(scan.contentsEnd) + ")");
       return;
     }
     candidate.ranges = {{0, static_cast<uint64_t>(range[1])},
@@ -559,8 +562,8 @@ class Validation {
     return [cache, ranges, data](const std::string& name) -> std::string {
       auto found = cache->find(name);
       if (found != cache->end()) return found->second;
-      std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(EVP_MD_fetch(nullptr, name.c_str(), nullptr),
-                                                        &EVP_MD_free);
+      std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(
+          EVP_MD_fetch(nullptr, name.c_str(), nullptr), &EVP_MD_free);
       if (!md) throw Error(ErrorCode::InvalidArgument, "unsupported digest algorithm " + name);
       std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
                                                                       &EVP_MD_CTX_free);
@@ -631,16 +634,18 @@ class Validation {
   void validateSignature(Candidate& candidate, const std::vector<Candidate>& all) {
     if (!candidate.formatOk) return;
     SignatureReport& report = candidate.report;
-    if (report.subfilter != "adbe.pkcs7.detached" && report.subfilter != "ETSI.CAdES.detached") {
+    bool sha1 = report.subfilter == "adbe.pkcs7.sha1";
+    if (report.subfilter != "adbe.pkcs7.detached" && report.subfilter != "ETSI.CAdES.detached" &&
+        !sha1) {
       downgrade(report, Indication::Indeterminate, "FORMAT_FAILURE",
                 "the signature format /SubFilter /" + report.subfilter +
-                    " is not supported (only adbe.pkcs7.detached, ETSI.CAdES.detached and "
-                    "ETSI.RFC3161 are)");
+                    " is not supported (only adbe.pkcs7.detached, adbe.pkcs7.sha1, "
+                    "ETSI.CAdES.detached and ETSI.RFC3161 are)");
       return;
     }
     auto proof = documentTimestampProof(candidate, all);
     detail::CmsCheck check =
-        detail::verifyCmsSignature(candidate.contents, digestFor(candidate), context_, proof);
+        detail::verifyCmsSignature(candidate.contents, digestFor(candidate), context_, proof, sha1);
     report.integrity = check.integrity;
     report.signer = check.signerSummary;
     report.chain = check.chain;
@@ -648,7 +653,8 @@ class Validation {
     report.revocation = check.revocation;
     report.digestAlgorithm = check.digestAlgorithm;
     report.signatureAlgorithm = check.signatureAlgorithm;
-    if (check.signatureTimestamp && check.signatureTimestamp->indication == Indication::TotalPassed) {
+    if (check.signatureTimestamp &&
+        check.signatureTimestamp->indication == Indication::TotalPassed) {
       report.timestampTime = isoUtc(check.signatureTimestamp->genTime);
     }
     if (check.bestSignatureTime) {
@@ -691,9 +697,9 @@ class Validation {
       findings =
           detail::analyseChangesAfter(*views_, *candidate.revision, candidate.field.name, policy);
     } catch (const Error& error) {
-      downgrade(report, Indication::Indeterminate, "FORMAT_FAILURE",
-                std::string("the changes after this signature could not be analysed: ") +
-                    error.what());
+      downgrade(
+          report, Indication::Indeterminate, "FORMAT_FAILURE",
+          std::string("the changes after this signature could not be analysed: ") + error.what());
       report.modificationsAfter = ModificationLevel::Other;
       return;
     }
@@ -706,6 +712,10 @@ class Validation {
     for (const auto& violation : findings.violations) {
       downgrade(report, Indication::TotalFailed, "FORMAT_FAILURE",
                 "a change after signing is not permitted: " + violation);
+    }
+    for (const auto& doubt : findings.doubts) {
+      downgrade(report, Indication::Indeterminate, "FORMAT_FAILURE",
+                "a change after signing needs a person's judgement: " + doubt);
     }
     if (findings.level == ModificationLevel::Other) {
       std::string first = findings.suspicious.empty() ? "" : ": " + findings.suspicious.front();
@@ -758,9 +768,21 @@ class Validation {
   std::map<const Candidate*, bool> signatureTimestampValid_;
 };
 
+// Signed PDFs from older producers are often encrypted with RC4 (PDF 1.4 standard security),
+// which OpenSSL 3 keeps in its legacy provider. Loading a provider explicitly switches off the
+// implicit default one, so both are loaded.
+void loadLegacyAlgorithms() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (OSSL_PROVIDER_load(nullptr, "legacy") != nullptr) OSSL_PROVIDER_load(nullptr, "default");
+    ERR_clear_error();
+  });
+}
+
 }  // namespace
 
 FileReport validatePdf(const std::filesystem::path& pdf, const ValidationOptions& options) {
+  loadLegacyAlgorithms();
   return Validation(pdf, options).run();
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <sstream>
+#include <typeinfo>
 #include <utility>
 
 #include "vanthu/workflow/error.h"
@@ -220,7 +221,9 @@ struct Palette {
   }
 };
 
-std::string orDash(const std::string& value) { return value.empty() ? "-" : value; }
+std::string orDash(const std::string& value) {
+  return value.empty() ? "-" : value;
+}
 
 }  // namespace
 
@@ -277,6 +280,7 @@ FileReport reportFromJson(const std::string& json) {
   } catch (const Poco::Exception& error) {
     malformed(error.displayText());
   }
+  if (parsed.type() != typeid(Object::Ptr)) malformed("not a JSON object");
   Object::Ptr object = parsed.extract<Object::Ptr>();
   if (object.isNull()) malformed("not a JSON object");
   FileReport report;
@@ -316,8 +320,9 @@ std::string reportToText(const FileReport& report, bool colour) {
   size_t number = 0;
   for (const auto& signature : report.signatures) {
     ++number;
-    out << "\n  [" << number << "] " << (signature.kind == "signature" ? "Signature" : "Document time-stamp")
-        << " " << palette.paint(orDash(signature.field), "1") << ": "
+    out << "\n  [" << number << "] "
+        << (signature.kind == "signature" ? "Signature" : "Document time-stamp") << " "
+        << palette.paint(orDash(signature.field), "1") << ": "
         << palette.indication(signature.indication)
         << (signature.subindication.empty() ? "" : " / " + signature.subindication) << "\n";
     out << "      signer:       " << orDash(signature.signer.subject) << "\n";
@@ -338,7 +343,8 @@ std::string reportToText(const FileReport& report, bool colour) {
     out << "      changes after: " << modificationLevelName(signature.modificationsAfter) << "\n";
     for (const auto& change : signature.changes) out << "        - " << change << "\n";
     out << "      integrity:    "
-        << (signature.integrity ? palette.paint("intact", "32") : palette.paint("NOT verified", "31"))
+        << (signature.integrity ? palette.paint("intact", "32")
+                                : palette.paint("NOT verified", "31"))
         << "\n";
     out << "      trust:        "
         << (signature.trusted ? palette.paint("chain to a trust anchor", "32")
@@ -346,7 +352,8 @@ std::string reportToText(const FileReport& report, bool colour) {
         << "\n";
     out << "      revocation:   " << signature.revocation.status << " (source "
         << signature.revocation.source << ")"
-        << (signature.revocation.revokedAt.empty() ? "" : ", revoked " + signature.revocation.revokedAt)
+        << (signature.revocation.revokedAt.empty() ? ""
+                                                   : ", revoked " + signature.revocation.revokedAt)
         << "\n";
     if (signature.certification != "none") {
       out << "      certification: " << signature.certification << "\n";

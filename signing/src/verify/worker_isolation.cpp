@@ -60,10 +60,9 @@ struct Pipe {
 FileReport validatePdfIsolated(const std::filesystem::path& pdf,
                                const std::vector<std::filesystem::path>& trustAnchorFiles,
                                const ValidationOptions& options,
-                               const std::filesystem::path& worker,
-                               const IsolationLimits& limits) {
-  std::vector<std::string> args = {worker.string(), "--worker",
-                                   "--cpu-seconds", std::to_string(limits.cpuTime.count()),
+                               const std::filesystem::path& worker, const IsolationLimits& limits) {
+  std::vector<std::string> args = {worker.string(),  "--worker",
+                                   "--cpu-seconds",  std::to_string(limits.cpuTime.count()),
                                    "--memory-bytes", std::to_string(limits.memoryBytes)};
   for (const auto& anchor : trustAnchorFiles) {
     args.push_back("--trust");
@@ -95,9 +94,9 @@ FileReport validatePdfIsolated(const std::filesystem::path& pdf,
   int spawned = posix_spawn(&child, worker.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
-    return unreadable(pdf, "internal",
-                      "cannot start the validation worker " + worker.string() + ": " +
-                          strerror(spawned));
+    return unreadable(
+        pdf, "internal",
+        "cannot start the validation worker " + worker.string() + ": " + strerror(spawned));
   }
   close(output.write);
   output.write = -1;
@@ -135,16 +134,15 @@ FileReport validatePdfIsolated(const std::filesystem::path& pdf,
   if (timedOut) {
     return unreadable(pdf, "invalid_pdf",
                       "validation did not finish within " +
-                          std::to_string(limits.wallTime.count()) +
-                          " s; the worker was stopped");
+                          std::to_string(limits.wallTime.count()) + " s; the worker was stopped");
   }
   if (tooLarge) return unreadable(pdf, "invalid_pdf", "the validation report is implausibly large");
   if (WIFSIGNALED(status)) {
     int signal = WTERMSIG(status);
-    std::string reason = signal == SIGXCPU || signal == SIGKILL
-                             ? "validation used more than its CPU time limit"
-                             : std::string("the validator stopped on this file (signal ") +
-                                   strsignal(signal) + ")";
+    std::string reason =
+        signal == SIGXCPU || signal == SIGKILL
+            ? "validation used more than its CPU time limit"
+            : std::string("the validator stopped on this file (signal ") + strsignal(signal) + ")";
     return unreadable(pdf, "invalid_pdf", reason);
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || json.empty()) {
@@ -158,8 +156,8 @@ FileReport validatePdfIsolated(const std::filesystem::path& pdf,
     report.file = pdf.string();
     return report;
   } catch (const Error& error) {
-    return unreadable(pdf, "internal", std::string("the worker's report is unreadable: ") +
-                                           error.what());
+    return unreadable(pdf, "internal",
+                      std::string("the worker's report is unreadable: ") + error.what());
   }
 }
 

@@ -41,23 +41,23 @@ struct RevocationSummary {
 };
 
 struct SignatureReport {
-  std::string field;                 ///< fully qualified field name
-  std::string kind = "signature";    ///< "signature" or "document-timestamp"
-  CertificateSummary signer;         ///< the signing (or time-stamping) certificate
-  std::string subfilter;             ///< /SubFilter as written
-  std::string level;                 ///< "B-B", "B-T", "B-LT", "B-LTA", or "" (not PAdES)
-  std::string claimedTime;           ///< /M (a claim, not a proof), ISO 8601, or ""
-  std::string timestampTime;         ///< genTime of a valid signature time-stamp, or ""
-  std::string bestSignatureTime;     ///< earliest proven time of existence, or ""
+  std::string field;                    ///< fully qualified field name
+  std::string kind = "signature";       ///< "signature" or "document-timestamp"
+  CertificateSummary signer;            ///< the signing (or time-stamping) certificate
+  std::string subfilter;                ///< /SubFilter as written
+  std::string level;                    ///< "B-B", "B-T", "B-LT", "B-LTA", or "" (not PAdES)
+  std::string claimedTime;              ///< /M (a claim, not a proof), ISO 8601, or ""
+  std::string timestampTime;            ///< genTime of a valid signature time-stamp, or ""
+  std::string bestSignatureTime;        ///< earliest proven time of existence, or ""
   std::string bestSignatureTimeSource;  ///< "signature-timestamp", "document-timestamp", "" ...
   Indication indication = Indication::Indeterminate;
   std::string subindication;  ///< ETSI name, empty when TOTAL_PASSED
   bool integrity = false;     ///< message digest and signature value verified
   std::vector<int64_t> byteRange;
-  int coversRevision = 0;      ///< 1-based revision the signature covers; 0 when none
+  int coversRevision = 0;  ///< 1-based revision the signature covers; 0 when none
   bool coversWholeFile = false;
   ModificationLevel modificationsAfter = ModificationLevel::None;
-  std::vector<std::string> changes;  ///< what the later revisions changed, one line each
+  std::vector<std::string> changes;       ///< what the later revisions changed, one line each
   std::vector<CertificateSummary> chain;  ///< signer first, the trust anchor last when found
   bool trusted = false;                   ///< the chain ends at a configured trust anchor
   RevocationSummary revocation;
@@ -73,10 +73,10 @@ struct FileReport {
   std::string sha256;  ///< lower-case hex of the whole file, "" when unreadable
   /// The worst indication of all signatures; INDETERMINATE when there is none.
   Indication verdict = Indication::Indeterminate;
-  bool readable = true;    ///< false: the file could not be read or validated at all
-  std::string errorCode;   ///< vanthu ErrorCode name when !readable (e.g. "invalid_pdf")
-  std::string error;       ///< the reason when !readable
-  int revisions = 0;       ///< revisions found by following /Prev
+  bool readable = true;               ///< false: the file could not be read or validated at all
+  std::string errorCode;              ///< vanthu ErrorCode name when !readable (e.g. "invalid_pdf")
+  std::string error;                  ///< the reason when !readable
+  int revisions = 0;                  ///< revisions found by following /Prev
   std::vector<std::string> problems;  ///< structural findings (e.g. "needs repair")
   std::vector<SignatureReport> signatures;
 };
