@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <vector>
 
 #include "vanthu/workflow/error.h"
@@ -55,26 +54,75 @@ std::string dictionaryAt(const std::string& text, size_t from) {
   return {};
 }
 
+// Hand-written scanners rather than std::regex: compiling three libstdc++ regexes cost more
+// than a whole 1-page signature (callgrind: 12 M instructions per process).
+bool isPdfSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v' || c == '\0';
+}
+
+// At least one white-space character at `at`: the position after the run, else npos.
+size_t afterSpaces(const std::string& text, size_t at) {
+  size_t begin = at;
+  while (at < text.size() && isPdfSpace(text[at])) ++at;
+  return at == begin ? std::string::npos : at;
+}
+
+// At least one digit at `at` (copied to `digits`): the position after them, else npos.
+size_t afterDigits(const std::string& text, size_t at, std::string& digits) {
+  size_t begin = at;
+  while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+  if (at == begin) return std::string::npos;
+  digits = text.substr(begin, at - begin);
+  return at;
+}
+
+// "/NAME N G R" starting at the '/' at `at`; appends it to `keys` when it is one.
+void appendReference(const std::string& text, size_t at, const std::string& name,
+                     std::string& keys) {
+  if (text.compare(at + 1, name.size(), name) != 0) return;
+  std::string number, generation;
+  size_t pos = afterSpaces(text, at + 1 + name.size());
+  if (pos != std::string::npos) pos = afterDigits(text, pos, number);
+  if (pos != std::string::npos) pos = afterSpaces(text, pos);
+  if (pos != std::string::npos) pos = afterDigits(text, pos, generation);
+  if (pos != std::string::npos) pos = afterSpaces(text, pos);
+  if (pos == std::string::npos || pos >= text.size() || text[pos] != 'R') return;
+  keys += "/" + name + " " + number + " " + generation + " R";
+}
+
 // The trailer keys every update carries over, copied byte for byte. /XRefStm is deliberately
 // dropped: a stale one breaks hybrid-reference files (standards/pdf-signatures.md §1.5).
 std::string carriedKeys(const std::string& dictionary) {
-  static const std::regex reference(R"(/(Root|Info|Encrypt)\s+(\d+)\s+(\d+)\s+R)");
-  static const std::regex id(R"(/ID\s*\[([^\]]*)\])");
   std::string keys;
-  for (auto it = std::sregex_iterator(dictionary.begin(), dictionary.end(), reference);
-       it != std::sregex_iterator(); ++it) {
-    keys += "/" + (*it)[1].str() + " " + (*it)[2].str() + " " + (*it)[3].str() + " R";
+  for (size_t at = dictionary.find('/'); at != std::string::npos;
+       at = dictionary.find('/', at + 1)) {
+    for (const char* name : {"Root", "Info", "Encrypt"})
+      appendReference(dictionary, at, name, keys);
   }
-  std::smatch match;
-  if (std::regex_search(dictionary, match, id)) keys += "/ID[" + match[1].str() + "]";
+  for (size_t at = dictionary.find("/ID"); at != std::string::npos;
+       at = dictionary.find("/ID", at + 1)) {
+    size_t pos = at + 3;
+    while (pos < dictionary.size() && isPdfSpace(dictionary[pos])) ++pos;
+    if (pos >= dictionary.size() || dictionary[pos] != '[') continue;
+    size_t close = dictionary.find(']', pos + 1);
+    if (close == std::string::npos) continue;
+    keys += "/ID[" + dictionary.substr(pos + 1, close - pos - 1) + "]";
+    break;
+  }
   return keys;
 }
 
 int64_t sizeOf(const std::string& dictionary) {
-  static const std::regex size(R"(/Size\s+(\d+))");
-  std::smatch match;
-  if (!std::regex_search(dictionary, match, size) || match[1].length() > 9) return 0;
-  return std::stoll(match[1].str());
+  for (size_t at = dictionary.find("/Size"); at != std::string::npos;
+       at = dictionary.find("/Size", at + 1)) {
+    std::string digits;
+    size_t pos = afterSpaces(dictionary, at + 5);
+    if (pos == std::string::npos || afterDigits(dictionary, pos, digits) == std::string::npos) {
+      continue;
+    }
+    return digits.size() > 9 ? 0 : std::stoll(digits);
+  }
+  return 0;
 }
 
 void putBigEndian(std::string& out, uint64_t value, int width) {

@@ -21,7 +21,16 @@
 #include "vanthu/signing/revocation.h"
 
 namespace vanthu::signing::detail {
+
+struct DecodedDss {
+  std::vector<X509Ptr> certificates;
+  size_t unreadableCertificates = 0;
+  std::vector<OcspBasicRespPtr> ocsps;
+};
+
 namespace {
+
+const DecodedDss& decodedDss(const TrustContext& context);
 
 using Clock = std::chrono::system_clock;
 
@@ -487,14 +496,9 @@ void collectPool(Check& check, SignedDataParts& parts, const TrustContext& conte
   for (int i = 0; i < x509StackSize(certs.get()); ++i) {
     if (auto cert = upRef(x509StackAt(certs.get(), i))) parts.pool.push_back(std::move(cert));
   }
-  size_t unreadable = 0;
-  for (const auto& der : context.dss.certificates) {
-    if (auto cert = parseCertificate(der)) {
-      parts.pool.push_back(std::move(cert));
-    } else {
-      ++unreadable;
-    }
-  }
+  const DecodedDss& dss = decodedDss(context);
+  for (const auto& cert : dss.certificates) parts.pool.push_back(upRef(cert.get()));
+  size_t unreadable = dss.unreadableCertificates;
   if (unreadable > 0) {
     check.warnings.push_back(std::to_string(unreadable) +
                              " certificate(s) of the document security store cannot be read");
@@ -840,22 +844,46 @@ std::optional<RevocationFinding> fromCrlDer(std::string_view der, X509* cert, X5
   return fromCrl(crl.get(), cert, issuer, source);
 }
 
-/// The status of `cert` in an OCSP response, when it is signed by `issuer` or a responder it
-/// delegated to (RFC 6960 4.2.2.2) and answers for `cert`.
-std::optional<RevocationFinding> fromOcspDer(std::string_view der, X509* cert, X509* issuer,
-                                             TimePoint at, const std::string& source) {
+OcspBasicRespPtr parseOcspBasic(std::string_view der) {
   const auto* in = reinterpret_cast<const unsigned char*>(der.data());
   OcspResponsePtr response(d2i_OCSP_RESPONSE(nullptr, &in, static_cast<long>(der.size())));
   if (!response || OCSP_response_status(response.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
     clearOpenSslErrors();
-    return std::nullopt;
+    return OcspBasicRespPtr(nullptr);
   }
   OcspBasicRespPtr basic(OCSP_response_get1_basic(response.get()));
+  clearOpenSslErrors();
+  return basic;
+}
+
+/// The status of `cert` in an OCSP response, when it is signed by `issuer` or a responder it
+/// delegated to (RFC 6960 4.2.2.2) and answers for `cert`. The cheap question (does it answer
+/// for this certificate?) comes first: a DSS holds responses for many certificates.
+std::optional<RevocationFinding> fromOcspBasic(OCSP_BASICRESP* basic, X509* cert, X509* issuer,
+                                               TimePoint at, const std::string& source) {
+  if (basic == nullptr) return std::nullopt;
+  OCSP_SINGLERESP* answer = nullptr;
+  for (int i = 0; i < OCSP_resp_count(basic) && answer == nullptr; ++i) {
+    OCSP_SINGLERESP* single = OCSP_resp_get0(basic, i);
+    const OCSP_CERTID* id = OCSP_SINGLERESP_get0_id(single);
+    ASN1_OBJECT* hashObject = nullptr;
+    if (OCSP_id_get0_info(nullptr, &hashObject, nullptr, nullptr, const_cast<OCSP_CERTID*>(id)) !=
+        1) {
+      continue;
+    }
+    const EVP_MD* md = EVP_get_digestbyobj(hashObject);
+    if (md == nullptr) continue;
+    OcspCertIdPtr ours(OCSP_cert_to_id(md, cert, issuer));
+    if (ours && OCSP_id_cmp(ours.get(), id) == 0) answer = single;
+  }
+  if (answer == nullptr) {
+    clearOpenSslErrors();
+    return std::nullopt;
+  }
   X509StorePtr store(X509_STORE_new());
   auto trusted = newX509Stack();
   X509Ptr issuerCopy = upRef(issuer);
-  if (!basic || !store || !trusted || !issuerCopy ||
-      X509_STORE_add_cert(store.get(), issuer) != 1 ||
+  if (!store || !trusted || !issuerCopy || X509_STORE_add_cert(store.get(), issuer) != 1 ||
       X509_STORE_set_flags(store.get(), X509_V_FLAG_PARTIAL_CHAIN) != 1 ||
       !x509StackPush(trusted.get(), issuerCopy.get())) {
     clearOpenSslErrors();
@@ -865,13 +893,13 @@ std::optional<RevocationFinding> fromOcspDer(std::string_view der, X509* cert, X
   // A delegated responder's certificate is checked at the validation time, not now.
   X509_VERIFY_PARAM* param = X509_STORE_get0_param(store.get());
   X509_VERIFY_PARAM_set_time(param, Clock::to_time_t(at));
-  if (OCSP_basic_verify(basic.get(), trusted.get(), store.get(),
-                        OCSP_TRUSTOTHER | OCSP_NOEXPLICIT) <= 0) {
+  if (OCSP_basic_verify(basic, trusted.get(), store.get(), OCSP_TRUSTOTHER | OCSP_NOEXPLICIT) <=
+      0) {
     clearOpenSslErrors();
     return std::nullopt;
   }
   X509* signer = nullptr;
-  if (OCSP_resp_get0_signer(basic.get(), &signer, trusted.get()) != 1 || signer == nullptr) {
+  if (OCSP_resp_get0_signer(basic, &signer, trusted.get()) != 1 || signer == nullptr) {
     clearOpenSslErrors();
     return std::nullopt;
   }
@@ -885,36 +913,45 @@ std::optional<RevocationFinding> fromOcspDer(std::string_view der, X509* cert, X
       return std::nullopt;
     }
   }
-  for (int i = 0; i < OCSP_resp_count(basic.get()); ++i) {
-    OCSP_SINGLERESP* single = OCSP_resp_get0(basic.get(), i);
-    const OCSP_CERTID* id = OCSP_SINGLERESP_get0_id(single);
-    ASN1_OBJECT* hashObject = nullptr;
-    if (OCSP_id_get0_info(nullptr, &hashObject, nullptr, nullptr, const_cast<OCSP_CERTID*>(id)) !=
-        1) {
-      continue;
-    }
-    const EVP_MD* md = EVP_get_digestbyobj(hashObject);
-    if (md == nullptr) continue;
-    OcspCertIdPtr ours(OCSP_cert_to_id(md, cert, issuer));
-    if (!ours || OCSP_id_cmp(ours.get(), id) != 0) continue;
-    int reason = 0;
-    ASN1_GENERALIZEDTIME* revokedAt = nullptr;
-    int status = OCSP_single_get0_status(single, &reason, &revokedAt, nullptr, nullptr);
-    RevocationFinding finding;
-    finding.source = source;
-    if (status == V_OCSP_CERTSTATUS_GOOD) {
-      finding.status = RevocationStatus::Good;
-    } else if (status == V_OCSP_CERTSTATUS_REVOKED) {
-      finding.status = RevocationStatus::Revoked;
-      finding.revokedAt = asn1Time(revokedAt);
-    } else {
-      continue;
-    }
-    clearOpenSslErrors();
-    return finding;
-  }
+  int reason = 0;
+  ASN1_GENERALIZEDTIME* revokedAt = nullptr;
+  int status = OCSP_single_get0_status(answer, &reason, &revokedAt, nullptr, nullptr);
   clearOpenSslErrors();
-  return std::nullopt;
+  RevocationFinding finding;
+  finding.source = source;
+  if (status == V_OCSP_CERTSTATUS_GOOD) {
+    finding.status = RevocationStatus::Good;
+  } else if (status == V_OCSP_CERTSTATUS_REVOKED) {
+    finding.status = RevocationStatus::Revoked;
+    finding.revokedAt = asn1Time(revokedAt);
+  } else {
+    return std::nullopt;
+  }
+  return finding;
+}
+
+std::optional<RevocationFinding> fromOcspDer(std::string_view der, X509* cert, X509* issuer,
+                                             TimePoint at, const std::string& source) {
+  OcspBasicRespPtr basic = parseOcspBasic(der);
+  return fromOcspBasic(basic.get(), cert, issuer, at, source);
+}
+
+const DecodedDss& decodedDss(const TrustContext& context) {
+  if (!context.decoded) {
+    auto decoded = std::make_shared<DecodedDss>();
+    for (const auto& der : context.dss.certificates) {
+      if (auto cert = parseCertificate(der)) {
+        decoded->certificates.push_back(std::move(cert));
+      } else {
+        ++decoded->unreadableCertificates;
+      }
+    }
+    for (const auto& der : context.dss.ocspResponses) {
+      decoded->ocsps.push_back(parseOcspBasic(der));
+    }
+    context.decoded = decoded;
+  }
+  return *context.decoded;
 }
 
 /// The CRLs and OCSP responses of the adbe-revocationInfoArchival signed attribute:
@@ -955,8 +992,10 @@ struct RevocationSources {
 RevocationFinding findRevocation(X509* cert, X509* issuer, const TrustContext& context,
                                  const RevocationSources& cms, TimePoint at) {
   std::vector<RevocationFinding> found;
-  for (const auto& der : context.dss.ocspResponses) {
-    if (auto finding = fromOcspDer(der, cert, issuer, at, "dss")) found.push_back(*finding);
+  for (const auto& basic : decodedDss(context).ocsps) {
+    if (auto finding = fromOcspBasic(basic.get(), cert, issuer, at, "dss")) {
+      found.push_back(*finding);
+    }
   }
   for (const auto& der : context.dss.crls) {
     if (auto finding = fromCrlDer(der, cert, issuer, "dss")) found.push_back(*finding);

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ namespace vanthu::signing::detail {
 /// digest OpenSSL does not know. Computed at most once per algorithm by the caller.
 using SignedBytesDigest = std::function<std::string(const std::string& opensslDigestName)>;
 
+/// The DSS decoded once per file (certificates, OCSP responses), shared by its signatures.
+struct DecodedDss;
+
 struct TrustContext {
   std::vector<Certificate> trustAnchors;
   /// Certificates, CRLs and OCSP responses of the document's /DSS (newest revision).
@@ -32,6 +36,9 @@ struct TrustContext {
   HttpFetcher* fetcher = nullptr;
   /// "Now" for the validation (ValidationOptions::at or the clock).
   std::chrono::system_clock::time_point validationTime;
+  /// Filled on first use from `dss`; a DSS with hundreds of entries is decoded once, not once
+  /// per signature.
+  mutable std::shared_ptr<DecodedDss> decoded;
 };
 
 struct TimestampCheck {

@@ -302,19 +302,31 @@ class LayoutBuilder {
   Layout layout_;
 };
 
+}  // namespace
+
+struct ChangeAnalysisMemo::Layouts {
+  std::map<size_t, Layout> byRevision;
+};
+
+ChangeAnalysisMemo::ChangeAnalysisMemo() : layouts(std::make_unique<Layouts>()) {}
+ChangeAnalysisMemo::~ChangeAnalysisMemo() = default;
+
+namespace {
+
 class Analysis {
  public:
   Analysis(RevisionViews& views, size_t signedRevision, const std::string& signatureField,
-           const ChangePolicy& policy)
+           const ChangePolicy& policy, ChangeAnalysisMemo& memo)
       : views_(views),
         index_(views.index()),
         signed_(signedRevision),
         signatureField_(signatureField),
-        policy_(policy) {}
+        policy_(policy),
+        memo_(memo) {}
 
   ModificationFindings run() {
     RevisionView& before = views_.at(signed_);
-    Layout old = LayoutBuilder(before).build();
+    const Layout& old = layoutOf(signed_);
     signedReachable_ = old.reachable;
     unusedObjects(before, old);
     for (size_t k = signed_ + 1; k < index_.revisions.size(); ++k) revision(before, old, k);
@@ -322,6 +334,15 @@ class Analysis {
   }
 
  private:
+  const Layout& layoutOf(size_t revision) {
+    auto& cache = memo_.layouts->byRevision;
+    auto found = cache.find(revision);
+    if (found == cache.end()) {
+      found = cache.emplace(revision, LayoutBuilder(views_.at(revision)).build()).first;
+    }
+    return found->second;
+  }
+
   void record(ModificationLevel level, const std::string& line) {
     findings_.level = std::max(findings_.level, level);
     if (level == ModificationLevel::Other) {
@@ -373,12 +394,10 @@ class Analysis {
     std::vector<uint32_t> unused;
     // Objects an update replaced stay behind unreferenced: that is ordinary incremental saving.
     // Shadow content is different: it was never referenced in the revision that wrote it.
-    std::map<size_t, std::set<uint32_t>> reachableIn;
     auto referencedWhenWritten = [&](uint32_t number) {
       for (size_t k = signed_; k-- > 0;) {
         if (!index_.revisions[k].entries.count(number)) continue;
-        if (!reachableIn.count(k)) reachableIn[k] = LayoutBuilder(views_.at(k)).build().reachable;
-        return reachableIn[k].count(number) > 0;
+        return layoutOf(k).reachable.count(number) > 0;
       }
       return false;
     };
@@ -617,7 +636,7 @@ class Analysis {
 
   void revision(const RevisionView& before, const Layout& old, size_t k) {
     RevisionView& view = views_.at(k);
-    Layout now = LayoutBuilder(view).build();
+    const Layout& now = layoutOf(k);
     const std::string where = "revision " + std::to_string(k + 1);
     for (uint32_t number : index_.changedBetween(k - 1, k)) {
       if (!existedWhenSigned(number)) continue;
@@ -625,7 +644,7 @@ class Analysis {
       const PdfObject* oldObject = before.object(referenceOf(number, *oldEntry));
       if (oldObject == nullptr || isStructuralStream(oldObject)) continue;
       auto newEntry = index_.lookup(k, number);
-      std::string path = now.path.count(number)   ? now.path[number]
+      std::string path = now.path.count(number)   ? now.path.at(number)
                          : old.path.count(number) ? old.path.at(number)
                                                   : std::string("unreferenced");
       std::string what = "object " + std::to_string(number) + " (" + path + ")";
@@ -843,6 +862,7 @@ class Analysis {
   size_t signed_;
   std::string signatureField_;
   const ChangePolicy& policy_;
+  ChangeAnalysisMemo& memo_;
   std::set<uint32_t> signedReachable_;
   ModificationFindings findings_;
 };
@@ -851,14 +871,16 @@ class Analysis {
 
 ModificationFindings analyseChangesAfter(RevisionViews& views, size_t signedRevision,
                                          const std::string& signatureField,
-                                         const ChangePolicy& policy) {
+                                         const ChangePolicy& policy, ChangeAnalysisMemo* memo) {
   quietPodofo();
   if (signedRevision >= views.index().revisions.size()) {
     throw Error(ErrorCode::InvalidArgument,
                 "no revision " + std::to_string(signedRevision + 1) + " to compare from");
   }
   try {
-    return Analysis(views, signedRevision, signatureField, policy).run();
+    ChangeAnalysisMemo local;
+    return Analysis(views, signedRevision, signatureField, policy, memo != nullptr ? *memo : local)
+        .run();
   } catch (const PdfError& error) {
     throwPdfError(error,
                   "comparing the revisions after revision " + std::to_string(signedRevision + 1));

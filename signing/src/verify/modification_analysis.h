@@ -7,6 +7,7 @@
 // elsewhere cannot be smuggled in as "form filling", and re-pointing a reference to an object
 // that already existed in the signed revision is suspicious.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,12 +45,25 @@ struct ModificationFindings {
   std::vector<std::string> warnings;
 };
 
+/// What the analysis learns about each revision (where every object sits), kept for all the
+/// signatures of one file, so that a file with 25 signatures walks each revision once.
+class ChangeAnalysisMemo {
+ public:
+  ChangeAnalysisMemo();
+  ~ChangeAnalysisMemo();
+  ChangeAnalysisMemo(const ChangeAnalysisMemo&) = delete;
+  ChangeAnalysisMemo& operator=(const ChangeAnalysisMemo&) = delete;
+  struct Layouts;
+  std::unique_ptr<Layouts> layouts;
+};
+
 /// Compares revision `signedRevision` (0-based) with every later one.
 /// `signatureField` is the fully qualified name of the signature's field (its own later
 /// changes are judged: its /V may never change). Throws vanthu::Error(InvalidPdf) when a
 /// revision cannot be read.
 ModificationFindings analyseChangesAfter(RevisionViews& views, size_t signedRevision,
                                          const std::string& signatureField,
-                                         const ChangePolicy& policy);
+                                         const ChangePolicy& policy,
+                                         ChangeAnalysisMemo* memo = nullptr);
 
 }  // namespace vanthu::signing::detail

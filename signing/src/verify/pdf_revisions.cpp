@@ -114,6 +114,7 @@ struct Section {
   uint64_t eofOffset = 0;        // just after its "%%EOF"
   uint64_t end = 0;
   bool unpointed = false;  // no "startxref" names this section (a problem unless linearized)
+  std::shared_ptr<const PdfObject> trailer;
 };
 
 int64_t sizeOf(const PdfDictionary& trailer, uint64_t offset) {
@@ -236,6 +237,7 @@ class RevisionReader {
     if (!trailer.IsDictionary()) invalid("no trailer dictionary at " + at(dictionaryAt));
     section.searchFrom = static_cast<uint64_t>(memory_.device.Device()->Tell());
     const PdfDictionary& dictionary = trailer.GetDictionary();
+    section.trailer = std::make_shared<PdfObject>(dictionary);
     section.size = sizeOf(dictionary, offset);
     section.prev = offsetKey(dictionary, "Prev", headerOffset_, offset);
     if (auto xrefStm = offsetKey(dictionary, "XRefStm", headerOffset_, offset)) {
@@ -268,6 +270,7 @@ class RevisionReader {
     if (type == nullptr || !type->IsName() || type->GetName() != PdfName("XRef")) {
       invalid("the object at " + at(offset) + " is not a cross-reference stream (/Type /XRef)");
     }
+    section.trailer = std::make_shared<PdfObject>(dictionary);
     section.size = sizeOf(dictionary, offset);
     section.prev = offsetKey(dictionary, "Prev", headerOffset_, offset);
 
@@ -488,6 +491,17 @@ RevisionIndex readRevisions(const MappedFile& file) {
         main.xrefStream = section.xrefStream;
         main.hybrid = section.hybrid;
         main.size = std::max(main.size, section.size);
+        // The first-page trailer carries /Root and /Info; the main one often only /Size.
+        if (section.trailer && section.trailer->IsDictionary()) {
+          auto combined = std::make_shared<PdfObject>(*section.trailer);
+          if (main.trailer && main.trailer->IsDictionary()) {
+            for (const auto& [key, value] : main.trailer->GetDictionary().GetKeys()) {
+              if (key != PdfName("Prev")) combined->GetDictionary().AddKey(key, *value);
+            }
+          }
+          combined->GetDictionary().RemoveKey("Prev");
+          main.trailer = combined;
+        }
         // The main section's startxref names the first-page section (annex F.3.8).
         main.unpointed = section.unpointed;
         continue;
@@ -511,6 +525,20 @@ RevisionIndex readRevisions(const MappedFile& file) {
     revision.hybrid = section.hybrid;
     revision.entries = std::move(section.entries);
     revision.size = section.size;
+    // Some producers leave /Root or /Info out of an update's trailer; readers (and PoDoFo)
+    // take them from the earlier trailers, and so do we.
+    if (section.trailer && section.trailer->IsDictionary() && !index.revisions.empty() &&
+        index.revisions.back().trailer) {
+      auto inherited = std::make_shared<PdfObject>(*section.trailer);
+      for (const char* key : {"Root", "Info", "ID", "Encrypt"}) {
+        const PdfObject* earlier = index.revisions.back().trailer->GetDictionary().GetKey(key);
+        if (earlier != nullptr && !inherited->GetDictionary().HasKey(key)) {
+          inherited->GetDictionary().AddKey(key, *earlier);
+        }
+      }
+      section.trailer = inherited;
+    }
+    revision.trailer = section.trailer;
     index.revisions.push_back(std::move(revision));
   }
 
@@ -560,32 +588,163 @@ RevisionIndex readRevisions(const MappedFile& file) {
   return index;
 }
 
-struct RevisionView::Impl {
-  MemoryDevice memory;
-  PdfVecObjects objects;
-  PdfParser parser;
-  Impl(const char* data, size_t size) : memory(data, size), parser(&objects) {
-    objects.SetAutoDelete(true);
+class ObjectCache {
+ public:
+  ObjectCache(const MappedFile& file, const RevisionIndex& index)
+      : memory_(file.data(), static_cast<size_t>(file.size())), index_(index), buffer_(4096) {
+    scratch_.SetAutoDelete(true);
   }
+
+  /// The object `reference` as revision `revision` sees it, or nullptr (free, absent).
+  const PdfObject* load(size_t revision, const PdfReference& reference) {
+    auto entry = index_.lookup(revision, reference.ObjectNumber());
+    if (!entry || entry->type == XrefEntryType::Free) return nullptr;
+    if (entry->type == XrefEntryType::InFile) {
+      if (entry->generation != reference.GenerationNumber()) return nullptr;
+      return inFile(revision, entry->offset, reference);
+    }
+    if (reference.GenerationNumber() != 0) return nullptr;
+    return inStream(revision, *entry, reference);
+  }
+
+ private:
+  const PdfObject* inFile(size_t revision, uint64_t offset, const PdfReference& reference) {
+    auto found = inFile_.find(offset);
+    if (found != inFile_.end()) return checked(found->second.get(), reference, offset);
+    memory_.stream.clear();
+    auto object = std::make_unique<PdfParserObject>(&scratch_, memory_.device, buffer_,
+                                                    static_cast<pdf_long>(offset));
+    // Loaded on demand: the dictionary is read now (IsDictionary), the stream data only when
+    // asked for. PoDoFo resolves an indirect /Length through the object's owner when it reads
+    // the stream; our objects have no owner that knows the revision, so the length is made
+    // direct in between.
+    object->SetLoadOnDemand(true);
+    object->ParseFile(nullptr);
+    const PdfObject* result = checked(object.get(), reference, offset);
+    if (object->IsDictionary()) {
+      const PdfObject* length = object->GetDictionary().GetKey("Length");
+      if (length != nullptr && length->IsReference()) {
+        const PdfObject* value = load(revision, length->GetReference());
+        if (value == nullptr || !value->IsNumber()) {
+          invalid("the stream " + reference.ToString() + " has no readable /Length");
+        }
+        object->GetDictionary().AddKey("Length", PdfObject(value->GetNumber()));
+      }
+    }
+    inFile_.emplace(offset, std::move(object));
+    return result;
+  }
+
+  // Strict: an entry must point at the object it names.
+  static const PdfObject* checked(const PdfObject* object, const PdfReference& reference,
+                                  uint64_t offset) {
+    if (object->Reference() != reference) {
+      invalid("the cross-reference entry of object " + reference.ToString() + " points at " +
+              object->Reference().ToString() + " (" + at(offset) + ")");
+    }
+    return object;
+  }
+
+  const PdfObject* inStream(size_t revision, const XrefEntry& entry,
+                            const PdfReference& reference) {
+    auto streamEntry = index_.lookup(revision, static_cast<uint32_t>(entry.offset));
+    if (!streamEntry || streamEntry->type != XrefEntryType::InFile) {
+      invalid("object " + reference.ToString() + " is in object stream " +
+              std::to_string(entry.offset) + ", which is not in the file");
+    }
+    auto found = streams_.find(streamEntry->offset);
+    if (found == streams_.end()) {
+      found = streams_.emplace(streamEntry->offset, readObjectStream(streamEntry->offset)).first;
+    }
+    return found->second->GetObject(reference);
+  }
+
+  // ISO 32000-1 §7.5.7: /N pairs "number offset" in the decoded stream, objects from /First.
+  // (PoDoFo's own object-stream parser is not exported by the shared library.)
+  std::unique_ptr<PdfVecObjects> readObjectStream(uint64_t offset) {
+    memory_.stream.clear();
+    PdfParserObject stream(&scratch_, memory_.device, buffer_, static_cast<pdf_long>(offset));
+    stream.SetLoadOnDemand(false);
+    stream.ParseFile(nullptr);
+    const PdfObject* count = stream.IsDictionary() ? stream.GetDictionary().GetKey("N") : nullptr;
+    const PdfObject* first =
+        stream.IsDictionary() ? stream.GetDictionary().GetKey("First") : nullptr;
+    if (!stream.HasStream() || count == nullptr || !count->IsNumber() || first == nullptr ||
+        !first->IsNumber() || count->GetNumber() < 0 || count->GetNumber() > kMaxSize ||
+        first->GetNumber() < 0) {
+      invalid("the object stream at " + at(offset) + " has no valid /N and /First");
+    }
+    char* raw = nullptr;
+    pdf_long length = 0;
+    stream.GetStream()->GetFilteredCopy(&raw, &length);
+    std::unique_ptr<char, decltype(&podofo_free)> data(raw, &podofo_free);
+    auto objects = std::make_unique<PdfVecObjects>();
+    objects->SetAutoDelete(true);
+    PdfTokenizer header(data.get(), static_cast<size_t>(length));
+    std::vector<std::pair<pdf_long, pdf_long>> places;
+    for (int64_t i = 0; i < count->GetNumber(); ++i) {
+      pdf_long number = header.GetNextNumber();
+      pdf_long at = header.GetNextNumber();
+      places.emplace_back(number, at);
+    }
+    for (const auto& [number, relative] : places) {
+      pdf_long start = first->GetNumber() + relative;
+      if (number < 0 || relative < 0 || start >= length) {
+        invalid("the object stream at " + at(offset) + " places an object outside itself");
+      }
+      PdfTokenizer body(data.get() + start, static_cast<size_t>(length - start));
+      PdfVariant value;
+      body.GetNextVariant(value, nullptr);
+      objects->push_back(new PdfObject(PdfReference(static_cast<uint32_t>(number), 0), value));
+    }
+    return objects;
+  }
+
+  MemoryDevice memory_;
+  const RevisionIndex& index_;
+  PdfRefCountedBuffer buffer_;
+  PdfVecObjects scratch_;
+  std::map<uint64_t, std::unique_ptr<PdfParserObject>> inFile_;
+  std::map<uint64_t, std::unique_ptr<PdfVecObjects>> streams_;
 };
 
-RevisionView::RevisionView(const MappedFile& file, const RevisionIndex& index, size_t revision)
-    : revision_(revision) {
+struct RevisionView::Impl {
+  // Unencrypted files: the shared cache. Encrypted ones: PoDoFo's parser, which decrypts.
+  std::shared_ptr<ObjectCache> cache;
+  std::shared_ptr<const PdfObject> trailer;
+  std::unique_ptr<MemoryDevice> memory;
+  std::unique_ptr<PdfVecObjects> objects;
+  std::unique_ptr<PdfParser> parser;
+};
+
+RevisionView::RevisionView(const MappedFile& file, const RevisionIndex& index, size_t revision,
+                           std::shared_ptr<ObjectCache> cache)
+    : impl_(std::make_unique<Impl>()), revision_(revision) {
   quietPodofo();
   if (revision >= index.revisions.size()) {
     throw Error(ErrorCode::InvalidArgument, "no revision " + std::to_string(revision + 1));
   }
   const std::string what = "reading revision " + std::to_string(revision + 1);
+  impl_->trailer = index.revisions[revision].trailer;
+  bool encrypted = impl_->trailer == nullptr || !impl_->trailer->IsDictionary() ||
+                   impl_->trailer->GetDictionary().HasKey("Encrypt");
+  if (!encrypted) {
+    impl_->cache = cache ? std::move(cache) : std::make_shared<ObjectCache>(file, index);
+    return;
+  }
   // PoDoFo's strict mode wants "%%EOF" as the very last bytes, so the EOL after it is left out.
-  impl_ =
-      std::make_unique<Impl>(file.data(), static_cast<size_t>(index.revisions[revision].eofOffset));
-  impl_->parser.SetStrictParsing(true);
+  impl_->memory = std::make_unique<MemoryDevice>(
+      file.data(), static_cast<size_t>(index.revisions[revision].eofOffset));
+  impl_->objects = std::make_unique<PdfVecObjects>();
+  impl_->objects->SetAutoDelete(true);
+  impl_->parser = std::make_unique<PdfParser>(impl_->objects.get());
+  impl_->parser->SetStrictParsing(true);
   try {
-    impl_->parser.ParseFile(impl_->memory.device, true);
+    impl_->parser->ParseFile(impl_->memory->device, true);
   } catch (const PdfError& error) {
     if (error.GetError() != ePdfError_InvalidPassword) throwPdfError(error, what);
     try {
-      impl_->parser.SetPassword("");
+      impl_->parser->SetPassword("");
     } catch (const PdfError&) {
       // ErrorCode has no Unsupported yet; the signer reports encrypted input as InvalidPdf too.
       throw Error(ErrorCode::InvalidPdf,
@@ -597,13 +756,19 @@ RevisionView::RevisionView(const MappedFile& file, const RevisionIndex& index, s
 RevisionView::~RevisionView() = default;
 
 const PdfObject& RevisionView::trailer() const {
-  const PdfObject* trailer = impl_->parser.GetTrailer();
+  const PdfObject* trailer = impl_->parser ? impl_->parser->GetTrailer() : impl_->trailer.get();
   if (trailer == nullptr) invalid("revision " + std::to_string(revision_ + 1) + " has no trailer");
   return *trailer;
 }
 
 const PdfObject* RevisionView::object(const PdfReference& reference) const {
-  return impl_->objects.GetObject(reference);
+  if (impl_->parser) return impl_->objects->GetObject(reference);
+  try {
+    return impl_->cache->load(revision_, reference);
+  } catch (const PdfError& error) {
+    throwPdfError(error, "reading object " + reference.ToString() + " of revision " +
+                             std::to_string(revision_ + 1));
+  }
 }
 
 const PdfObject* RevisionView::resolve(const PdfObject* value) const {
@@ -621,13 +786,20 @@ const PdfObject* RevisionView::catalog() const {
 }
 
 bool RevisionView::encrypted() const {
-  return impl_->parser.GetEncrypted();
+  return impl_->parser && impl_->parser->GetEncrypted();
 }
+
+RevisionViews::RevisionViews(const MappedFile& file, const RevisionIndex& index)
+    : file_(file), index_(index), cache_(std::make_shared<ObjectCache>(file, index)) {}
+
+RevisionViews::~RevisionViews() = default;
 
 RevisionView& RevisionViews::at(size_t revision) {
   auto found = views_.find(revision);
   if (found == views_.end()) {
-    found = views_.emplace(revision, std::make_unique<RevisionView>(file_, index_, revision)).first;
+    found =
+        views_.emplace(revision, std::make_unique<RevisionView>(file_, index_, revision, cache_))
+            .first;
   }
   return *found->second;
 }

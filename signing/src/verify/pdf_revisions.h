@@ -46,6 +46,8 @@ struct Revision {
   /// The entries this revision's section defines (a hybrid file's /XRefStm included).
   std::map<uint32_t, XrefEntry> entries;
   int64_t size = 0;  ///< /Size of this revision's trailer
+  /// The trailer dictionary (an xref stream's dictionary), as parsed by the strict reader.
+  std::shared_ptr<const PoDoFo::PdfObject> trailer;
 };
 
 struct RevisionIndex {
@@ -75,14 +77,22 @@ struct RevisionIndex {
 /// `problems`.
 RevisionIndex readRevisions(const MappedFile& file);
 
-/// The PoDoFo objects of one revision: a PdfParser over the bytes [0, revision.end), objects
-/// loaded on demand. Read-only use.
+/// Objects parsed once per file and shared by the views of all its revisions: an object whose
+/// cross-reference entry is the same in two revisions is the same bytes, so it is parsed once
+/// (a file with 25 signatures would otherwise parse each object 25 times).
+class ObjectCache;
+
+/// The PoDoFo objects of one revision, loaded on demand through the strict cross-reference
+/// index (for an encrypted file, through a PdfParser over the bytes up to its %%EOF, which
+/// knows how to decrypt). Read-only use.
 class RevisionView {
  public:
-  /// Throws vanthu::Error(InvalidPdf) when PoDoFo cannot parse that prefix;
-  /// Error(InvalidPdf, "encrypted ...") when it is encrypted with a password other than the empty
-  /// one or with a certificate.
-  RevisionView(const MappedFile& file, const RevisionIndex& index, size_t revision);
+  /// Throws vanthu::Error(InvalidPdf) when PoDoFo cannot parse that prefix or an entry does not
+  /// point at the object it names; also InvalidPdf ("encrypted ...") when it is encrypted with a
+  /// password other than the empty one or with a certificate. `cache`: shared with the other
+  /// views of the file.
+  RevisionView(const MappedFile& file, const RevisionIndex& index, size_t revision,
+               std::shared_ptr<ObjectCache> cache = nullptr);
   ~RevisionView();
   RevisionView(const RevisionView&) = delete;
   RevisionView& operator=(const RevisionView&) = delete;
@@ -108,7 +118,8 @@ class RevisionView {
 /// Lazily built views, one per revision, shared by the checks of one file.
 class RevisionViews {
  public:
-  RevisionViews(const MappedFile& file, const RevisionIndex& index) : file_(file), index_(index) {}
+  RevisionViews(const MappedFile& file, const RevisionIndex& index);
+  ~RevisionViews();
   RevisionView& at(size_t revision);
   const RevisionIndex& index() const { return index_; }
   const MappedFile& file() const { return file_; }
@@ -117,6 +128,7 @@ class RevisionViews {
   const MappedFile& file_;
   const RevisionIndex& index_;
   std::map<size_t, std::unique_ptr<RevisionView>> views_;
+  std::shared_ptr<ObjectCache> cache_;
 };
 
 }  // namespace vanthu::signing::detail

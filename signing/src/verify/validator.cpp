@@ -25,6 +25,7 @@
 #include "verify/cms_verification.h"
 #include "verify/modification_analysis.h"
 #include "verify/pdf_revisions.h"
+#include "verify/prefix_hasher.h"
 #include "verify/signature_dictionary.h"
 
 namespace vanthu::signing {
@@ -87,17 +88,12 @@ std::string pdfDateToIso(const std::string& value) {
   return isoUtc(Clock::from_time_t(timegm(&parts) - offset));
 }
 
-std::string sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw Error(ErrorCode::CryptoFailure, "SHA-256 of the file failed");
-  }
-  static const char* hex = "0123456789abcdef";
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
   std::string text;
-  for (unsigned int i = 0; i < length; ++i) {
-    text += hex[digest[i] >> 4];
-    text += hex[digest[i] & 15];
+  for (unsigned char c : bytes) {
+    text += digits[c >> 4];
+    text += digits[c & 15];
   }
   return text;
 }
@@ -323,7 +319,6 @@ class Validation {
   void runChecked(FileReport& report) {
     detail::quietPodofo();
     file_ = std::make_unique<detail::MappedFile>(pdf_);
-    report.sha256 = sha256Hex(file_->bytes());
     index_ = std::make_unique<detail::RevisionIndex>(detail::readRevisions(*file_));
     views_ = std::make_unique<detail::RevisionViews>(*file_, *index_);
     report.revisions = static_cast<int>(index_->revisions.size());
@@ -373,6 +368,12 @@ class Validation {
       candidates.push_back(std::move(candidate));
     }
     checkRangesDoNotOverlap(candidates);
+    std::vector<uint64_t> cuts;
+    for (const auto& candidate : candidates) {
+      if (candidate.formatOk) cuts.push_back(candidate.ranges[0].second);
+    }
+    hasher_ = std::make_unique<detail::PrefixHasher>(file_->data(), file_->size(), cuts);
+    report.sha256 = hex(hasher_->digest("SHA256", {{0, file_->size()}}));
 
     // Document time-stamps first: they prove when the earlier signatures existed.
     for (auto& candidate : candidates) {
@@ -558,31 +559,11 @@ class Validation {
   detail::SignedBytesDigest digestFor(const Candidate& candidate) {
     auto cache = std::make_shared<std::map<std::string, std::string>>();
     auto ranges = candidate.ranges;
-    const char* data = file_->data();
-    return [cache, ranges, data](const std::string& name) -> std::string {
+    detail::PrefixHasher* hasher = hasher_.get();
+    return [cache, ranges, hasher](const std::string& name) -> std::string {
       auto found = cache->find(name);
       if (found != cache->end()) return found->second;
-      std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(
-          EVP_MD_fetch(nullptr, name.c_str(), nullptr), &EVP_MD_free);
-      if (!md) throw Error(ErrorCode::InvalidArgument, "unsupported digest algorithm " + name);
-      std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                      &EVP_MD_CTX_free);
-      unsigned char digest[EVP_MAX_MD_SIZE];
-      unsigned int length = 0;
-      bool ok = context && EVP_DigestInit_ex(context.get(), md.get(), nullptr) == 1;
-      for (const auto& [start, end] : ranges) {
-        ok = ok && EVP_DigestUpdate(context.get(), data + start, end - start) == 1;
-      }
-      if (EVP_MD_get_flags(md.get()) & EVP_MD_FLAG_XOF) {
-        // SHAKE: the output length CMS uses (RFC 8419: 256 bits for SHAKE128, 512 for SHAKE256).
-        size_t size = name.find("128") != std::string::npos ? 32 : 64;
-        ok = ok && EVP_DigestFinalXOF(context.get(), digest, size) == 1;
-        length = static_cast<unsigned int>(size);
-      } else {
-        ok = ok && EVP_DigestFinal_ex(context.get(), digest, &length) == 1;
-      }
-      if (!ok) throw Error(ErrorCode::CryptoFailure, "hashing the signed bytes failed");
-      std::string value(reinterpret_cast<char*>(digest), length);
+      std::string value = hasher->digest(name, ranges);
       cache->emplace(name, value);
       return value;
     };
@@ -694,8 +675,8 @@ class Validation {
     }
     detail::ModificationFindings findings;
     try {
-      findings =
-          detail::analyseChangesAfter(*views_, *candidate.revision, candidate.field.name, policy);
+      findings = detail::analyseChangesAfter(*views_, *candidate.revision, candidate.field.name,
+                                             policy, &memo_);
     } catch (const Error& error) {
       downgrade(
           report, Indication::Indeterminate, "FORMAT_FAILURE",
@@ -764,6 +745,8 @@ class Validation {
   std::unique_ptr<detail::RevisionIndex> index_;
   std::unique_ptr<detail::RevisionViews> views_;
   detail::TrustContext context_;
+  std::unique_ptr<detail::PrefixHasher> hasher_;
+  detail::ChangeAnalysisMemo memo_;  // per file: layouts shared by its signatures
   std::map<const Candidate*, bool> essV2_;
   std::map<const Candidate*, bool> signatureTimestampValid_;
 };
