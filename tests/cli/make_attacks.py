@@ -7,6 +7,7 @@ well-formed incremental update or an in-place edit, as an attacker would make th
       recovery-isa.pdf       a redefined page appended after %%EOF without any xref section
       evil-annotation.pdf    a FreeText annotation added after a P=2 certification
       swa-moved-gap.pdf      /ByteRange edited so that its gap is not the /Contents string
+      swa-huge-range.pdf     /ByteRange pointing far beyond the end of the file
       usf-zero-contents.pdf  /Contents replaced by zeros (no CMS)
       usf-no-byterange.pdf   /ByteRange renamed away
   make_attacks.py --repoint SIGNED_3_PAGES.pdf OUT.pdf
@@ -133,6 +134,12 @@ def main():
         moved = [same_width(b, 1), same_width(c, 1), same_width(d, -1)]
     edited = match.group(0).replace(f"{b} {c} {d}".encode(), " ".join(moved).encode())
     open(f"{out_dir}/swa-moved-gap.pdf", "wb").write(data.replace(match.group(0), edited, 1))
+
+    # A byte range far beyond the file (every digit a 9, the same width as written).
+    nines = match.group(0)
+    for number in (b, c, d):
+        nines = nines.replace(f" {number}".encode(), b" " + b"9" * len(str(number)), 1)
+    open(f"{out_dir}/swa-huge-range.pdf", "wb").write(data.replace(match.group(0), nines, 1))
 
     hexdigits = data[b + 1:c - 1]  # the gap is exactly "<...>"
     open(f"{out_dir}/usf-zero-contents.pdf", "wb").write(

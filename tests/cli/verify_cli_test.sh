@@ -147,6 +147,11 @@ for damaged in "$src"/tests/data/damaged/*.pdf; do
   [ "$code" -ge 1 ] && [ "$code" -le 3 ] || fail "$(basename "$damaged"): exit $code"
   /usr/bin/python3 "$check" "$schema" 'True' <"$tmp/damaged.json" >"$tmp/check.out" || fail "$(basename "$damaged"): $(cat "$tmp/check.out")"
 done
+# A file that never finishes reading (a FIFO nobody writes to) stands for a parser that hangs:
+# the worker is stopped at the time limit and the next file is still verified.
+mkfifo "$tmp/hang.pdf"
+expect "a hang is cut at the time limit" 3 'r["readable"] == False and "did not finish" in r["error"] or r["verdict"] == "TOTAL_PASSED"' \
+  -- --trust "$root" --timeout 2 "$tmp/hang.pdf" "$tmp/quyet-dinh-B-B.pdf"
 "$bin/vanthu-verify" --json --max-memory 8 "$tmp/quyet-dinh-B-B.pdf" >"$tmp/oom.json" 2>"$tmp/oom.err"
 [ $? -eq 3 ] && grep -q '"readable":false' "$tmp/oom.json" || fail "a worker out of memory: $(cat "$tmp/oom.json" "$tmp/oom.err")"
 

@@ -1,6 +1,7 @@
 #include "verify/modification_analysis.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -62,8 +63,60 @@ std::string streamData(const PdfObject& object, bool decoded) {
 }
 
 // Byte-identical or semantically identical (a stream re-encoded with other filters).
+// Structural equality of two values, without serialising them (PoDoFo writes through printf,
+// which made comparing a 25-signature file's revisions cost seconds). References compare by
+// number and generation, strings by their bytes, reals by value.
+bool equalValues(const PdfVariant& a, const PdfVariant& b, int depth = 0) {
+  if (depth > 64) return false;
+  if (&a == &b) return true;
+  if (a.GetDataType() != b.GetDataType()) return false;
+  switch (a.GetDataType()) {
+    case ePdfDataType_Bool:
+      return a.GetBool() == b.GetBool();
+    case ePdfDataType_Number:
+      return a.GetNumber() == b.GetNumber();
+    case ePdfDataType_Real:
+      return a.GetReal() == b.GetReal();
+    case ePdfDataType_String:
+    case ePdfDataType_HexString: {
+      const PdfString& left = a.GetString();
+      const PdfString& right = b.GetString();
+      return left.GetLength() == right.GetLength() &&
+             std::memcmp(left.GetString(), right.GetString(), left.GetLength()) == 0;
+    }
+    case ePdfDataType_Name:
+      return a.GetName() == b.GetName();
+    case ePdfDataType_Reference:
+      return a.GetReference() == b.GetReference();
+    case ePdfDataType_Null:
+      return true;
+    case ePdfDataType_Array: {
+      const PdfArray& left = a.GetArray();
+      const PdfArray& right = b.GetArray();
+      if (left.size() != right.size()) return false;
+      for (size_t i = 0; i < left.size(); ++i) {
+        if (!equalValues(left[i], right[i], depth + 1)) return false;
+      }
+      return true;
+    }
+    case ePdfDataType_Dictionary: {
+      const auto& left = a.GetDictionary().GetKeys();
+      const auto& right = b.GetDictionary().GetKeys();
+      if (left.size() != right.size()) return false;
+      for (const auto& [key, value] : left) {
+        auto other = right.find(key);
+        if (other == right.end() || !equalValues(*value, *other->second, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return serialise(PdfObject(a)) == serialise(PdfObject(b));  // raw data, unknown kinds
+  }
+}
+
 bool sameContent(const PdfObject& a, const PdfObject& b) {
-  if (serialise(a) == serialise(b)) {
+  if (&a == &b) return true;  // the same cached object: the same bytes in the file
+  if (equalValues(a, b)) {
     if (!a.HasStream() && !b.HasStream()) return true;
     if (a.HasStream() != b.HasStream()) return false;
     if (streamData(a, false) == streamData(b, false)) return true;
@@ -92,7 +145,7 @@ void collectReferences(const PdfObject& value, std::set<uint32_t>& out) {
 
 bool valuesEqual(const PdfObject* a, const PdfObject* b) {
   if (a == nullptr || b == nullptr) return a == b;
-  return serialise(*a) == serialise(*b);
+  return equalValues(*a, *b);
 }
 
 std::set<std::string> differingKeys(const PdfObject& a, const PdfObject& b) {
@@ -825,12 +878,12 @@ class Analysis {
       const PdfObject* newCategory = view.resolve(newValue);
       if (oldCategory == nullptr || newCategory == nullptr) return false;
       if (!oldCategory->IsDictionary() || !newCategory->IsDictionary()) {
-        if (serialise(*oldCategory) != serialise(*newCategory)) return false;
+        if (!equalValues(*oldCategory, *newCategory)) return false;
         continue;
       }
       for (const auto& [name, entry] : oldCategory->GetDictionary().GetKeys()) {
         const PdfObject* now = newCategory->GetDictionary().GetKey(name);
-        if (now == nullptr || serialise(*now) != serialise(*entry)) return false;
+        if (now == nullptr || !equalValues(*now, *entry)) return false;
       }
     }
     return true;
