@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli_args.h"
+#include "audit_command.h"
 #include "sign_command.h"
 #include "tsa_command.h"
 #include "vanthu/demo/demo_init.h"
@@ -28,6 +29,8 @@ Commands:
                         fill text fields (the clerk's number and date) as an update
   tsa --p12 FILE --password-env VAR [--port N]
                         serve an RFC 3161 time-stamping authority (tests, demo)
+  audit verify [--data DIR]
+                        recompute the audit log's hash chain and signed checkpoints
   help                  show this text
 
 Options for every command: --help, --version.
@@ -107,6 +110,7 @@ static int dispatch(const std::vector<std::string>& args) {
   if (command == "sign") return cli::runSignCommand({args.begin() + 1, args.end()});
   if (command == "tsa") return cli::runTsaCommand({args.begin() + 1, args.end()});
   if (command == "fill") return cli::runFillCommand({args.begin() + 1, args.end()});
+  if (command == "audit") return cli::runAuditCommand({args.begin() + 1, args.end()});
   if (command == "demo") {
     if (args.size() < 2) return usage("'demo' needs a subcommand: init");
     if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});
