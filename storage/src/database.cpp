@@ -1,9 +1,14 @@
 #include "vanthu/storage/database.h"
 
 #include <Poco/Data/SQLite/Connector.h>
+#ifdef VANTHU_WITH_POSTGRESQL
+#include <Poco/Data/PostgreSQL/Connector.h>
+#endif
 #include <Poco/Data/Session.h>
 #include <Poco/Exception.h>
+#include <Poco/URI.h>
 
+#include <cstdlib>
 #include <mutex>
 
 #include "database_impl.h"
@@ -14,10 +19,69 @@ namespace vanthu::storage {
 namespace {
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
+constexpr std::string_view kPostgresPrefix = "postgresql://";
 
 void registerConnectors() {
   static std::once_flag once;
-  std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+#ifdef VANTHU_WITH_POSTGRESQL
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+#endif
+  });
+}
+
+struct PostgresTarget {
+  std::string connection;   // libpq key=value string, password included when given
+  std::string description;  // for messages: never the password
+  std::string password;     // to scrub from driver messages
+  std::string schema;       // ?schema=NAME: one database, several isolated schemas
+};
+
+// postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE; the password may also come from
+// VANTHU_DATABASE_PASSWORD so that it need not sit in a configuration file.
+PostgresTarget postgresTarget(const std::string& url) {
+  Poco::URI uri(url);
+  std::string user = uri.getUserInfo();
+  std::string password;
+  if (auto colon = user.find(':'); colon != std::string::npos) {
+    password = user.substr(colon + 1);
+    user = user.substr(0, colon);
+  }
+  if (const char* fromEnvironment = std::getenv("VANTHU_DATABASE_PASSWORD")) {
+    if (password.empty()) password = fromEnvironment;
+  }
+  std::string database = uri.getPath();
+  if (!database.empty() && database.front() == '/') database.erase(0, 1);
+  auto quote = [](const std::string& value) {
+    std::string quoted = "'";
+    for (char c : value) {
+      if (c == '\\' || c == '\'') quoted += '\\';
+      quoted += c;
+    }
+    return quoted + "'";
+  };
+  PostgresTarget target;
+  target.connection = "host=" + quote(uri.getHost()) + " port=" + std::to_string(uri.getPort()) +
+                      " dbname=" + quote(database) + " user=" + quote(user) + " connect_timeout=10";
+  if (!password.empty()) target.connection += " password=" + quote(password);
+  target.password = password;
+  for (const auto& [key, value] : uri.getQueryParameters()) {
+    if (key != "schema") {
+      throw Error(ErrorCode::InvalidConfig, "database url parameter '" + key + "' is unknown");
+    }
+    bool plain =
+        !value.empty() && value.size() <= 63 &&
+        value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    if (!plain) {
+      throw Error(ErrorCode::InvalidConfig,
+                  "database schema '" + value + "' must be lower-case letters, digits and _");
+    }
+    target.schema = value;
+  }
+  target.description = "PostgreSQL database " + database + " at " + uri.getHost() + ":" +
+                       std::to_string(uri.getPort()) + " (user " + user + ")";
+  return target;
 }
 
 }  // namespace
@@ -30,8 +94,42 @@ Status validateDatabaseUrl(const std::string& url) {
     }
     return Status::ok();
   }
+  if (url.rfind(kPostgresPrefix, 0) == 0) {
+#ifdef VANTHU_WITH_POSTGRESQL
+    try {
+      Poco::URI uri(url);
+      if (uri.getHost().empty() || uri.getPath().size() < 2 || uri.getUserInfo().empty()) {
+        return Status::invalidConfig(
+            "database url needs a user, a host and a database, e.g. "
+            "postgresql://vanthu@127.0.0.1:5432/vanthu");
+      }
+    } catch (const Poco::Exception& e) {
+      return Status::invalidConfig("database url is not a valid URL: " + e.displayText());
+    }
+    return Status::ok();
+#else
+    return Status::invalidConfig("this build has no PostgreSQL support; use sqlite:PATH");
+#endif
+  }
   return Status::invalidConfig("database url '" + url +
-                               "' is not supported; use sqlite:PATH (e.g. sqlite:vanthu.db)");
+                               "' is not supported; use sqlite:PATH (e.g. sqlite:vanthu.db) or "
+                               "postgresql://USER@HOST:PORT/DATABASE");
+}
+
+std::string adaptSql(const std::string& portable, Dialect dialect) {
+  if (dialect == Dialect::Sqlite) return portable;
+  std::string adapted;
+  int number = 0;
+  bool quoted = false;
+  for (char c : portable) {
+    if (c == '\'') quoted = !quoted;
+    if (c == '?' && !quoted) {
+      adapted += "$" + std::to_string(++number);
+    } else {
+      adapted += c;
+    }
+  }
+  return adapted;
 }
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -42,18 +140,46 @@ std::unique_ptr<Database> Database::open(const DatabaseConfig& config) {
     throw Error(status.code(), status.message());
   }
   registerConnectors();
-  std::string path = config.url.substr(kSqlitePrefix.size());
-  std::string description = "SQLite database " + path;
+  bool postgres = config.url.rfind(kPostgresPrefix, 0) == 0;
+  std::string description;
   try {
-    auto impl = std::make_unique<Impl>(Poco::Data::Session("SQLite", path));
+    std::unique_ptr<Impl> impl;
+    if (postgres) {
+      PostgresTarget target = postgresTarget(config.url);
+      description = target.description;
+      try {
+        impl = std::make_unique<Impl>(Poco::Data::Session("PostgreSQL", target.connection),
+                                      Dialect::Postgresql);
+      } catch (const Poco::Exception& e) {
+        std::string message = e.displayText();
+        // A driver message must never carry the password into a log.
+        if (!target.password.empty()) {
+          for (size_t at = message.find(target.password); at != std::string::npos;
+               at = message.find(target.password, at)) {
+            message.replace(at, target.password.size(), "***");
+          }
+        }
+        throw Error(ErrorCode::DatabaseUnavailable, "cannot open " + description + ": " + message);
+      }
+      impl->session << "SET client_min_messages TO WARNING", now;  // no NOTICE chatter
+      if (!target.schema.empty()) {
+        impl->session << "CREATE SCHEMA IF NOT EXISTS " + target.schema, now;
+        impl->session << "SET search_path TO " + target.schema, now;
+      }
+    } else {
+      std::string path = config.url.substr(kSqlitePrefix.size());
+      description = "SQLite database " + path;
+      impl = std::make_unique<Impl>(Poco::Data::Session("SQLite", path), Dialect::Sqlite);
+      auto& session = impl->session;
+      // WAL: readers do not block the writer; FULL sync: an acknowledged write survives a
+      // crash.
+      session << "PRAGMA journal_mode=WAL", now;
+      session << "PRAGMA synchronous=FULL", now;
+      session << "PRAGMA foreign_keys=ON", now;
+      session << "PRAGMA busy_timeout=5000", now;
+    }
     impl->description = description;
-    auto& session = impl->session;
-    // WAL: readers do not block the writer; FULL sync: an acknowledged write survives a crash.
-    session << "PRAGMA journal_mode=WAL", now;
-    session << "PRAGMA synchronous=FULL", now;
-    session << "PRAGMA foreign_keys=ON", now;
-    session << "PRAGMA busy_timeout=5000", now;
-    applyMigrations(session);
+    applyMigrations(impl->session, impl->dialect);
     return std::unique_ptr<Database>(new Database(std::move(impl)));
   } catch (Error& e) {
     throw e.withContext("opening " + description);

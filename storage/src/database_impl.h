@@ -6,14 +6,24 @@
 
 namespace vanthu::storage {
 
+enum class Dialect : uint8_t { Sqlite, Postgresql };
+
+/// Portable SQL ('?' placeholders) in the form `dialect` takes.
+std::string adaptSql(const std::string& portable, Dialect dialect);
+
 struct Database::Impl {
-  explicit Impl(Poco::Data::Session s) : session(std::move(s)) {}
+  Impl(Poco::Data::Session s, Dialect d) : session(std::move(s)), dialect(d) {}
   Poco::Data::Session session;
+  Dialect dialect;
   std::string description;  // "SQLite database var/vanthu.db": used in error messages
+
+  /// The statement text for this database: repositories write portable SQL with '?'
+  /// placeholders; PostgreSQL wants $1, $2, ... (quoted text is left alone).
+  std::string sql(const std::string& portable) const { return adaptSql(portable, dialect); }
 };
 
 /// Runs the migrations not yet applied, each in its own transaction. Throws vanthu::Error.
-void applyMigrations(Poco::Data::Session& session);
+void applyMigrations(Poco::Data::Session& session, Dialect dialect);
 int appliedSchemaVersion(Poco::Data::Session& session);
 int knownSchemaVersion();
 

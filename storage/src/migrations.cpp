@@ -69,7 +69,7 @@ int appliedSchemaVersion(Poco::Data::Session& session) {
   return version;
 }
 
-void applyMigrations(Poco::Data::Session& session) {
+void applyMigrations(Poco::Data::Session& session, Dialect dialect) {
   session << "CREATE TABLE IF NOT EXISTS schema_migrations ("
              " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
       now;
@@ -84,11 +84,15 @@ void applyMigrations(Poco::Data::Session& session) {
     if (migration.version <= current) continue;
     try {
       session.begin();
-      for (const char* statement : migration.statements) session << statement, now;
+      for (const char* statement : migration.statements) {
+        session << adaptSql(statement, dialect), now;
+      }
       int version = migration.version;
       std::string name = migration.name;
-      session << "INSERT INTO schema_migrations (version, name, applied_at)"
-                 " VALUES (?, ?, CURRENT_TIMESTAMP)",
+      session << adaptSql(
+          "INSERT INTO schema_migrations (version, name, applied_at)"
+          " VALUES (?, ?, CURRENT_TIMESTAMP)",
+          dialect),
           use(version), use(name), now;
       session.commit();
     } catch (const Poco::Exception& e) {

@@ -32,7 +32,7 @@ std::string text(RecordSet& rows, size_t column) {
 template <typename Write>
 Status guardedWrite(Database& database, const std::string& what, Write&& write) {
   try {
-    write(database.impl().session);
+    write(database.impl());
     return Status::ok();
   } catch (const Poco::Data::SQLite::ConstraintViolationException& e) {
     std::string message = e.displayText();
@@ -42,14 +42,25 @@ Status guardedWrite(Database& database, const std::string& what, Write&& write) 
     return Status::invalidArgument(what + " refers to something that does not exist (" + message +
                                    ")");
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::StorageFailure, "storing " + what + " failed: " + e.displayText());
+    // PostgreSQL reports constraint violations by SQLSTATE text (23505 unique, 23503 foreign
+    // key) inside a generic exception.
+    std::string message = e.displayText();
+    if (message.find("duplicate key value") != std::string::npos) {
+      return Status::alreadyExists(what + " already exists");
+    }
+    if (message.find("violates foreign key constraint") != std::string::npos ||
+        message.find("violates check constraint") != std::string::npos) {
+      return Status::invalidArgument(what + " refers to something that does not exist (" + message +
+                                     ")");
+    }
+    throw Error(ErrorCode::StorageFailure, "storing " + what + " failed: " + message);
   }
 }
 
 template <typename Read>
 auto guardedRead(Database& database, const std::string& what, Read&& read) {
   try {
-    return read(database.impl().session);
+    return read(database.impl());
   } catch (const Poco::Exception& e) {
     throw Error(ErrorCode::StorageFailure, "reading " + what + " failed: " + e.displayText());
   }
@@ -102,28 +113,29 @@ constexpr const char* kUserColumns =
 }  // namespace
 
 Status SqlDirectoryRepository::addTier(const workflow::Tier& tier) {
-  return guardedWrite(database_, "tier " + tier.code, [&](Poco::Data::Session& session) {
-    session << "INSERT INTO tiers (code, name, rank, abolished_on) VALUES (?, ?, ?, ?)",
+  return guardedWrite(database_, "tier " + tier.code, [&](Database::Impl& db) {
+    db.session << db.sql("INSERT INTO tiers (code, name, rank, abolished_on) VALUES (?, ?, ?, ?)"),
         bind(tier.code), bind(tier.name), bind(tier.rank), bind(toNullable(tier.abolishedOn)), now;
   });
 }
 
 Status SqlDirectoryRepository::addOrganisation(const workflow::Organisation& organisation) {
   if (auto status = workflow::validateOrganisation(organisation); !status) return status;
-  return guardedWrite(
-      database_, "organisation " + organisation.code, [&](Poco::Data::Session& session) {
-        session << "INSERT INTO organisations (id, code, name, abbreviation, tier_code, parent_id,"
-                   " endpoint, dissolved_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            bind(organisation.id), bind(organisation.code), bind(organisation.name),
-            bind(organisation.abbreviation), bind(organisation.tierCode),
-            bind(toNullable(organisation.parentId)), bind(organisation.endpoint),
-            bind(toNullable(organisation.dissolvedOn)), now;
-      });
+  return guardedWrite(database_, "organisation " + organisation.code, [&](Database::Impl& db) {
+    db.session << db.sql(
+        "INSERT INTO organisations (id, code, name, abbreviation, tier_code, parent_id,"
+        " endpoint, dissolved_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        bind(organisation.id), bind(organisation.code), bind(organisation.name),
+        bind(organisation.abbreviation), bind(organisation.tierCode),
+        bind(toNullable(organisation.parentId)), bind(organisation.endpoint),
+        bind(toNullable(organisation.dissolvedOn)), now;
+  });
 }
 
 Status SqlDirectoryRepository::addUnit(const workflow::Unit& unit) {
-  return guardedWrite(database_, "unit " + unit.name, [&](Poco::Data::Session& session) {
-    session << "INSERT INTO units (id, organisation_id, name, abbreviation) VALUES (?, ?, ?, ?)",
+  return guardedWrite(database_, "unit " + unit.name, [&](Database::Impl& db) {
+    db.session << db.sql(
+        "INSERT INTO units (id, organisation_id, name, abbreviation) VALUES (?, ?, ?, ?)"),
         bind(unit.id), bind(unit.organisationId), bind(unit.name), bind(unit.abbreviation), now;
   });
 }
@@ -133,10 +145,11 @@ Status SqlDirectoryRepository::addUser(const workflow::User& user) {
   if (user.passwordHash.empty()) {
     return Status::invalidArgument("user " + user.username + " has no password hash");
   }
-  return guardedWrite(database_, "user " + user.username, [&](Poco::Data::Session& session) {
+  return guardedWrite(database_, "user " + user.username, [&](Database::Impl& db) {
     int active = user.active ? 1 : 0;
-    session << "INSERT INTO users (id, username, full_name, position, email, organisation_id,"
-               " unit_id, password_hash, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    db.session << db.sql(
+        "INSERT INTO users (id, username, full_name, position, email, organisation_id,"
+        " unit_id, password_hash, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         bind(user.id), bind(user.username), bind(user.fullName), bind(user.position),
         bind(user.email), bind(user.organisationId), bind(toNullable(user.unitId)),
         bind(user.passwordHash), bind(active), now;
@@ -146,13 +159,14 @@ Status SqlDirectoryRepository::addUser(const workflow::User& user) {
 Status SqlDirectoryRepository::grantRole(const workflow::RoleGrant& grant) {
   if (grant.role == workflow::Role::Unknown) return Status::invalidArgument("role is not set");
   std::string role(workflow::roleName(grant.role));
-  return guardedWrite(
-      database_, "role " + role + " of user " + grant.userId, [&](Poco::Data::Session& session) {
-        session << "INSERT INTO role_grants (user_id, role, organisation_id, unit_id)"
-                   " VALUES (?, ?, ?, ?)",
-            bind(grant.userId), bind(role), bind(grant.organisationId),
-            bind(toNullable(grant.unitId)), now;
-      });
+  return guardedWrite(database_, "role " + role + " of user " + grant.userId,
+                      [&](Database::Impl& db) {
+                        db.session << db.sql(
+                            "INSERT INTO role_grants (user_id, role, organisation_id, unit_id)"
+                            " VALUES (?, ?, ?, ?)"),
+                            bind(grant.userId), bind(role), bind(grant.organisationId),
+                            bind(toNullable(grant.unitId)), now;
+                      });
 }
 
 Status SqlDirectoryRepository::addKeyReference(const workflow::KeyReference& reference) {
@@ -164,22 +178,22 @@ Status SqlDirectoryRepository::addKeyReference(const workflow::KeyReference& ref
     return Status::invalidArgument("key reference " + reference.id + " has no key source");
   }
   std::string source(workflow::keySourceName(reference.source));
-  return guardedWrite(
-      database_, "key reference " + reference.id, [&](Poco::Data::Session& session) {
-        session << "INSERT INTO key_references (id, user_id, organisation_id, source, location,"
-                   " certificate_subject, certificate_serial, not_after)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            bind(reference.id), bind(toNullable(reference.userId)),
-            bind(toNullable(reference.organisationId)), bind(source), bind(reference.location),
-            bind(reference.certificateSubject), bind(reference.certificateSerial),
-            bind(reference.notAfter), now;
-      });
+  return guardedWrite(database_, "key reference " + reference.id, [&](Database::Impl& db) {
+    db.session << db.sql(
+        "INSERT INTO key_references (id, user_id, organisation_id, source, location,"
+        " certificate_subject, certificate_serial, not_after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        bind(reference.id), bind(toNullable(reference.userId)),
+        bind(toNullable(reference.organisationId)), bind(source), bind(reference.location),
+        bind(reference.certificateSubject), bind(reference.certificateSerial),
+        bind(reference.notAfter), now;
+  });
 }
 
 std::vector<workflow::Tier> SqlDirectoryRepository::listTiers() {
-  return guardedRead(database_, "tiers", [](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << "SELECT code, name, rank, abolished_on FROM tiers ORDER BY rank, code", now;
+  return guardedRead(database_, "tiers", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql("SELECT code, name, rank, abolished_on FROM tiers ORDER BY rank, code"), now;
     RecordSet rows(select);
     std::vector<workflow::Tier> tiers;
     for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
@@ -191,10 +205,11 @@ std::vector<workflow::Tier> SqlDirectoryRepository::listTiers() {
 }
 
 std::vector<workflow::Organisation> SqlDirectoryRepository::listOrganisations() {
-  return guardedRead(database_, "organisations", [](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << "SELECT id, code, name, abbreviation, tier_code, parent_id, endpoint, dissolved_on"
-              " FROM organisations ORDER BY code",
+  return guardedRead(database_, "organisations", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT id, code, name, abbreviation, tier_code, parent_id, endpoint, dissolved_on"
+        " FROM organisations ORDER BY code"),
         now;
     RecordSet rows(select);
     std::vector<workflow::Organisation> organisations;
@@ -215,10 +230,11 @@ std::vector<workflow::Organisation> SqlDirectoryRepository::listOrganisations() 
 }
 
 std::vector<workflow::Unit> SqlDirectoryRepository::listUnits(const std::string& organisationId) {
-  return guardedRead(database_, "units", [&](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << "SELECT id, organisation_id, name, abbreviation FROM units"
-              " WHERE organisation_id = ? ORDER BY name",
+  return guardedRead(database_, "units", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT id, organisation_id, name, abbreviation FROM units"
+        " WHERE organisation_id = ? ORDER BY name"),
         bind(organisationId), now;
     RecordSet rows(select);
     std::vector<workflow::Unit> units;
@@ -230,9 +246,9 @@ std::vector<workflow::Unit> SqlDirectoryRepository::listUnits(const std::string&
 }
 
 std::vector<workflow::User> SqlDirectoryRepository::listUsers(const std::string& organisationId) {
-  return guardedRead(database_, "users", [&](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << std::string(kUserColumns) + "WHERE organisation_id = ? ORDER BY username",
+  return guardedRead(database_, "users", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kUserColumns) + "WHERE organisation_id = ? ORDER BY username"),
         bind(organisationId), now;
     RecordSet rows(select);
     return readUsers(rows);
@@ -241,9 +257,9 @@ std::vector<workflow::User> SqlDirectoryRepository::listUsers(const std::string&
 
 std::optional<workflow::User> SqlDirectoryRepository::findUserByUsername(
     const std::string& username) {
-  return guardedRead(database_, "user " + username, [&](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << std::string(kUserColumns) + "WHERE username = ?", bind(username), now;
+  return guardedRead(database_, "user " + username, [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kUserColumns) + "WHERE username = ?"), bind(username), now;
     RecordSet rows(select);
     auto users = readUsers(rows);
     return users.empty() ? std::nullopt : std::optional<workflow::User>(std::move(users.front()));
@@ -251,10 +267,11 @@ std::optional<workflow::User> SqlDirectoryRepository::findUserByUsername(
 }
 
 std::vector<workflow::RoleGrant> SqlDirectoryRepository::roleGrantsOf(const std::string& userId) {
-  return guardedRead(database_, "role grants", [&](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << "SELECT user_id, role, organisation_id, unit_id FROM role_grants"
-              " WHERE user_id = ? ORDER BY role",
+  return guardedRead(database_, "role grants", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT user_id, role, organisation_id, unit_id FROM role_grants"
+        " WHERE user_id = ? ORDER BY role"),
         bind(userId), now;
     RecordSet rows(select);
     std::vector<workflow::RoleGrant> grants;
@@ -272,10 +289,10 @@ std::vector<workflow::RoleGrant> SqlDirectoryRepository::roleGrantsOf(const std:
 
 std::vector<workflow::KeyReference> SqlDirectoryRepository::keyReferencesOfUser(
     const std::string& userId) {
-  return guardedRead(database_, "key references", [&](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << std::string(kKeyReferenceColumns) + "WHERE user_id = ? ORDER BY id", bind(userId),
-        now;
+  return guardedRead(database_, "key references", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kKeyReferenceColumns) + "WHERE user_id = ? ORDER BY id"),
+        bind(userId), now;
     RecordSet rows(select);
     return readKeyReferences(rows);
   });
@@ -283,9 +300,9 @@ std::vector<workflow::KeyReference> SqlDirectoryRepository::keyReferencesOfUser(
 
 std::vector<workflow::KeyReference> SqlDirectoryRepository::keyReferencesOfOrganisation(
     const std::string& organisationId) {
-  return guardedRead(database_, "key references", [&](Poco::Data::Session& session) {
-    Poco::Data::Statement select(session);
-    select << std::string(kKeyReferenceColumns) + "WHERE organisation_id = ? ORDER BY id",
+  return guardedRead(database_, "key references", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kKeyReferenceColumns) + "WHERE organisation_id = ? ORDER BY id"),
         bind(organisationId), now;
     RecordSet rows(select);
     return readKeyReferences(rows);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "test_database.h"
 #include "test_support.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_directory_repository.h"
@@ -13,8 +14,7 @@ namespace {
 
 struct Fixture {
   TempDir dir;
-  std::unique_ptr<storage::Database> database =
-      storage::Database::open({"sqlite:" + (dir / "vanthu.db").string()});
+  std::unique_ptr<storage::Database> database = test::openTestDatabase(dir);
   storage::SqlDirectoryRepository repository{*database};
 
   Fixture() {
@@ -41,16 +41,16 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("a new database is migrated to the latest schema", "[storage][sqlite]") {
+TEST_CASE("a new database is migrated to the latest schema", "[storage][sqlite][postgresql]") {
   Fixture f;
   CHECK(f.database->schemaVersion() == storage::Database::latestSchemaVersion());
   CHECK(f.database->ping().isOk());
 }
 
 TEST_CASE("reopening a database keeps its data and does not re-run migrations",
-          "[storage][sqlite]") {
+          "[storage][sqlite][postgresql]") {
   TempDir dir;
-  std::string url = "sqlite:" + (dir / "vanthu.db").string();
+  std::string url = test::testDatabaseUrl(dir);
   {
     auto database = storage::Database::open({url});
     storage::SqlDirectoryRepository repository(*database);
@@ -65,7 +65,7 @@ TEST_CASE("reopening a database keeps its data and does not re-run migrations",
 }
 
 TEST_CASE("directory records round-trip with Vietnamese text and optional fields",
-          "[storage][sqlite]") {
+          "[storage][sqlite][postgresql]") {
   Fixture f;
   REQUIRE(f.repository.addUnit({"th", "ubnd", "Phòng Tổng hợp", "TH"}).isOk());
   auto u = f.user("chuyenvien");
@@ -91,7 +91,8 @@ TEST_CASE("directory records round-trip with Vietnamese text and optional fields
   CHECK_FALSE(organisations[0].dissolvedOn.has_value());
 }
 
-TEST_CASE("duplicates and dangling references are refused with a code", "[storage][sqlite]") {
+TEST_CASE("duplicates and dangling references are refused with a code",
+          "[storage][sqlite][postgresql]") {
   Fixture f;
   REQUIRE(f.repository.addUser(f.user("vanthu")).isOk());
   CHECK(f.repository.addUser(f.user("vanthu")).code() == ErrorCode::AlreadyExists);
@@ -108,7 +109,7 @@ TEST_CASE("duplicates and dangling references are refused with a code", "[storag
   CHECK(f.repository.addKeyReference(both).code() == ErrorCode::InvalidArgument);
 }
 
-TEST_CASE("a failed batch leaves nothing behind", "[storage][sqlite]") {
+TEST_CASE("a failed batch leaves nothing behind", "[storage][sqlite][postgresql]") {
   Fixture f;
   CHECK_THROWS_AS(f.repository.inTransaction([&] {
     REQUIRE(f.repository.addUser(f.user("first")).isOk());
@@ -122,6 +123,23 @@ TEST_CASE("unsupported database URLs are refused with a clear message", "[storag
   CHECK(storage::validateDatabaseUrl("sqlite:vanthu.db").isOk());
   CHECK(storage::validateDatabaseUrl("sqlite:").code() == ErrorCode::InvalidConfig);
   CHECK(storage::validateDatabaseUrl("mysql://x").code() == ErrorCode::InvalidConfig);
+  CHECK(storage::validateDatabaseUrl("postgresql://vanthu@127.0.0.1:5432/vanthu").isOk());
+  CHECK(storage::validateDatabaseUrl("postgresql://127.0.0.1/vanthu").code() ==
+        ErrorCode::InvalidConfig);
+  CHECK(storage::validateDatabaseUrl("postgresql://vanthu@127.0.0.1:5432/").code() ==
+        ErrorCode::InvalidConfig);
+}
+
+TEST_CASE("an unreachable PostgreSQL server is reported without the password",
+          "[storage][postgresql]") {
+  try {
+    storage::Database::open({"postgresql://vanthu:s3cret-pw@127.0.0.1:9/vanthu"});
+    FAIL("opened a server that is not there");
+  } catch (const Error& error) {
+    CHECK(error.code() == ErrorCode::DatabaseUnavailable);
+    CHECK(std::string(error.what()).find("s3cret-pw") == std::string::npos);
+    CHECK(std::string(error.what()).find("127.0.0.1:9") != std::string::npos);
+  }
 }
 
 TEST_CASE("a database file that is not SQLite is reported, not overwritten", "[storage][sqlite]") {
