@@ -40,6 +40,13 @@ constexpr auto kStaleTemporary = std::chrono::hours(1);
   throw Error(ErrorCode::StorageFailure, what + " " + path.string() + ": " + std::strerror(error));
 }
 
+/// throwStorage() with the errno of the call that just failed. `what` is a literal so that nothing
+/// runs between the failure and reading errno.
+[[noreturn]] void throwErrno(const char* what, const fs::path& path) {
+  int error = errno;
+  throwStorage(what, path, error);
+}
+
 std::string toHex(const std::string& bytes) {
   static const char* digits = "0123456789abcdef";
   std::string hex;
@@ -202,7 +209,7 @@ size_t readFully(int fd, char* into, size_t size, const fs::path& path) {
     ssize_t n = ::read(fd, into + total, size - total);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throwStorage("cannot read", path, errno);
+      throwErrno("cannot read", path);
     }
     if (n == 0) break;
     total += static_cast<size_t>(n);
@@ -223,11 +230,11 @@ class TempFile {
   explicit TempFile(const fs::path& dir) {
     std::string pattern = (dir / "blob-XXXXXX").string();
     int fd = ::mkstemp(pattern.data());
-    if (fd < 0) throwStorage("cannot create a temporary file in", dir, errno);
+    if (fd < 0) throwErrno("cannot create a temporary file in", dir);
     fd_ = Fd(fd);
     path_ = pattern;
     // Blobs are read by other processes of the installation (the server, the CLI, backups).
-    if (::fchmod(fd, 0644) != 0) throwStorage("cannot set the permissions of", path_, errno);
+    if (::fchmod(fd, 0644) != 0) throwErrno("cannot set the permissions of", path_);
   }
   ~TempFile() {
     fd_.reset();
@@ -241,7 +248,7 @@ class TempFile {
       ssize_t n = ::write(fd_.get(), data, size);
       if (n < 0) {
         if (errno == EINTR) continue;
-        throwStorage("cannot write", path_, errno);
+        throwErrno("cannot write", path_);
       }
       data += n;
       size -= static_cast<size_t>(n);
@@ -250,10 +257,11 @@ class TempFile {
 
   /// fsync, close, rename to `target` (replacing what is there), and forget the temporary.
   void commit(const fs::path& target) {
-    if (::fsync(fd_.get()) != 0) throwStorage("cannot flush", path_, errno);
-    if (fd_.close() != 0) throwStorage("cannot close", path_, errno);
+    if (::fsync(fd_.get()) != 0) throwErrno("cannot flush", path_);
+    if (fd_.close() != 0) throwErrno("cannot close", path_);
     if (std::rename(path_.c_str(), target.c_str()) != 0) {
-      throwStorage("cannot rename " + path_.string() + " to", target, errno);
+      int error = errno;
+      throwStorage("cannot rename " + path_.string() + " to", target, error);
     }
     path_.clear();
   }
@@ -295,7 +303,7 @@ bool recordExists(const fs::path& root, const std::string& hash) {
   struct stat info {};
   if (::stat(path.c_str(), &info) == 0) return true;
   if (errno == ENOENT || errno == ENOTDIR) return false;
-  throwStorage("cannot look up", path, errno);
+  throwErrno("cannot look up", path);
 }
 
 Record loadRecord(const fs::path& root, const std::string& hash) {
@@ -337,7 +345,10 @@ Record loadRecord(const fs::path& root, const std::string& hash) {
       throw damaged("unknown field " + key);
     }
   }
-  if (in.bad()) throwStorage("cannot read the record of blob " + hash + ":", path, errno);
+  if (in.bad()) {
+    int error = errno;
+    throwStorage("cannot read the record of blob " + hash + ":", path, error);
+  }
   if (!haveSize || record.state.empty()) throw damaged("incomplete");
   if (record.parent.empty() != record.tail.empty()) throw damaged("parent without tail");
   return record;
@@ -352,7 +363,7 @@ void ensureFanOut(const fs::path& root, const std::string& hash) {
     if (::mkdir(dir.c_str(), 0755) == 0) {
       syncDirectory(parent);
     } else if (errno != EEXIST) {
-      throwStorage("cannot create the directory", dir, errno);
+      throwErrno("cannot create the directory", dir);
     }
   }
 }
@@ -423,9 +434,21 @@ std::vector<Segment> resolveSegments(const fs::path& root, const std::string& ha
     auto [current, record] = std::move(pending.back());
     pending.pop_back();
     if (record.isLink()) {
+      // A version exists only if its whole chain does: a missing part is damage to this
+      // version, not a hash the caller got wrong.
+      auto part = [&](const std::string& partHash) {
+        try {
+          return loadRecord(root, partHash);
+        } catch (const Error& e) {
+          if (e.code() != ErrorCode::NotFound) throw;
+          throw Error(ErrorCode::StorageFailure, "blob " + hash + " is damaged: blob " + partHash +
+                                                     " of its chain is missing (referenced by " +
+                                                     recordPath(root, current).string() + ")");
+        }
+      };
       // Stack: the parent is expanded before the tail.
-      pending.emplace_back(record.tail, loadRecord(root, record.tail));
-      pending.emplace_back(record.parent, loadRecord(root, record.parent));
+      pending.emplace_back(record.tail, part(record.tail));
+      pending.emplace_back(record.parent, part(record.parent));
     } else {
       segments.push_back({current, dataPath(root, current), record.size});
       total += record.size;
@@ -519,7 +542,7 @@ size_t BlobReader::read(char* into, size_t capacity) {
     const Segment& segment = s.segments[s.index];
     s.fd = openForReading(segment.path, s.hash);
     struct stat info {};
-    if (::fstat(s.fd.get(), &info) != 0) throwStorage("cannot inspect", segment.path, errno);
+    if (::fstat(s.fd.get(), &info) != 0) throwErrno("cannot inspect", segment.path);
     if (static_cast<uint64_t>(info.st_size) != segment.size) {
       throw Error(ErrorCode::StorageFailure,
                   "blob " + s.hash + " is damaged: " + segment.path.string() + " holds " +
@@ -538,7 +561,10 @@ size_t BlobReader::read(char* into, size_t capacity) {
   do {
     n = ::read(s.fd.get(), into, want);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) throwStorage("cannot read blob " + s.hash + " from", path, errno);
+  if (n < 0) {
+    int error = errno;
+    throwStorage("cannot read blob " + s.hash + " from", path, error);
+  }
   if (n == 0) {
     throw Error(ErrorCode::StorageFailure,
                 "blob " + s.hash + " is damaged: " + path.string() + " ended early");
@@ -887,7 +913,7 @@ GarbageReport BlobStore::collectGarbage(const std::set<std::string>& referenced,
   auto remove = [&](const fs::path& path) {
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0) return;
-    if (::unlink(path.c_str()) != 0) throwStorage("cannot remove", path, errno);
+    if (::unlink(path.c_str()) != 0) throwErrno("cannot remove", path);
     report.bytesFreed += static_cast<uint64_t>(info.st_size);
   };
   std::set<fs::path> touched;

@@ -375,6 +375,13 @@ TEST_CASE("a damaged blob is reported, naming the blob and the file", "[storage]
     fs::resize_file(file, 1000);
     CHECK(errorOf([&] { store.verify(info.hash); }).first == ErrorCode::StorageFailure);
   }
+  SECTION("a missing part of a chain") {
+    fs::remove(fs::path(file.string() + ".meta"));
+    auto [code, message] = errorOf([&] { store.open(tail.hash); });
+    CHECK(code == ErrorCode::StorageFailure);
+    CHECK(message.find(info.hash) != std::string::npos);
+    CHECK(store.size(tail.hash) == content.size() + 18);
+  }
   SECTION("a damaged record") {
     vanthu::test::writeText(fs::path(file.string() + ".meta"), "garbage\n");
     auto [code, message] = errorOf([&] { store.size(info.hash); });
