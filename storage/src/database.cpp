@@ -179,7 +179,7 @@ std::unique_ptr<Database> Database::open(const DatabaseConfig& config) {
       session << "PRAGMA busy_timeout=5000", now;
     }
     impl->description = description;
-    applyMigrations(impl->session, impl->dialect);
+    applyMigrations(impl->session, impl->dialect, config.migrateTo.value_or(knownSchemaVersion()));
     return std::unique_ptr<Database>(new Database(std::move(impl)));
   } catch (Error& e) {
     throw e.withContext("opening " + description);

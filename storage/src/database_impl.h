@@ -23,7 +23,7 @@ struct Database::Impl {
 };
 
 /// Runs the migrations not yet applied, each in its own transaction. Throws vanthu::Error.
-void applyMigrations(Poco::Data::Session& session, Dialect dialect);
+void applyMigrations(Poco::Data::Session& session, Dialect dialect, int upTo);
 int appliedSchemaVersion(Poco::Data::Session& session);
 int knownSchemaVersion();
 

@@ -53,6 +53,30 @@ const std::vector<Migration>& migrations() {
            " certificate_serial TEXT NOT NULL, not_after TEXT NOT NULL,"
            " CHECK ((user_id IS NULL) <> (organisation_id IS NULL)))",
        }},
+      {2,
+       "documents, immutable versions, registers and their yearly counters",
+       {
+           "CREATE TABLE documents ("
+           " id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " direction TEXT NOT NULL, document_type TEXT NOT NULL, subject TEXT NOT NULL,"
+           " status TEXT NOT NULL, urgency TEXT NOT NULL, confidentiality TEXT NOT NULL,"
+           " created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+           " revision BIGINT NOT NULL, register_id TEXT, register_year INTEGER,"
+           " register_number INTEGER, notation TEXT,"
+           " UNIQUE (register_id, register_year, register_number))",
+           "CREATE INDEX documents_by_organisation ON documents (organisation_id, status)",
+           "CREATE TABLE document_versions ("
+           " document_id TEXT NOT NULL REFERENCES documents(id), number INTEGER NOT NULL,"
+           " blob_hash TEXT NOT NULL, parent_number INTEGER, kind TEXT NOT NULL,"
+           " actor TEXT NOT NULL, on_behalf_of TEXT NOT NULL, reason TEXT NOT NULL,"
+           " size BIGINT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (document_id, number))",
+           "CREATE TABLE registers ("
+           " id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " name TEXT NOT NULL, direction TEXT NOT NULL)",
+           "CREATE TABLE register_counters ("
+           " register_id TEXT NOT NULL REFERENCES registers(id), year INTEGER NOT NULL,"
+           " last_number INTEGER NOT NULL, PRIMARY KEY (register_id, year))",
+       }},
   };
   return all;
 }
@@ -69,7 +93,7 @@ int appliedSchemaVersion(Poco::Data::Session& session) {
   return version;
 }
 
-void applyMigrations(Poco::Data::Session& session, Dialect dialect) {
+void applyMigrations(Poco::Data::Session& session, Dialect dialect, int upTo) {
   session << "CREATE TABLE IF NOT EXISTS schema_migrations ("
              " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
       now;
@@ -81,7 +105,7 @@ void applyMigrations(Poco::Data::Session& session, Dialect dialect) {
                     "; run a newer vanthu");
   }
   for (const auto& migration : migrations()) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current || migration.version > upTo) continue;
     try {
       session.begin();
       for (const char* statement : migration.statements) {

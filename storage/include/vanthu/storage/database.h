@@ -5,15 +5,26 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "vanthu/workflow/error.h"
 
 namespace vanthu::storage {
 
 struct DatabaseConfig {
-  /// "sqlite:PATH" (relative paths are resolved against the data dir by the caller).
+  DatabaseConfig() = default;
+  DatabaseConfig(std::string databaseUrl,  // NOLINT(google-explicit-constructor)
+                 std::optional<int> upTo = std::nullopt)
+      : url(std::move(databaseUrl)), migrateTo(upTo) {}
+
+  /// "sqlite:PATH" (relative paths are resolved against the data dir by the caller) or
+  /// "postgresql://USER@HOST:PORT/DATABASE[?schema=NAME]".
   std::string url;
+  /// Migrate only up to this schema version (an upgrade in steps, and the tests that prove
+  /// every earlier version upgrades cleanly); the latest when empty.
+  std::optional<int> migrateTo;
 };
 
 /// Parses and checks a database URL. InvalidConfig names what is wrong.

@@ -1,0 +1,352 @@
+#include "vanthu/storage/sql_document_repository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Nullable.h>
+
+#include <functional>
+
+#include "database_impl.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+
+namespace vanthu::storage {
+namespace {
+
+using NullableInt = Poco::Nullable<int>;
+
+NullableInt toNullable(const std::optional<int>& value) {
+  return value ? NullableInt(*value) : NullableInt();
+}
+
+std::string text(RecordSet& rows, size_t column) {
+  return rows.value(column).isEmpty() ? std::string() : rows.value(column).convert<std::string>();
+}
+
+std::optional<std::string> optionalText(RecordSet& rows, size_t column) {
+  if (rows.value(column).isEmpty()) return std::nullopt;
+  return rows.value(column).convert<std::string>();
+}
+
+std::optional<int> optionalInt(RecordSet& rows, size_t column) {
+  if (rows.value(column).isEmpty()) return std::nullopt;
+  return rows.value(column).convert<int>();
+}
+
+// A unique or foreign-key violation is the caller's doing; anything else is a storage failure.
+// SQLite and PostgreSQL word them differently.
+std::optional<Status> constraintStatus(const std::string& message, const std::string& what) {
+  if (message.find("UNIQUE") != std::string::npos ||
+      message.find("duplicate key value") != std::string::npos) {
+    return Status::alreadyExists(what + " already exists");
+  }
+  if (message.find("FOREIGN KEY") != std::string::npos ||
+      message.find("violates foreign key constraint") != std::string::npos) {
+    return Status::invalidArgument(what + " refers to something that does not exist");
+  }
+  return std::nullopt;
+}
+
+// Takes the document's write lock first, before any read: PostgreSQL locks the row, SQLite the
+// database (a deferred SQLite transaction that reads first and writes later can fail with
+// SQLITE_BUSY instead of waiting). A no-op write does both in either dialect.
+void lockDocument(Database::Impl& db, const std::string& id) {
+  db.session << db.sql("UPDATE documents SET updated_at = updated_at WHERE id = ?"), bind(id), now;
+}
+
+// Runs `work` in one transaction; a thrown failure rolls everything back.
+template <typename Work>
+auto transaction(Database::Impl& db, Work&& work) {
+  db.session.begin();
+  try {
+    auto result = work();
+    // A refused step (a Result that is not OK) must leave nothing behind either.
+    if (result.isOk()) {
+      db.session.commit();
+    } else {
+      db.session.rollback();
+    }
+    return result;
+  } catch (...) {
+    if (db.session.isTransaction()) db.session.rollback();
+    throw;
+  }
+}
+
+[[noreturn]] void storageFailure(const std::string& what, const Poco::Exception& e) {
+  throw Error(ErrorCode::StorageFailure, what + " failed: " + e.displayText());
+}
+
+constexpr const char* kDocumentColumns =
+    "SELECT id, organisation_id, direction, document_type, subject, status, urgency,"
+    " confidentiality, created_by, created_at, updated_at, revision, register_id,"
+    " register_year, register_number, notation FROM documents ";
+
+workflow::DocumentRecord readDocument(RecordSet& rows) {
+  workflow::DocumentRecord d;
+  d.id = text(rows, 0);
+  d.organisationId = text(rows, 1);
+  d.direction = text(rows, 2);
+  d.documentType = text(rows, 3);
+  d.subject = text(rows, 4);
+  d.status = text(rows, 5);
+  d.urgency = text(rows, 6);
+  d.confidentiality = text(rows, 7);
+  d.createdBy = text(rows, 8);
+  d.createdAt = text(rows, 9);
+  d.updatedAt = text(rows, 10);
+  d.revision = rows.value(11).convert<int64_t>();
+  d.registerId = optionalText(rows, 12);
+  d.registerYear = optionalInt(rows, 13);
+  d.registerNumber = optionalInt(rows, 14);
+  d.notation = optionalText(rows, 15);
+  return d;
+}
+
+constexpr const char* kVersionColumns =
+    "SELECT document_id, number, blob_hash, parent_number, kind, actor, on_behalf_of, reason,"
+    " size, created_at FROM document_versions ";
+
+workflow::DocumentVersion readVersion(RecordSet& rows) {
+  workflow::DocumentVersion v;
+  v.documentId = text(rows, 0);
+  v.number = rows.value(1).convert<int>();
+  v.blobHash = text(rows, 2);
+  v.parentNumber = optionalInt(rows, 3);
+  v.kind = text(rows, 4);
+  v.actor = text(rows, 5);
+  v.onBehalfOf = text(rows, 6);
+  v.reason = text(rows, 7);
+  v.size = rows.value(8).convert<int64_t>();
+  v.createdAt = text(rows, 9);
+  return v;
+}
+
+std::optional<int64_t> currentRevision(Database::Impl& db, const std::string& id) {
+  Poco::Data::Statement select(db.session);
+  select << db.sql("SELECT revision FROM documents WHERE id = ?"), bind(id), now;
+  RecordSet rows(select);
+  if (!rows.moveFirst()) return std::nullopt;
+  return rows.value(0).convert<int64_t>();
+}
+
+Status stale(const std::string& id, int64_t stored, int64_t expected) {
+  return {ErrorCode::PreconditionFailed,
+          "document " + id + " was changed by someone else (it is at revision " +
+              std::to_string(stored) + ", the change was made from revision " +
+              std::to_string(expected) + "); reload it and try again"};
+}
+
+}  // namespace
+
+Status SqlDocumentRepository::createDocument(const workflow::DocumentRecord& d) {
+  auto& db = database_.impl();
+  try {
+    int64_t revision = 1;
+    db.session << db.sql(
+        "INSERT INTO documents (id, organisation_id, direction, document_type,"
+        " subject, status, urgency, confidentiality, created_by, created_at,"
+        " updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        bind(d.id), bind(d.organisationId), bind(d.direction), bind(d.documentType),
+        bind(d.subject), bind(d.status), bind(d.urgency), bind(d.confidentiality),
+        bind(d.createdBy), bind(d.createdAt), bind(d.updatedAt), use(revision), now;
+    return Status::ok();
+  } catch (const Poco::Exception& e) {
+    if (auto status = constraintStatus(e.displayText(), "document " + d.id)) return *status;
+    storageFailure("storing document " + d.id, e);
+  }
+}
+
+std::optional<workflow::DocumentRecord> SqlDocumentRepository::findDocument(const std::string& id) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kDocumentColumns) + "WHERE id = ?"), bind(id), now;
+    RecordSet rows(select);
+    if (!rows.moveFirst()) return std::nullopt;
+    return readDocument(rows);
+  } catch (const Poco::Exception& e) {
+    storageFailure("reading document " + id, e);
+  }
+}
+
+Result<int64_t> SqlDocumentRepository::updateDocument(const workflow::DocumentRecord& d,
+                                                      int64_t expectedRevision) {
+  auto& db = database_.impl();
+  try {
+    // The WHERE on the revision makes check and write one atomic step: of two writers that
+    // read the same revision, exactly one changes a row.
+    Poco::Data::Statement update(db.session);
+    update << db.sql(
+        "UPDATE documents SET direction = ?, document_type = ?, subject = ?,"
+        " status = ?, urgency = ?, confidentiality = ?, updated_at = ?,"
+        " revision = revision + 1 WHERE id = ? AND revision = ?"),
+        bind(d.direction), bind(d.documentType), bind(d.subject), bind(d.status), bind(d.urgency),
+        bind(d.confidentiality), bind(d.updatedAt), bind(d.id), bind(expectedRevision);
+    size_t changed = update.execute();
+    if (changed == 1) return expectedRevision + 1;
+    auto stored = currentRevision(db, d.id);
+    if (!stored) return Status::notFound("document " + d.id + " does not exist");
+    return stale(d.id, *stored, expectedRevision);
+  } catch (const Poco::Exception& e) {
+    storageFailure("updating document " + d.id, e);
+  }
+}
+
+Result<int> SqlDocumentRepository::addVersion(const workflow::DocumentVersion& v) {
+  auto& db = database_.impl();
+  std::string what = "version of document " + v.documentId;
+  try {
+    return transaction(db, [&]() -> Result<int> {
+      lockDocument(db, v.documentId);
+      Poco::Data::Statement select(db.session);
+      select << db.sql(
+          "SELECT COALESCE(MAX(number), 0) FROM document_versions"
+          " WHERE document_id = ?"),
+          bind(v.documentId), now;
+      RecordSet rows(select);
+      int number = rows.moveFirst() ? rows.value(0).convert<int>() + 1 : 1;
+      if (v.parentNumber && (*v.parentNumber < 1 || *v.parentNumber >= number)) {
+        return Status::invalidArgument("document " + v.documentId + " has no version " +
+                                       std::to_string(*v.parentNumber) + " to append to");
+      }
+      // Two writers taking the same number collide on the primary key: one of them fails
+      // cleanly instead of either overwriting the other.
+      db.session << db.sql(
+          "INSERT INTO document_versions (document_id, number, blob_hash,"
+          " parent_number, kind, actor, on_behalf_of, reason, size, created_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+          bind(v.documentId), bind(number), bind(v.blobHash), bind(toNullable(v.parentNumber)),
+          bind(v.kind), bind(v.actor), bind(v.onBehalfOf), bind(v.reason), bind(v.size),
+          bind(v.createdAt), now;
+      return number;
+    });
+  } catch (const Poco::Exception& e) {
+    std::string message = e.displayText();
+    if (message.find("UNIQUE") != std::string::npos ||
+        message.find("duplicate key value") != std::string::npos) {
+      return Status(ErrorCode::Conflict, "another version of document " + v.documentId +
+                                             " was stored at the same "
+                                             "time; try again");
+    }
+    if (auto status = constraintStatus(message, what)) return *status;
+    storageFailure("storing a " + what, e);
+  }
+}
+
+std::vector<workflow::DocumentVersion> SqlDocumentRepository::versions(
+    const std::string& documentId) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kVersionColumns) + "WHERE document_id = ? ORDER BY number"),
+        bind(documentId), now;
+    RecordSet rows(select);
+    std::vector<workflow::DocumentVersion> all;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      all.push_back(readVersion(rows));
+    }
+    return all;
+  } catch (const Poco::Exception& e) {
+    storageFailure("reading the versions of document " + documentId, e);
+  }
+}
+
+std::optional<workflow::DocumentVersion> SqlDocumentRepository::version(
+    const std::string& documentId, int number) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kVersionColumns) + "WHERE document_id = ? AND number = ?"),
+        bind(documentId), bind(number), now;
+    RecordSet rows(select);
+    if (!rows.moveFirst()) return std::nullopt;
+    return readVersion(rows);
+  } catch (const Poco::Exception& e) {
+    storageFailure("reading version " + std::to_string(number) + " of document " + documentId, e);
+  }
+}
+
+Status SqlDocumentRepository::createRegister(const workflow::Register& r) {
+  auto& db = database_.impl();
+  try {
+    db.session << db.sql(
+        "INSERT INTO registers (id, organisation_id, name, direction)"
+        " VALUES (?, ?, ?, ?)"),
+        bind(r.id), bind(r.organisationId), bind(r.name), bind(r.direction), now;
+    return Status::ok();
+  } catch (const Poco::Exception& e) {
+    if (auto status = constraintStatus(e.displayText(), "register " + r.id)) return *status;
+    storageFailure("storing register " + r.id, e);
+  }
+}
+
+Result<int> SqlDocumentRepository::issue(const std::string& documentId, int64_t expectedRevision,
+                                         const std::string& registerId, int year,
+                                         const std::string& notation) {
+  auto& db = database_.impl();
+  try {
+    return transaction(db, [&]() -> Result<int> {
+      // The document first: a refused issuance must not take a number (no gaps).
+      lockDocument(db, documentId);
+      auto document = findDocument(documentId);
+      if (!document) return Status::notFound("document " + documentId + " does not exist");
+      if (document->registerNumber) {
+        return Status::invalidState("document " + documentId + " was already issued as " +
+                                    document->notation.value_or("?"));
+      }
+      Poco::Data::Statement registerExists(db.session);
+      registerExists << db.sql("SELECT id FROM registers WHERE id = ?"), bind(registerId), now;
+      RecordSet registers(registerExists);
+      if (!registers.moveFirst()) {
+        return Status::notFound("register " + registerId + " does not exist");
+      }
+      // Both dialects: create the year's counter if needed, then increment it. The UPDATE
+      // serialises concurrent issuances on the counter row.
+      db.session << db.sql(
+          "INSERT INTO register_counters (register_id, year, last_number)"
+          " VALUES (?, ?, 0) ON CONFLICT (register_id, year) DO NOTHING"),
+          bind(registerId), bind(year), now;
+      db.session << db.sql(
+          "UPDATE register_counters SET last_number = last_number + 1"
+          " WHERE register_id = ? AND year = ?"),
+          bind(registerId), bind(year), now;
+      Poco::Data::Statement counter(db.session);
+      counter << db.sql(
+          "SELECT last_number FROM register_counters WHERE register_id = ? AND"
+          " year = ?"),
+          bind(registerId), bind(year), now;
+      RecordSet numbers(counter);
+      if (!numbers.moveFirst()) {
+        throw Error(ErrorCode::StorageFailure,
+                    "the counter of register " + registerId + " vanished during an issuance");
+      }
+      int number = numbers.value(0).convert<int>();
+      std::string formatted = notation;
+      if (auto at = formatted.find("{n}"); at != std::string::npos) {
+        formatted.replace(at, 3, std::to_string(number));
+      }
+      Poco::Data::Statement update(db.session);
+      update << db.sql(
+          "UPDATE documents SET register_id = ?, register_year = ?,"
+          " register_number = ?, notation = ?, revision = revision + 1"
+          " WHERE id = ? AND revision = ?"),
+          bind(registerId), bind(year), bind(number), bind(formatted), bind(documentId),
+          bind(expectedRevision);
+      if (update.execute() != 1) {
+        auto stored = currentRevision(db, documentId);
+        return stale(documentId, stored.value_or(0), expectedRevision);
+      }
+      return number;
+    });
+  } catch (const Poco::Exception& e) {
+    if (auto status = constraintStatus(e.displayText(), "issuance of document " + documentId)) {
+      return *status;
+    }
+    storageFailure("issuing document " + documentId, e);
+  }
+}
+
+}  // namespace vanthu::storage

@@ -1,0 +1,213 @@
+// Documents, versions and registers on SQLite and (with tests/storage/with_postgres.sh) on a real
+// PostgreSQL server: optimistic locking, immutable versions, gap-free register numbers under
+// concurrent issuance, and migrations from every earlier schema version.
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
+
+#include "test_database.h"
+#include "test_support.h"
+#include "vanthu/storage/sql_directory_repository.h"
+#include "vanthu/storage/sql_document_repository.h"
+
+using namespace vanthu;
+using namespace vanthu::workflow;
+using vanthu::test::TempDir;
+
+namespace {
+
+struct Fixture {
+  TempDir dir;
+  std::string url = test::testDatabaseUrl(dir);
+  std::unique_ptr<storage::Database> database = storage::Database::open({url});
+  storage::SqlDocumentRepository documents{*database};
+
+  Fixture() {
+    storage::SqlDirectoryRepository directory(*database);
+    REQUIRE(directory.addTier({"province", "Cấp tỉnh", 2, std::nullopt}).isOk());
+    Organisation o;
+    o.id = "ubnd";
+    o.code = "000.00.00.H55";
+    o.name = "Ủy ban nhân dân tỉnh Thái Nguyên";
+    o.abbreviation = "UBND";
+    o.tierCode = "province";
+    REQUIRE(directory.addOrganisation(o).isOk());
+    REQUIRE(documents.createRegister({"di-2026", "ubnd", "Sổ văn bản đi", "outgoing"}).isOk());
+  }
+
+  static DocumentRecord draft(const std::string& id) {
+    DocumentRecord d;
+    d.id = id;
+    d.organisationId = "ubnd";
+    d.direction = "outgoing";
+    d.documentType = "QD";
+    d.subject = "Quyết định về việc ban hành quy chế làm việc";
+    d.status = "draft";
+    d.createdBy = "chuyenvien";
+    d.createdAt = d.updatedAt = "2026-11-28T08:00:00Z";
+    return d;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("documents round-trip and a stale write is refused, not merged",
+          "[storage][documents][postgresql]") {
+  Fixture f;
+  REQUIRE(f.documents.createDocument(Fixture::draft("d1")).isOk());
+  CHECK(f.documents.createDocument(Fixture::draft("d1")).code() == ErrorCode::AlreadyExists);
+  auto orphan = Fixture::draft("d2");
+  orphan.organisationId = "nowhere";
+  CHECK(f.documents.createDocument(orphan).code() == ErrorCode::InvalidArgument);
+
+  auto first = f.documents.findDocument("d1");
+  REQUIRE(first.has_value());
+  CHECK(first->subject == "Quyết định về việc ban hành quy chế làm việc");
+  CHECK(first->revision == 1);
+  CHECK_FALSE(first->registerNumber.has_value());
+
+  // Two people open revision 1; the first to save wins, the second is told to reload.
+  auto alice = *first;
+  auto bob = *first;
+  alice.status = "submitted";
+  bob.subject = "Something else";
+  auto saved = f.documents.updateDocument(alice, 1);
+  REQUIRE(saved.isOk());
+  CHECK(saved.value() == 2);
+  auto refused = f.documents.updateDocument(bob, 1);
+  REQUIRE_FALSE(refused.isOk());
+  CHECK(refused.status().code() == ErrorCode::PreconditionFailed);
+  CHECK(refused.status().message().find("revision 2") != std::string::npos);
+  auto now = f.documents.findDocument("d1");
+  CHECK(now->status == "submitted");
+  CHECK(now->subject == first->subject);  // nothing of the stale write landed
+  CHECK(f.documents.updateDocument(Fixture::draft("missing"), 1).status().code() ==
+        ErrorCode::NotFound);
+}
+
+TEST_CASE("versions are numbered by the store and append to existing ones",
+          "[storage][documents][postgresql]") {
+  Fixture f;
+  REQUIRE(f.documents.createDocument(Fixture::draft("d1")).isOk());
+  DocumentVersion upload;
+  upload.documentId = "d1";
+  upload.blobHash = std::string(64, 'a');
+  upload.kind = "upload";
+  upload.actor = "chuyenvien";
+  upload.size = 2289;
+  upload.createdAt = "2026-11-28T08:00:00Z";
+  auto one = f.documents.addVersion(upload);
+  REQUIRE(one.isOk());
+  CHECK(one.value() == 1);
+  DocumentVersion signature = upload;
+  signature.blobHash = std::string(64, 'b');
+  signature.parentNumber = 1;
+  signature.kind = "signature";
+  signature.actor = "phochutich";
+  signature.onBehalfOf = "lanhdao";
+  signature.reason = "KT. Chủ tịch";
+  auto two = f.documents.addVersion(signature);
+  REQUIRE(two.isOk());
+  CHECK(two.value() == 2);
+  signature.parentNumber = 7;
+  CHECK(f.documents.addVersion(signature).status().code() == ErrorCode::InvalidArgument);
+  upload.documentId = "nope";
+  CHECK_FALSE(f.documents.addVersion(upload).isOk());
+
+  auto all = f.documents.versions("d1");
+  REQUIRE(all.size() == 2);
+  CHECK(all[1].parentNumber == std::optional<int>(1));
+  CHECK(all[1].onBehalfOf == "lanhdao");
+  CHECK(all[1].reason == "KT. Chủ tịch");
+  CHECK(f.documents.version("d1", 2)->blobHash == std::string(64, 'b'));
+  CHECK_FALSE(f.documents.version("d1", 3).has_value());
+}
+
+TEST_CASE("issuance takes the next register number, once, and a refused one takes none",
+          "[storage][documents][postgresql]") {
+  Fixture f;
+  for (const char* id : {"a", "b", "c"}) REQUIRE(f.documents.createDocument(Fixture::draft(id)));
+  auto first = f.documents.issue("a", 1, "di-2026", 2026, "{n}/QĐ-UBND");
+  REQUIRE(first.isOk());
+  CHECK(first.value() == 1);
+  CHECK(f.documents.findDocument("a")->notation == std::optional<std::string>("1/QĐ-UBND"));
+  CHECK(f.documents.findDocument("a")->revision == 2);
+
+  CHECK(f.documents.issue("a", 2, "di-2026", 2026, "{n}/QĐ-UBND").status().code() ==
+        ErrorCode::InvalidState);
+  CHECK(f.documents.issue("b", 7, "di-2026", 2026, "{n}/QĐ-UBND").status().code() ==
+        ErrorCode::PreconditionFailed);
+  CHECK(f.documents.issue("b", 1, "no-such-register", 2026, "{n}").status().code() ==
+        ErrorCode::NotFound);
+  CHECK(f.documents.issue("zzz", 1, "di-2026", 2026, "{n}").status().code() == ErrorCode::NotFound);
+  // None of the refusals consumed a number.
+  CHECK(f.documents.issue("b", 1, "di-2026", 2026, "{n}/QĐ-UBND").value() == 2);
+  // A new year starts again at 1.
+  CHECK(f.documents.issue("c", 1, "di-2026", 2027, "{n}/QĐ-UBND").value() == 1);
+}
+
+TEST_CASE("concurrent issuance gives unique numbers without gaps",
+          "[storage][documents][postgresql]") {
+  Fixture f;
+  constexpr int kThreads = 4;
+  constexpr int kEach = 15;
+  for (int i = 0; i < kThreads * kEach; ++i) {
+    REQUIRE(f.documents.createDocument(Fixture::draft("doc" + std::to_string(i))).isOk());
+  }
+  std::mutex mutex;
+  std::vector<int> numbers;
+  std::vector<std::string> failures;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        // Each thread is its own connection, as server instances would be.
+        auto database = storage::Database::open({f.url});
+        storage::SqlDocumentRepository documents(*database);
+        for (int i = 0; i < kEach; ++i) {
+          auto number =
+              documents.issue("doc" + std::to_string(t * kEach + i), 1, "di-2026", 2026, "{n}");
+          std::lock_guard<std::mutex> lock(mutex);
+          if (number.isOk()) {
+            numbers.push_back(number.value());
+          } else {
+            failures.push_back(number.status().message());
+          }
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> lock(mutex);
+        failures.push_back(e.what());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  INFO((failures.empty() ? std::string() : failures.front()));
+  REQUIRE(failures.empty());
+  std::sort(numbers.begin(), numbers.end());
+  std::vector<int> expected(kThreads * kEach);
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<int>(i) + 1;
+  CHECK(numbers == expected);
+}
+
+TEST_CASE("every earlier schema version migrates to the latest with its data",
+          "[storage][migrations][postgresql]") {
+  for (int from = 1; from < storage::Database::latestSchemaVersion(); ++from) {
+    INFO("from schema version " << from);
+    TempDir dir;
+    std::string url = test::testDatabaseUrl(dir);
+    {
+      auto old = storage::Database::open({url, from});
+      CHECK(old->schemaVersion() == from);
+      storage::SqlDirectoryRepository directory(*old);
+      REQUIRE(directory.addTier({"commune", "Cấp xã", 4, std::nullopt}).isOk());
+    }
+    auto database = storage::Database::open({url});
+    CHECK(database->schemaVersion() == storage::Database::latestSchemaVersion());
+    CHECK(database->ping().isOk());
+    storage::SqlDirectoryRepository directory(*database);
+    REQUIRE(directory.listTiers().size() == 1);
+    CHECK(directory.listTiers()[0].name == "Cấp xã");
+  }
+}
