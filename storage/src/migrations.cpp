@@ -53,6 +53,41 @@ const std::vector<Migration>& migrations() {
            " certificate_serial TEXT NOT NULL, not_after TEXT NOT NULL,"
            " CHECK ((user_id IS NULL) <> (organisation_id IS NULL)))",
        }},
+      {2,
+       "audit log: entries (hash chain), Merkle tree nodes, signed checkpoints, signing keys",
+       {
+           // sequence is the 0-based Merkle leaf index; hashes are lowercase hex.
+           "CREATE TABLE audit_entries ("
+           " sequence INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
+           " organisation_id TEXT NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL,"
+           " details TEXT NOT NULL, client_address TEXT NOT NULL, previous_hash TEXT NOT NULL,"
+           " entry_hash TEXT NOT NULL, leaf_hash TEXT NOT NULL)",
+           "CREATE INDEX audit_entries_by_document ON audit_entries (document_id, sequence)",
+           // Complete subtrees: (level, idx) covers leaves idx*2^level .. (idx+1)*2^level-1.
+           "CREATE TABLE audit_nodes ("
+           " level INTEGER NOT NULL, idx INTEGER NOT NULL, hash TEXT NOT NULL,"
+           " PRIMARY KEY (level, idx)) WITHOUT ROWID",
+           "CREATE TABLE audit_checkpoints ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT, tree_size INTEGER NOT NULL,"
+           " root_hash TEXT NOT NULL, timestamp_ms INTEGER NOT NULL, signature TEXT NOT NULL,"
+           " key_id TEXT NOT NULL)",
+           "CREATE TABLE audit_keys ("
+           " key_id TEXT PRIMARY KEY, public_key_pem TEXT NOT NULL, added_at TEXT NOT NULL)",
+           // The code never changes these rows; the triggers make a slip loud. Someone with the
+           // file can drop them, which is why verification does not rely on them.
+           "CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries"
+           " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+           "CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries"
+           " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+           "CREATE TRIGGER audit_nodes_no_update BEFORE UPDATE ON audit_nodes"
+           " BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END",
+           "CREATE TRIGGER audit_nodes_no_delete BEFORE DELETE ON audit_nodes"
+           " BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END",
+           "CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+           " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+           "CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+           " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+       }},
   };
   return all;
 }
