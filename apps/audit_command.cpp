@@ -23,7 +23,8 @@ Recomputes the audit log of the data directory DIR (default: $VANTHU_DATA, else 
 entry's hash and its link to the previous entry, every stored Merkle tree node, and every signed
 checkpoint (its root over the entries and its Ed25519 signature). The database is the one of
 DIR/vanthu.properties (database.url), else DIR/vanthu.db. Checkpoints are checked with the public
-half of DIR/keys/audit-instance.pem and with each --public-key file (PEM).
+half of the instance key (DIR/keys/audit-instance.pub.pem, else DIR/keys/audit-instance.pem)
+and with each --public-key file (PEM).
 
 Exit status: 0 the log verifies ("audit log verified: N entries, M checkpoints"); 1 it does not
 (the first broken entry or checkpoint is named); 2 usage or configuration error.
@@ -83,8 +84,15 @@ int verify(const ParsedArgs& flags) {
   std::vector<std::string> keyIds;
   try {
     auto keyPath = storage::auditKeyPath(dataDir);
-    if (std::filesystem::exists(keyPath)) {
-      // Only the public half is used; nothing is signed here.
+    auto publicPath = keyPath;
+    publicPath.replace_extension(".pub.pem");
+    // Only the public half is needed: prefer its file, so that checking does not need the
+    // private key's permissions.
+    if (std::filesystem::exists(publicPath)) {
+      std::string pem = readText(publicPath);
+      keyIds.push_back(storage::auditKeyIdOfPem(pem) + " (" + publicPath.string() + ")");
+      options.trustedPublicKeys.push_back(pem);
+    } else if (std::filesystem::exists(keyPath)) {
       auto key = storage::AuditSigningKey::loadOrCreate(keyPath);
       options.trustedPublicKeys.push_back(key->publicKeyPem());
       keyIds.push_back(key->keyId() + " (" + keyPath.string() + ")");

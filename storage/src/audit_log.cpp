@@ -683,6 +683,20 @@ workflow::AuditVerification SqlAuditLog::verify() {
   Verification report(result);
   auto& session = database_.impl().session;
   guarded("verifying the audit log", [&] {
+    // One read transaction: a consistent snapshot even while the server keeps appending.
+    bool own = !session.isTransaction();
+    if (own) session << "BEGIN", now;
+    struct EndRead {
+      Poco::Data::Session& session;
+      bool own;
+      ~EndRead() {
+        try {
+          if (own) session << "ROLLBACK", now;  // nothing was written
+        } catch (const Poco::Exception&) {
+          // Ending a read cannot lose anything.
+        }
+      }
+    } endRead{session, own};
     Reader reader(session, stats_);
 
     std::map<std::string, std::string> trusted;  // key id -> public key PEM
