@@ -14,7 +14,9 @@ namespace {
 struct Migration {
   int version;
   const char* name;
-  std::vector<const char*> statements;
+  std::vector<const char*> statements;  ///< portable SQL, or SQLite's where the two differ
+  /// PostgreSQL's statements where its SQL differs (types, triggers); empty: `statements`.
+  std::vector<const char*> postgresql = {};
 };
 
 // Append only. A released migration is never edited: later ones change what earlier ones made.
@@ -77,6 +79,74 @@ const std::vector<Migration>& migrations() {
            " register_id TEXT NOT NULL REFERENCES registers(id), year INTEGER NOT NULL,"
            " last_number INTEGER NOT NULL, PRIMARY KEY (register_id, year))",
        }},
+      {3,
+       "audit log: entries (hash chain), Merkle tree nodes, signed checkpoints, signing keys",
+       {
+           // sequence is the 0-based Merkle leaf index; hashes are lowercase hex.
+           "CREATE TABLE audit_entries ("
+           " sequence INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
+           " organisation_id TEXT NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL,"
+           " details TEXT NOT NULL, client_address TEXT NOT NULL, previous_hash TEXT NOT NULL,"
+           " entry_hash TEXT NOT NULL, leaf_hash TEXT NOT NULL)",
+           "CREATE INDEX audit_entries_by_document ON audit_entries (document_id, sequence)",
+           // Complete subtrees: (level, idx) covers leaves idx*2^level .. (idx+1)*2^level-1.
+           "CREATE TABLE audit_nodes ("
+           " level INTEGER NOT NULL, idx INTEGER NOT NULL, hash TEXT NOT NULL,"
+           " PRIMARY KEY (level, idx)) WITHOUT ROWID",
+           "CREATE TABLE audit_checkpoints ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT, tree_size INTEGER NOT NULL,"
+           " root_hash TEXT NOT NULL, timestamp_ms INTEGER NOT NULL, signature TEXT NOT NULL,"
+           " key_id TEXT NOT NULL)",
+           "CREATE TABLE audit_keys ("
+           " key_id TEXT PRIMARY KEY, public_key_pem TEXT NOT NULL, added_at TEXT NOT NULL)",
+           // The code never changes these rows; the triggers make a slip loud. Someone with the
+           // file can drop them, which is why verification does not rely on them.
+           "CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries"
+           " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+           "CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries"
+           " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
+           "CREATE TRIGGER audit_nodes_no_update BEFORE UPDATE ON audit_nodes"
+           " BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END",
+           "CREATE TRIGGER audit_nodes_no_delete BEFORE DELETE ON audit_nodes"
+           " BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END",
+           "CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints"
+           " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+           "CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints"
+           " BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END",
+       },
+       {
+           "CREATE TABLE audit_entries ("
+           " sequence BIGINT PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
+           " organisation_id TEXT NOT NULL, document_id TEXT NOT NULL, action TEXT NOT NULL,"
+           " details TEXT NOT NULL, client_address TEXT NOT NULL, previous_hash TEXT NOT NULL,"
+           " entry_hash TEXT NOT NULL, leaf_hash TEXT NOT NULL)",
+           "CREATE INDEX audit_entries_by_document ON audit_entries (document_id, sequence)",
+           "CREATE TABLE audit_nodes ("
+           " level INTEGER NOT NULL, idx BIGINT NOT NULL, hash TEXT NOT NULL,"
+           " PRIMARY KEY (level, idx))",
+           "CREATE TABLE audit_checkpoints ("
+           " id BIGSERIAL PRIMARY KEY, tree_size BIGINT NOT NULL, root_hash TEXT NOT NULL,"
+           " timestamp_ms BIGINT NOT NULL, signature TEXT NOT NULL, key_id TEXT NOT NULL)",
+           "CREATE TABLE audit_keys ("
+           " key_id TEXT PRIMARY KEY, public_key_pem TEXT NOT NULL, added_at TEXT NOT NULL)",
+           // The issue asks PostgreSQL to refuse changes to audit rows too: UPDATE, DELETE and
+           // TRUNCATE (which row triggers do not see).
+           "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+           " $body$ BEGIN RAISE EXCEPTION 'audit rows are append-only (%)', TG_TABLE_NAME;"
+           " END $body$",
+           "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries"
+           " FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+           "CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries"
+           " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+           "CREATE TRIGGER audit_nodes_append_only BEFORE UPDATE OR DELETE ON audit_nodes"
+           " FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+           "CREATE TRIGGER audit_nodes_no_truncate BEFORE TRUNCATE ON audit_nodes"
+           " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+           "CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON"
+           " audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+           "CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints"
+           " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+       }},
   };
   return all;
 }
@@ -108,7 +178,10 @@ void applyMigrations(Poco::Data::Session& session, Dialect dialect, int upTo) {
     if (migration.version <= current || migration.version > upTo) continue;
     try {
       session.begin();
-      for (const char* statement : migration.statements) {
+      const auto& statements = dialect == Dialect::Postgresql && !migration.postgresql.empty()
+                                   ? migration.postgresql
+                                   : migration.statements;
+      for (const char* statement : statements) {
         session << adaptSql(statement, dialect), now;
       }
       int version = migration.version;

@@ -211,3 +211,30 @@ TEST_CASE("every earlier schema version migrates to the latest with its data",
     CHECK(directory.listTiers()[0].name == "Cấp xã");
   }
 }
+
+TEST_CASE("PostgreSQL itself refuses to change or remove audit rows", "[storage][postgresql]") {
+  const char* server = std::getenv("VANTHU_TEST_POSTGRES_URL");
+  if (server == nullptr) {
+    WARN("VANTHU_TEST_POSTGRES_URL is not set: run through tests/storage/with_postgres.sh");
+    return;
+  }
+  TempDir dir;
+  std::string url = test::testDatabaseUrl(dir);
+  std::string schema = url.substr(url.find("?schema=") + 8);
+  storage::Database::open({url});  // migrated
+  auto psql = [&](const std::string& sql) {
+    return test::runCommand("psql -v ON_ERROR_STOP=1 -q " + test::shellQuote(std::string(server)) + " -c " +
+                            test::shellQuote("SET search_path TO " + schema + "; " + sql));
+  };
+  REQUIRE(psql("INSERT INTO audit_entries VALUES (0, 't', 'a', 'o', 'd', 'x', '', '', 'p', 'e',"
+               " 'l')")
+              .exitCode == 0);
+  for (const char* change : {"UPDATE audit_entries SET actor = 'mallory'",
+                             "DELETE FROM audit_entries", "TRUNCATE audit_entries"}) {
+    INFO(change);
+    auto result = psql(change);
+    CHECK(result.exitCode != 0);
+    CHECK(result.output.find("append-only") != std::string::npos);
+  }
+  CHECK(psql("SELECT actor FROM audit_entries").output.find(" a") != std::string::npos);
+}
