@@ -8,6 +8,7 @@
 
 #include "cli_args.h"
 #include "audit_command.h"
+#include "backup_command.h"
 #include "sign_command.h"
 #include "tsa_command.h"
 #include "vanthu/demo/demo_init.h"
@@ -31,6 +32,10 @@ Commands:
                         serve an RFC 3161 time-stamping authority (tests, demo)
   audit verify [--data DIR]
                         recompute the audit log's hash chain and signed checkpoints
+  backup --to DIR [--data DIR]
+                        a consistent online copy of the database and the blobs
+  restore --from DIR [--data DIR]
+                        bring a backup back into an empty data directory
   help                  show this text
 
 Options for every command: --help, --version.
@@ -111,6 +116,8 @@ static int dispatch(const std::vector<std::string>& args) {
   if (command == "tsa") return cli::runTsaCommand({args.begin() + 1, args.end()});
   if (command == "fill") return cli::runFillCommand({args.begin() + 1, args.end()});
   if (command == "audit") return cli::runAuditCommand({args.begin() + 1, args.end()});
+  if (command == "backup") return cli::runBackupCommand({args.begin() + 1, args.end()});
+  if (command == "restore") return cli::runRestoreCommand({args.begin() + 1, args.end()});
   if (command == "demo") {
     if (args.size() < 2) return usage("'demo' needs a subcommand: init");
     if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});

@@ -1,0 +1,1 @@
+// Placeholder until the implementation lands; nothing calls it yet.

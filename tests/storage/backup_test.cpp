@@ -1,0 +1,2 @@
+// Tests land with the implementation.
+#include <catch2/catch.hpp>
