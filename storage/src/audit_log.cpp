@@ -369,17 +369,38 @@ constexpr const char* kCheckpointColumns =
 // never both read the same last entry and fork the chain. Joins a transaction already open on
 // the session (the caller's unit of work, e.g. a document action and its audit entry).
 template <typename Work>
-auto inWriteTransaction(Poco::Data::Session& session, Work&& work) {
+auto inWriteTransaction(Database::Impl& db, Work&& work) {
+  auto& session = db.session;
+  bool postgres = db.dialect == Dialect::Postgresql;
   bool own = !session.isTransaction();
-  if (own) session << "BEGIN IMMEDIATE", now;
+  if (own) {
+    if (postgres) {
+      session.begin();
+    } else {
+      session << "BEGIN IMMEDIATE", now;
+    }
+  }
   try {
+    // PostgreSQL: the table lock plays IMMEDIATE's part (appends queue, readers go on); taken
+    // also inside a caller's transaction, so that no two writers fork the chain.
+    if (postgres) session << "LOCK TABLE audit_entries IN EXCLUSIVE MODE", now;
     auto result = work();
-    if (own) session << "COMMIT", now;
+    if (own) {
+      if (postgres) {
+        session.commit();
+      } else {
+        session << "COMMIT", now;
+      }
+    }
     return result;
   } catch (...) {
     if (own) {
       try {
-        session << "ROLLBACK", now;
+        if (postgres) {
+          session.rollback();
+        } else {
+          session << "ROLLBACK", now;
+        }
       } catch (const Poco::Exception&) {
         // The original failure is the one worth reporting.
       }
@@ -399,13 +420,13 @@ namespace {
 // Reads with counters; all SQL here is parameterised.
 class Reader {
  public:
-  Reader(Poco::Data::Session& session, SqlAuditLogStats& stats)
-      : session_(session), stats_(stats) {}
+  Reader(Database::Impl& db, SqlAuditLogStats& stats)
+      : session_(db.session), dialect_(db.dialect), stats_(stats) {}
 
   RecordSet select(const std::string& sql,
                    std::initializer_list<Poco::Data::AbstractBinding::Ptr> bindings = {}) {
     Poco::Data::Statement statement(session_);
-    statement << sql;
+    statement << adaptSql(sql, dialect_);
     for (const auto& binding : bindings) statement.addBind(binding);
     statement.execute();
     RecordSet rows(statement);
@@ -439,13 +460,14 @@ class Reader {
 
  private:
   Poco::Data::Session& session_;
+  Dialect dialect_;
   SqlAuditLogStats& stats_;
 };
 
-void insertNode(Poco::Data::Session& session, const merkle::Node& node) {
+void insertNode(Database::Impl& db, const merkle::Node& node) {
   Poco::Int64 level = node.level;
   Poco::Int64 index = static_cast<Poco::Int64>(node.index);
-  session << "INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)", bind(level),
+  db.session << db.sql("INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)"), bind(level),
       bind(index), bind(merkle::toHex(node.hash)), now;
 }
 
@@ -468,8 +490,8 @@ std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) 
   auto& session = database_.impl().session;
   std::vector<AuditCheckpoint> made;
   auto stored = guarded("appending to the audit log", [&] {
-    return inWriteTransaction(session, [&] {
-      Reader reader(session, stats_);
+    return inWriteTransaction(database_.impl(), [&] {
+      Reader reader(database_.impl(), stats_);
       auto last = reader.select(
           "SELECT sequence, entry_hash FROM audit_entries ORDER BY sequence DESC LIMIT 1");
       uint64_t size = last.rowCount() == 0 ? 0 : number(last, 0) + 1;
@@ -483,9 +505,10 @@ std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) 
         entry.hash = merkle::toHex(merkle::sha256(canonical));
         merkle::Hash leaf = merkle::leafHash(canonical);
         Poco::Int64 sequence = static_cast<Poco::Int64>(entry.sequence);
-        session << "INSERT INTO audit_entries (sequence, time, actor, organisation_id,"
-                   " document_id, action, details, client_address, previous_hash, entry_hash,"
-                   " leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        session << database_.impl().sql(
+            "INSERT INTO audit_entries (sequence, time, actor, organisation_id,"
+            " document_id, action, details, client_address, previous_hash,"
+            " entry_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             bind(sequence), bind(entry.time), bind(entry.actor), bind(entry.organisationId),
             bind(entry.documentId), bind(entry.action), bind(entry.details),
             bind(entry.clientAddress), bind(entry.previousHash), bind(entry.hash),
@@ -493,11 +516,11 @@ std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) 
         // Store every complete subtree this leaf finishes: its left neighbours at each level
         // are already stored, so this reads O(1) rows amortised and O(log n) at worst.
         merkle::Node node{0, size, leaf};
-        insertNode(session, node);
+        insertNode(database_.impl(), node);
         while (node.index % 2 == 1) {
           merkle::Hash left = reader.node(node.level, node.index - 1);
           node = {node.level + 1, node.index / 2, merkle::nodeHash(left, node.hash)};
-          insertNode(session, node);
+          insertNode(database_.impl(), node);
         }
         ++size;
         previous = entry.hash;
@@ -516,12 +539,12 @@ std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) 
 
 uint64_t SqlAuditLog::size() {
   return guarded("reading the audit log size",
-                 [&] { return Reader(database_.impl().session, stats_).size(); });
+                 [&] { return Reader(database_.impl(), stats_).size(); });
 }
 
 std::optional<AuditEntry> SqlAuditLog::entry(uint64_t sequence) {
   return guarded("reading audit entry " + std::to_string(sequence), [&] {
-    Reader reader(database_.impl().session, stats_);
+    Reader reader(database_.impl(), stats_);
     auto rows = reader.select(std::string(kEntryColumns) + "WHERE sequence = ?",
                               {bind(static_cast<Poco::Int64>(sequence))});
     if (rows.rowCount() == 0) return std::optional<AuditEntry>();
@@ -531,7 +554,7 @@ std::optional<AuditEntry> SqlAuditLog::entry(uint64_t sequence) {
 
 std::vector<AuditEntry> SqlAuditLog::entriesOfDocument(const std::string& documentId) {
   return guarded("reading the audit entries of document " + documentId, [&] {
-    Reader reader(database_.impl().session, stats_);
+    Reader reader(database_.impl(), stats_);
     auto rows = reader.select(
         std::string(kEntryColumns) + "WHERE document_id = ? ORDER BY sequence", {bind(documentId)});
     std::vector<AuditEntry> entries;
@@ -550,9 +573,8 @@ AuditCheckpoint SqlAuditLog::checkpoint() {
   if (!signingKey_) {
     throw Error(ErrorCode::CryptoFailure, "no audit signing key: cannot sign a checkpoint");
   }
-  auto& session = database_.impl().session;
   auto made = guarded("signing an audit checkpoint", [&] {
-    return inWriteTransaction(session, [&] { return checkpointLocked(nowMs()); });
+    return inWriteTransaction(database_.impl(), [&] { return checkpointLocked(nowMs()); });
   });
   if (options_.onCheckpoint) options_.onCheckpoint(made);
   return made;
@@ -560,7 +582,7 @@ AuditCheckpoint SqlAuditLog::checkpoint() {
 
 AuditCheckpoint SqlAuditLog::checkpointLocked(uint64_t timestampMs) {
   auto& session = database_.impl().session;
-  Reader reader(session, stats_);
+  Reader reader(database_.impl(), stats_);
   AuditCheckpoint checkpoint;
   checkpoint.treeSize = reader.size();
   checkpoint.rootHash = merkle::toHex(merkle::rootHash(checkpoint.treeSize, reader.nodeReader()));
@@ -569,13 +591,15 @@ AuditCheckpoint SqlAuditLog::checkpointLocked(uint64_t timestampMs) {
       signedTreeHeadBytes(checkpoint.timestampMs, checkpoint.treeSize, checkpoint.rootHash)));
   checkpoint.keyId = signingKey_->keyId();
   // The public key goes into the database once, so the log names every key that signed it.
-  session << "INSERT OR IGNORE INTO audit_keys (key_id, public_key_pem, added_at)"
-             " VALUES (?, ?, CURRENT_TIMESTAMP)",
+  session << database_.impl().sql(
+      "INSERT INTO audit_keys (key_id, public_key_pem, added_at)"
+      " VALUES (?, ?, CURRENT_TIMESTAMP) ON CONFLICT (key_id) DO NOTHING"),
       bind(checkpoint.keyId), bind(signingKey_->publicKeyPem()), now;
   Poco::Int64 size = static_cast<Poco::Int64>(checkpoint.treeSize);
   Poco::Int64 timestamp = static_cast<Poco::Int64>(checkpoint.timestampMs);
-  session << "INSERT INTO audit_checkpoints (tree_size, root_hash, timestamp_ms, signature,"
-             " key_id) VALUES (?, ?, ?, ?, ?)",
+  session << database_.impl().sql(
+      "INSERT INTO audit_checkpoints (tree_size, root_hash, timestamp_ms, signature,"
+      " key_id) VALUES (?, ?, ?, ?, ?)"),
       bind(size), bind(checkpoint.rootHash), bind(timestamp), bind(checkpoint.signature),
       bind(checkpoint.keyId), now;
   return checkpoint;
@@ -583,7 +607,7 @@ AuditCheckpoint SqlAuditLog::checkpointLocked(uint64_t timestampMs) {
 
 std::optional<AuditCheckpoint> SqlAuditLog::latestCheckpoint() {
   return guarded("reading the latest audit checkpoint", [&] {
-    Reader reader(database_.impl().session, stats_);
+    Reader reader(database_.impl(), stats_);
     auto rows = reader.select(std::string(kCheckpointColumns) + "ORDER BY id DESC LIMIT 1");
     if (rows.rowCount() == 0) return std::optional<AuditCheckpoint>();
     return std::optional<AuditCheckpoint>(readCheckpoint(rows));
@@ -592,7 +616,7 @@ std::optional<AuditCheckpoint> SqlAuditLog::latestCheckpoint() {
 
 std::vector<AuditCheckpoint> SqlAuditLog::checkpoints() {
   return guarded("reading the audit checkpoints", [&] {
-    Reader reader(database_.impl().session, stats_);
+    Reader reader(database_.impl(), stats_);
     auto rows = reader.select(std::string(kCheckpointColumns) + "ORDER BY id");
     std::vector<AuditCheckpoint> all;
     for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
@@ -606,7 +630,7 @@ Result<workflow::AuditInclusionProof> SqlAuditLog::inclusionProof(uint64_t seque
                                                                   uint64_t treeSize) {
   return guarded(
       "building an audit inclusion proof", [&]() -> Result<workflow::AuditInclusionProof> {
-        Reader reader(database_.impl().session, stats_);
+        Reader reader(database_.impl(), stats_);
         uint64_t size = reader.size();
         if (treeSize == 0 || treeSize > size) {
           return Status::invalidArgument("tree size " + std::to_string(treeSize) +
@@ -631,7 +655,7 @@ Result<workflow::AuditConsistencyProof> SqlAuditLog::consistencyProof(uint64_t f
                                                                       uint64_t second) {
   return guarded(
       "building an audit consistency proof", [&]() -> Result<workflow::AuditConsistencyProof> {
-        Reader reader(database_.impl().session, stats_);
+        Reader reader(database_.impl(), stats_);
         uint64_t size = reader.size();
         if (first == 0 || first > second || second > size) {
           return Status::invalidArgument(
@@ -685,19 +709,33 @@ workflow::AuditVerification SqlAuditLog::verify() {
   guarded("verifying the audit log", [&] {
     // One read transaction: a consistent snapshot even while the server keeps appending.
     bool own = !session.isTransaction();
-    if (own) session << "BEGIN", now;
+    bool postgres = database_.impl().dialect == Dialect::Postgresql;
+    if (own) {
+      if (postgres) {
+        session.begin();
+        session << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", now;
+      } else {
+        session << "BEGIN", now;
+      }
+    }
     struct EndRead {
       Poco::Data::Session& session;
       bool own;
+      bool postgres;
       ~EndRead() {
         try {
-          if (own) session << "ROLLBACK", now;  // nothing was written
+          if (!own) return;
+          if (postgres) {
+            session.rollback();
+          } else {
+            session << "ROLLBACK", now;  // nothing was written
+          }
         } catch (const Poco::Exception&) {
           // Ending a read cannot lose anything.
         }
       }
-    } endRead{session, own};
-    Reader reader(session, stats_);
+    } endRead{session, own, postgres};
+    Reader reader(database_.impl(), stats_);
 
     std::map<std::string, std::string> trusted;  // key id -> public key PEM
     if (signingKey_) trusted[signingKey_->keyId()] = signingKey_->publicKeyPem();

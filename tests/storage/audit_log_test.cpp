@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "test_database.h"
 #include "test_support.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/merkle_tree.h"
@@ -103,7 +104,9 @@ workflow::AuditEntry action(int i) {
 struct LogFixture {
   TempDir dir;
   std::filesystem::path dbPath = dir / "vanthu.db";
-  std::unique_ptr<Database> database = Database::open({"sqlite:" + dbPath.string()});
+  // SQLite in the test directory, or PostgreSQL under tests/storage/with_postgres.sh; the
+  // tests that edit rows with the sqlite3 tool stay SQLite-only.
+  std::unique_ptr<Database> database = test::openTestDatabase(dir);
   std::shared_ptr<const AuditSigningKey> key =
       AuditSigningKey::loadOrCreate(auditKeyPath(dir.path()));
   SqlAuditLog log{*database, key};
@@ -313,7 +316,8 @@ TEST_CASE("The entry hash is SHA-256 of the documented length-prefixed encoding"
   CHECK(canonicalAuditEntry(moved) != canonicalAuditEntry(entry));
 }
 
-TEST_CASE("Appending chains entries, stores them as given, and serves them back", "[audit]") {
+TEST_CASE("Appending chains entries, stores them as given, and serves them back",
+          "[audit][postgresql]") {
   LogFixture f;
   CHECK(f.log.size() == 0);
   auto first = f.log.append(action(0));
@@ -349,7 +353,7 @@ TEST_CASE("Appending chains entries, stores them as given, and serves them back"
 }
 
 TEST_CASE("Checkpoints are signed tree heads that verify with the instance's public key",
-          "[audit]") {
+          "[audit][postgresql]") {
   LogFixture f;
   // The key file is private; its public half sits next to it.
   struct stat info {};
@@ -405,7 +409,7 @@ TEST_CASE("Checkpoints are signed tree heads that verify with the instance's pub
   CHECK(periodic.verify().checkpoints == 4);
 }
 
-TEST_CASE("Proofs from the database verify against signed roots", "[audit]") {
+TEST_CASE("Proofs from the database verify against signed roots", "[audit][postgresql]") {
   LogFixture f;
   f.appendMany(21);
   auto small = f.log.checkpoint();
@@ -429,7 +433,7 @@ TEST_CASE("Proofs from the database verify against signed roots", "[audit]") {
   CHECK(f.log.consistencyProof(9, 8).status().code() == ErrorCode::InvalidArgument);
 }
 
-TEST_CASE("With 10,000 entries a proof reads O(log n) rows", "[audit][slow]") {
+TEST_CASE("With 10,000 entries a proof reads O(log n) rows", "[audit][slow][postgresql]") {
   LogFixture f;
   f.appendMany(10000);
   REQUIRE(f.log.size() == 10000);
