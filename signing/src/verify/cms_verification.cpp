@@ -19,6 +19,7 @@
 #include "openssl_error.h"
 #include "openssl_handles.h"
 #include "vanthu/signing/revocation.h"
+#include "verify/iso_time.h"
 
 namespace vanthu::signing::detail {
 
@@ -74,36 +75,15 @@ struct X509StackOnlyDeleter {
 
 // --- small helpers --------------------------------------------------------------------------
 
-int rank(Indication indication) {
-  switch (indication) {
-    case Indication::TotalPassed:
-      return 0;
-    case Indication::Indeterminate:
-      return 1;
-    case Indication::TotalFailed:
-      return 2;
-  }
-  return 1;
-}
-
 /// Records a problem: the error always, the indication when it is worse than the current one
 /// (so the first problem found at the worst level names the sub-indication).
 template <typename Check>
 void flag(Check& check, Indication indication, const char* subindication, std::string error) {
   check.errors.push_back(std::move(error));
-  if (rank(indication) > rank(check.indication)) {
+  if (indicationSeverity(indication) > indicationSeverity(check.indication)) {
     check.indication = indication;
     check.subindication = subindication;
   }
-}
-
-std::string isoTime(TimePoint time) {
-  std::time_t seconds = Clock::to_time_t(time);
-  std::tm fields{};
-  gmtime_r(&seconds, &fields);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &fields);
-  return text;
 }
 
 std::optional<TimePoint> asn1Time(const ASN1_TIME* time) {
@@ -117,7 +97,7 @@ std::optional<TimePoint> asn1Time(const ASN1_TIME* time) {
 
 std::string asn1TimeText(const ASN1_TIME* time) {
   auto point = asn1Time(time);
-  return point ? isoTime(*point) : std::string("(unreadable date)");
+  return point ? isoUtc(*point) : std::string("(unreadable date)");
 }
 
 std::string_view bytesView(const ASN1_STRING* value) {
@@ -769,7 +749,7 @@ ChainOutcome checkChain(Check& check, X509* leaf, const std::vector<X509Ptr>& po
         flag(check, Indication::Indeterminate, kOutOfBoundsNoPoe,
              poe ? who + " expired on " + expired +
                        ", before the earliest proof of existence of the signature (" +
-                       isoTime(*poe) + ")"
+                       isoUtc(*poe) + ")"
                  : who + " expired on " + expired +
                        " and no time-stamp proves the signature existed before");
         break;
@@ -778,7 +758,7 @@ ChainOutcome checkChain(Check& check, X509* leaf, const std::vector<X509Ptr>& po
         flag(check, Indication::Indeterminate, kNotYetValid,
              who + " is not valid before " +
                  asn1TimeText(X509_get0_notBefore(failing ? failing : leaf)) +
-                 ", after the validation time " + isoTime(at));
+                 ", after the validation time " + isoUtc(at));
         break;
       default:
         flag(check, Indication::Indeterminate, kChainGeneralFailure,
@@ -1329,7 +1309,7 @@ void checkSignature(CmsCheck& check, const std::string& cmsDer,
       check.revocation.status = std::string(revocationStatusName(finding.status));
       check.revocation.source =
           finding.status == RevocationStatus::Unknown ? "none" : finding.source;
-      if (finding.revokedAt) check.revocation.revokedAt = isoTime(*finding.revokedAt);
+      if (finding.revokedAt) check.revocation.revokedAt = isoUtc(*finding.revokedAt);
     }
     std::string name = subjectOf(cert);
     std::string role = isSigner ? "the signer certificate (" + name + ")"
@@ -1342,19 +1322,19 @@ void checkSignature(CmsCheck& check, const std::string& cmsDer,
       continue;
     }
     if (finding.status != RevocationStatus::Revoked) continue;
-    std::string when = finding.revokedAt ? isoTime(*finding.revokedAt) : "an unknown date";
+    std::string when = finding.revokedAt ? isoUtc(*finding.revokedAt) : "an unknown date";
     const auto& poe = check.bestSignatureTime;
     if (poe && finding.revokedAt && *poe < *finding.revokedAt) {
       check.warnings.push_back(role + " was revoked on " + when +
-                               ", after the signature's proof of existence at " + isoTime(*poe));
+                               ", after the signature's proof of existence at " + isoUtc(*poe));
     } else if (poe && isSigner) {
       flag(check, Indication::TotalFailed, kRevoked,
            role + " was revoked on " + when + ", before the signature's proof of existence at " +
-               isoTime(*poe));
+               isoUtc(*poe));
     } else {
       flag(check, Indication::Indeterminate, isSigner ? kRevokedNoPoe : kRevokedCaNoPoe,
            role + " was revoked on " + when +
-               (poe ? ", before the signature's proof of existence at " + isoTime(*poe)
+               (poe ? ", before the signature's proof of existence at " + isoUtc(*poe)
                     : " and no time-stamp proves the signature existed before"));
     }
   }

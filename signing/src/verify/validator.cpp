@@ -23,6 +23,7 @@
 #include "podofo_support.h"
 #include "vanthu/signing/signature_validator.h"
 #include "verify/cms_verification.h"
+#include "verify/iso_time.h"
 #include "verify/modification_analysis.h"
 #include "verify/pdf_revisions.h"
 #include "verify/prefix_hasher.h"
@@ -31,6 +32,7 @@
 namespace vanthu::signing {
 namespace {
 
+using detail::isoUtc;
 using detail::RevisionView;
 using PoDoFo::PdfName;
 using PoDoFo::PdfObject;
@@ -38,15 +40,6 @@ using Clock = std::chrono::system_clock;
 
 constexpr size_t kMaxFieldDepth = 32;
 constexpr size_t kMaxFields = 100000;
-
-std::string isoUtc(Clock::time_point time) {
-  std::time_t seconds = Clock::to_time_t(time);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
 
 // "D:YYYYMMDDHHmmSS+HH'mm'" (every part after the year optional) → ISO 8601 UTC; "" when the
 // value is not a PDF date. /M is only a claim, but people read it.
@@ -98,22 +91,10 @@ std::string hex(const std::string& bytes) {
   return text;
 }
 
-int severity(Indication indication) {
-  switch (indication) {
-    case Indication::TotalPassed:
-      return 0;
-    case Indication::Indeterminate:
-      return 1;
-    case Indication::TotalFailed:
-      return 2;
-  }
-  return 1;
-}
-
 // Records a failure unless a worse one is already there: TOTAL_FAILED beats INDETERMINATE.
 void downgrade(SignatureReport& report, Indication indication, const std::string& subindication,
                const std::string& error) {
-  if (severity(indication) > severity(report.indication) ||
+  if (indicationSeverity(indication) > indicationSeverity(report.indication) ||
       (report.indication == Indication::TotalPassed)) {
     report.indication = indication;
     report.subindication = subindication;
@@ -406,7 +387,7 @@ class Validation {
     } else {
       report.verdict = Indication::TotalPassed;
       for (const auto& signature : report.signatures) {
-        if (severity(signature.indication) > severity(report.verdict)) {
+        if (indicationSeverity(signature.indication) > indicationSeverity(report.verdict)) {
           report.verdict = signature.indication;
         }
       }

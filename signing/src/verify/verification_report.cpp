@@ -241,6 +241,18 @@ std::optional<Indication> indicationFromName(std::string_view name) {
   return std::nullopt;
 }
 
+int indicationSeverity(Indication indication) {
+  switch (indication) {
+    case Indication::TotalPassed:
+      return 0;
+    case Indication::Indeterminate:
+      return 1;
+    case Indication::TotalFailed:
+      return 2;
+  }
+  return 1;
+}
+
 std::string_view modificationLevelName(ModificationLevel level) {
   for (const auto& [value, name] : kLevels) {
     if (value == level) return name;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "vanthu/signing/signature_validator.h"
+#include "verify/iso_time.h"
 
 extern char** environ;
 
@@ -35,15 +36,6 @@ FileReport unreadable(const std::filesystem::path& pdf, const std::string& code,
   report.errorCode = code;
   report.error = reason;
   return report;
-}
-
-std::string isoUtc(std::chrono::system_clock::time_point time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
 }
 
 struct Pipe {
@@ -70,7 +62,7 @@ FileReport validatePdfIsolated(const std::filesystem::path& pdf,
   }
   if (options.at) {
     args.push_back("--at");
-    args.push_back(isoUtc(*options.at));
+    args.push_back(detail::isoUtc(*options.at));
   }
   if (options.online) args.push_back("--online");
   args.push_back("--");

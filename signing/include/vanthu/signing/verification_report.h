@@ -18,6 +18,8 @@ enum class Indication : uint8_t { TotalPassed, TotalFailed, Indeterminate };
 /// "TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE".
 std::string_view indicationName(Indication indication);
 std::optional<Indication> indicationFromName(std::string_view name);
+/// 0 passed, 1 indeterminate, 2 failed: the worst of several is the highest.
+int indicationSeverity(Indication indication);
 
 /// What the revisions after a signature changed, from harmless to anything (pyHanko's levels).
 enum class ModificationLevel : uint8_t { None, LtaUpdates, FormFilling, Annotations, Other };
