@@ -22,6 +22,7 @@
 #include "openssl_bytes.h"
 #include "openssl_error.h"
 #include "openssl_handles.h"
+#include "verify/iso_time.h"
 
 namespace vanthu::signing {
 
@@ -85,7 +86,7 @@ TimePoint fromAsn1Time(const ASN1_TIME* time) {
   if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) {
     throwOpenSsl(ErrorCode::CryptoFailure, "cannot read a certificate time");
   }
-  return std::chrono::system_clock::from_time_t(timegm(&parts));
+  return detail::timePointFromTimeT(timegm(&parts));
 }
 
 // --- text validation ------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "openssl_bytes.h"
 #include "openssl_error.h"
 #include "openssl_handles.h"
+#include "verify/iso_time.h"
 
 namespace vanthu::signing {
 
@@ -290,7 +291,7 @@ std::string timestampTokenGenTime(const std::string& tokenDer) {
 
 TimePoint timestampTokenTime(const std::string& tokenDer) {
   GenTime time = genTimeOf(tokenDer);
-  TimePoint point = std::chrono::system_clock::from_time_t(timegm(&time.fields));
+  TimePoint point = detail::timePointFromTimeT(timegm(&time.fields));
   // Up to nanoseconds; finer digits (allowed by GeneralizedTime, never seen) are dropped.
   std::string nanos = time.fraction.substr(0, 9);
   nanos.append(9 - nanos.size(), '0');

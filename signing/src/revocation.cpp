@@ -13,6 +13,7 @@
 #include "openssl_bytes.h"
 #include "openssl_error.h"
 #include "openssl_handles.h"
+#include "verify/iso_time.h"
 
 namespace vanthu::signing {
 namespace {
@@ -41,7 +42,7 @@ TimePoint fromAsn1Time(const ASN1_TIME* time, const std::string& what) {
   if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) {
     throwOpenSsl(ErrorCode::CryptoFailure, "cannot read " + what);
   }
-  return std::chrono::system_clock::from_time_t(timegm(&parts));
+  return detail::timePointFromTimeT(timegm(&parts));
 }
 
 std::optional<TimePoint> optionalTime(const ASN1_TIME* time, const std::string& what) {

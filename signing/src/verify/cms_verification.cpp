@@ -92,7 +92,7 @@ std::optional<TimePoint> asn1Time(const ASN1_TIME* time) {
     clearOpenSslErrors();
     return std::nullopt;
   }
-  return Clock::from_time_t(timegm(&fields));
+  return detail::timePointFromTimeT(timegm(&fields));
 }
 
 std::string asn1TimeText(const ASN1_TIME* time) {

@@ -78,7 +78,7 @@ std::string pdfDateToIso(const std::string& value) {
     if (offsetHours < 0 || offsetMinutes < 0) return "";
     offset = (offsetHours * 60L + offsetMinutes) * 60L * (date[14] == '-' ? -1 : 1);
   }
-  return isoUtc(Clock::from_time_t(timegm(&parts) - offset));
+  return isoUtc(detail::timePointFromTimeT(timegm(&parts) - offset));
 }
 
 std::string hex(const std::string& bytes) {
@@ -736,9 +736,16 @@ class Validation {
 // which OpenSSL 3 keeps in its legacy provider. Loading a provider explicitly switches off the
 // implicit default one, so both are loaded.
 void loadLegacyAlgorithms() {
+  // Kept for the life of the process: the providers stay loaded (and reachable).
+  static std::vector<OSSL_PROVIDER*> loaded;
   static std::once_flag once;
   std::call_once(once, [] {
-    if (OSSL_PROVIDER_load(nullptr, "legacy") != nullptr) OSSL_PROVIDER_load(nullptr, "default");
+    if (OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy")) {
+      loaded.push_back(legacy);
+      if (OSSL_PROVIDER* fallback = OSSL_PROVIDER_load(nullptr, "default")) {
+        loaded.push_back(fallback);
+      }
+    }
     ERR_clear_error();
   });
 }
