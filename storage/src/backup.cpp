@@ -114,7 +114,8 @@ struct Copied {
 
 unsigned modeOf(const fs::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) throwErrno(ErrorCode::StorageFailure, "cannot inspect", path);
+  if (::stat(path.c_str(), &info) != 0)
+    throwErrno(ErrorCode::StorageFailure, "cannot inspect", path);
   return static_cast<unsigned>(info.st_mode) & 07777u;
 }
 
@@ -188,23 +189,28 @@ void makeDirectory(const fs::path& dir, unsigned mode) {
 
 void fsyncFile(const fs::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) throwErrno(ErrorCode::IoFailure, "cannot flush", path);
+  if (fd.get() < 0 || ::fsync(fd.get()) != 0)
+    throwErrno(ErrorCode::IoFailure, "cannot flush", path);
+}
+
+/// Refuses a `dir` that exists and is not an empty directory. Returns whether it exists.
+bool requireEmptyOrAbsent(const fs::path& dir, const std::string& role) {
+  std::error_code error;
+  auto status = fs::symlink_status(dir, error);
+  if (!fs::exists(status)) return false;
+  if (!fs::is_directory(status)) {
+    throw Error(ErrorCode::InvalidArgument, role + " " + dir.string() + " is not a directory");
+  }
+  if (!fs::is_empty(dir, error)) {
+    throw Error(ErrorCode::InvalidArgument,
+                role + " " + dir.string() + " is not empty; give a new or empty directory");
+  }
+  return true;
 }
 
 /// Must not exist (then it is made, 0700: it will hold keys) or be an empty directory.
 void prepareEmptyDirectory(const fs::path& dir, const std::string& role) {
-  std::error_code error;
-  auto status = fs::symlink_status(dir, error);
-  if (fs::exists(status)) {
-    if (!fs::is_directory(status)) {
-      throw Error(ErrorCode::InvalidArgument, role + " " + dir.string() + " is not a directory");
-    }
-    if (!fs::is_empty(dir, error)) {
-      throw Error(ErrorCode::InvalidArgument, role + " " + dir.string() +
-                                                  " is not empty; give a new or empty directory");
-    }
-    return;
-  }
+  if (requireEmptyOrAbsent(dir, role)) return;
   if (dir.has_parent_path() && !fs::is_directory(dir.parent_path())) {
     throw Error(ErrorCode::InvalidArgument,
                 "the parent of " + role + " " + dir.string() + " does not exist");
@@ -329,7 +335,8 @@ void runPostgresTool(const std::vector<std::string>& arguments, const PostgresTa
   envp.push_back(nullptr);
 
   int pipeFds[2];
-  if (::pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno(ErrorCode::IoFailure, "cannot run", arguments[0]);
+  if (::pipe2(pipeFds, O_CLOEXEC) != 0)
+    throwErrno(ErrorCode::IoFailure, "cannot run", arguments[0]);
   Fd readEnd(pipeFds[0]);
   Fd writeEnd(pipeFds[1]);
   posix_spawn_file_actions_t actions;
@@ -337,13 +344,13 @@ void runPostgresTool(const std::vector<std::string>& arguments, const PostgresTa
   posix_spawn_file_actions_adddup2(&actions, writeEnd.get(), STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
-  int spawned = posix_spawnp(&pid, arguments[0].c_str(), &actions, nullptr, argv.data(),
-                             envp.data());
+  int spawned =
+      posix_spawnp(&pid, arguments[0].c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
-    throw Error(ErrorCode::DatabaseUnavailable,
-                "cannot run " + arguments[0] + " (" + std::strerror(spawned) +
-                    "); install the PostgreSQL client tools");
+    throw Error(ErrorCode::DatabaseUnavailable, "cannot run " + arguments[0] + " (" +
+                                                    std::strerror(spawned) +
+                                                    "); install the PostgreSQL client tools");
   }
   writeEnd.close();
   std::string output;
@@ -392,7 +399,8 @@ std::string formatManifest(const BackupManifest& manifest) {
 }
 
 uint64_t parseNumber(const std::string& text, const std::function<Error(std::string)>& bad) {
-  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
+  if (text.empty() || text.size() > 19 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
     throw bad("bad number '" + text + "'");
   }
   return std::stoull(text);
@@ -430,8 +438,8 @@ class BackupWriter {
   }
 
   void add(const fs::path& file, const Copied& copied) {
-    manifest_.files.push_back({relativeName(file, options_.target), copied.size, copied.mode,
-                               copied.sha256});
+    manifest_.files.push_back(
+        {relativeName(file, options_.target), copied.size, copied.mode, copied.sha256});
   }
 
   void snapshotSqlite() {
@@ -664,8 +672,8 @@ BackupManifest backupDataDirectory(const BackupOptions& options) {
     } else {
       writer.snapshotSqlite();
     }
-    writer.say("database snapshot taken (schema version " +
-               std::to_string(manifest.schemaVersion) + ")");
+    writer.say("database snapshot taken (schema version " + std::to_string(manifest.schemaVersion) +
+               ")");
     writer.copyBlobs();
     writer.say("blobs copied: " + std::to_string(manifest.blobCount) + " versions, " +
                std::to_string(manifest.blobBytes) + " bytes");
@@ -692,12 +700,12 @@ BackupManifest readBackupManifest(const fs::path& backupDir) {
       throw Error(ErrorCode::InvalidArgument, backupDir.string() + " is not a directory");
     }
     throw Error(ErrorCode::InvalidArgument,
-                backupDir.string() + " is not a complete backup: it has no " +
-                    kBackupManifestFile + " (an interrupted backup, or not a backup at all)");
+                backupDir.string() + " is not a complete backup: it has no " + kBackupManifestFile +
+                    " (an interrupted backup, or not a backup at all)");
   }
   auto bad = [&](const std::string& why) {
-    return Error(ErrorCode::InvalidArgument, "the backup manifest " + path.string() +
-                                                 " is damaged (" + why + ")");
+    return Error(ErrorCode::InvalidArgument,
+                 "the backup manifest " + path.string() + " is damaged (" + why + ")");
   };
   std::string line;
   if (!std::getline(in, line) || line != kManifestMagic) throw bad("unknown format");
@@ -782,10 +790,10 @@ RestoreReport restoreDataDirectory(const RestoreOptions& options) {
   const BackupManifest& manifest = report.manifest;
   bool postgres = options.databaseUrl.rfind(kPostgresPrefix, 0) == 0;
   if (postgres != (manifest.databaseKind == "postgresql")) {
-    throw Error(ErrorCode::InvalidArgument,
-                "the backup holds a " + manifest.databaseKind +
-                    " database but the target database is " +
-                    (postgres ? "PostgreSQL" : "SQLite") + "; set database.url to match");
+    throw Error(ErrorCode::InvalidArgument, "the backup holds a " + manifest.databaseKind +
+                                                " database but the target database is " +
+                                                (postgres ? "PostgreSQL" : "SQLite") +
+                                                "; set database.url to match");
   }
   if (manifest.schemaVersion > Database::latestSchemaVersion()) {
     throw Error(ErrorCode::InvalidArgument,
@@ -793,14 +801,15 @@ RestoreReport restoreDataDirectory(const RestoreOptions& options) {
                     " but this build knows only up to " +
                     std::to_string(Database::latestSchemaVersion()) + "; use a newer vanthu");
   }
+  requireEmptyOrAbsent(options.dataDir, "data directory");
   if (!postgres) {
     if (auto status = validateDatabaseUrl(options.databaseUrl); !status) {
       throw Error(status.code(), status.message());
     }
     fs::path file = sqlitePath(options.databaseUrl);
     if (fs::exists(file)) {
-      throw Error(ErrorCode::InvalidArgument,
-                  "a database already exists at " + file.string() + "; restore refuses to replace it");
+      throw Error(ErrorCode::InvalidArgument, "a database already exists at " + file.string() +
+                                                  "; restore refuses to replace it");
     }
   }
   // Every byte is checked before anything is written.
@@ -873,7 +882,8 @@ RestoreReport restoreDataDirectory(const RestoreOptions& options) {
       pem << in.rdbuf();
       auditOptions.trustedPublicKeys.push_back(pem.str());
     } else if (fs::exists(keyPath)) {
-      auditOptions.trustedPublicKeys.push_back(AuditSigningKey::loadOrCreate(keyPath)->publicKeyPem());
+      auditOptions.trustedPublicKeys.push_back(
+          AuditSigningKey::loadOrCreate(keyPath)->publicKeyPem());
     }
     SqlAuditLog log(*opened, nullptr, auditOptions);
     if (log.size() > 0) {

@@ -3,6 +3,8 @@
 // damaged blob that fails the backup by name; and the refusals (non-empty targets, a backup
 // without its manifest, a backup file changed after the fact).
 
+#include "vanthu/storage/backup.h"
+
 #include <sys/stat.h>
 
 #include <atomic>
@@ -12,7 +14,6 @@
 
 #include "test_database.h"
 #include "test_support.h"
-#include "vanthu/storage/backup.h"
 #include "vanthu/storage/blob_store.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_audit_log.h"
@@ -209,7 +210,8 @@ TEST_CASE("a backup restores every row, blob, key and the audit log", "[storage]
     }
   }
   // The restored instance keeps signing with the same key.
-  std::shared_ptr<const AuditSigningKey> key = AuditSigningKey::loadOrCreate(auditKeyPath(restored));
+  std::shared_ptr<const AuditSigningKey> key =
+      AuditSigningKey::loadOrCreate(auditKeyPath(restored));
   CHECK(key->keyId() == data.key->keyId());
   SqlAuditLog log(*database, key);
   log.append(auditEntry("d0", "archive"));
@@ -357,7 +359,8 @@ TEST_CASE("backup and restore refuse what they must not touch", "[storage][backu
     BlobStore blobs(blobDirectory(data.dir));
     BlobInfo blob = blobs.put(std::string("%PDF-1.7 original"));
     backupDataDirectory(backupOptions(data.dir, backupDir));
-    fs::path copy = backupDir / "blobs" / blob.hash.substr(0, 2) / blob.hash.substr(2, 2) / blob.hash;
+    fs::path copy =
+        backupDir / "blobs" / blob.hash.substr(0, 2) / blob.hash.substr(2, 2) / blob.hash;
     fs::permissions(copy, fs::perms::owner_write, fs::perm_options::add);
     std::ofstream(copy, std::ios::binary | std::ios::in | std::ios::out) << "%PDF-1.7 ORIG";
     fs::path restored = data.root / "restored";
@@ -408,8 +411,9 @@ TEST_CASE("a PostgreSQL backup is a pg_dump that pg_restore brings back",
 
   // The instance is lost: its schema goes away. The restore brings it back from the dump.
   data.database.reset();
-  auto dropped = test::runCommand("psql -q -v ON_ERROR_STOP=1 " + test::shellQuote(std::string(server)) +
-                                  " -c " + test::shellQuote("DROP SCHEMA " + schema + " CASCADE"));
+  auto dropped =
+      test::runCommand("psql -q -v ON_ERROR_STOP=1 " + test::shellQuote(std::string(server)) +
+                       " -c " + test::shellQuote("DROP SCHEMA " + schema + " CASCADE"));
   INFO(dropped.output);
   REQUIRE(dropped.exitCode == 0);
 
