@@ -386,6 +386,8 @@ std::string formatManifest(const BackupManifest& manifest) {
   out << "vanthu-version " << manifest.productVersion << "\n";
   out << "schema-version " << manifest.schemaVersion << "\n";
   out << "database " << manifest.databaseKind << "\n";
+  if (!manifest.databaseSchema.empty())
+    out << "database-schema " << manifest.databaseSchema << "\n";
   out << "blob-count " << manifest.blobCount << "\n";
   out << "blob-bytes " << manifest.blobBytes << "\n";
   for (const auto& file : manifest.files) {
@@ -500,6 +502,7 @@ class BackupWriter {
     }
     add(dump, hashFile(dump));
     manifest_.databaseKind = "postgresql";
+    manifest_.databaseSchema = target.schema;
   }
 
   /// Copies every complete version (its record exists) of the blob store, verifying each
@@ -731,6 +734,12 @@ BackupManifest readBackupManifest(const fs::path& backupDir) {
     } else if (key == "database") {
       if (value != "sqlite" && value != "postgresql") throw bad("unknown database " + value);
       manifest.databaseKind = value;
+    } else if (key == "database-schema") {
+      bool plain =
+          !value.empty() && value.size() <= 63 &&
+          value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+      if (!plain) throw bad("bad database schema");
+      manifest.databaseSchema = value;
     } else if (key == "blob-count") {
       manifest.blobCount = parseNumber(value, bad);
     } else if (key == "blob-bytes") {
@@ -800,6 +809,19 @@ RestoreReport restoreDataDirectory(const RestoreOptions& options) {
                 "the backup has schema version " + std::to_string(manifest.schemaVersion) +
                     " but this build knows only up to " +
                     std::to_string(Database::latestSchemaVersion()) + "; use a newer vanthu");
+  }
+  if (postgres) {
+    // pg_restore recreates the dumped schema under its own name: restoring into another would
+    // leave the data beside an empty instance.
+    std::string schema = postgresTarget(options.databaseUrl).schema;
+    if (schema != manifest.databaseSchema) {
+      auto name = [](const std::string& s) {
+        return s.empty() ? std::string("no ?schema=") : "?schema=" + s;
+      };
+      throw Error(ErrorCode::InvalidArgument, "the backup holds " + name(manifest.databaseSchema) +
+                                                  " but the target database url has " +
+                                                  name(schema) + "; restore into the same schema");
+    }
   }
   requireEmptyOrAbsent(options.dataDir, "data directory");
   if (!postgres) {

@@ -405,6 +405,8 @@ TEST_CASE("a PostgreSQL backup is a pg_dump that pg_restore brings back",
   options.databaseUrl = url;
   BackupManifest manifest = backupDataDirectory(options);
   CHECK(manifest.databaseKind == "postgresql");
+  CHECK(manifest.databaseSchema == schema);
+  CHECK(readBackupManifest(backupDir).databaseSchema == schema);
   CHECK(manifest.schemaVersion == Database::latestSchemaVersion());
   CHECK(fs::exists(backupDir / "database.pgdump"));
   CHECK(modeOf(backupDir / "database.pgdump") == 0600);
@@ -419,6 +421,9 @@ TEST_CASE("a PostgreSQL backup is a pg_dump that pg_restore brings back",
 
   restored = data.root / "restored";
   RestoreOptions restore = restoreOptions(backupDir, restored);
+  restore.databaseUrl = url + "x";  // another schema: refused before anything is written
+  CHECK_THROWS_WITH(restoreDataDirectory(restore), Catch::Contains("restore into the same schema"));
+  CHECK_FALSE(fs::exists(restored));
   restore.databaseUrl = url;
   RestoreReport report = restoreDataDirectory(restore);
   CHECK(report.auditVerified);

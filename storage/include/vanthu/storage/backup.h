@@ -74,8 +74,11 @@ struct BackupManifest {
   std::string productVersion;
   int schemaVersion = 0;
   std::string databaseKind;  ///< "sqlite" or "postgresql"
-  uint64_t blobCount = 0;    ///< versions (records) in the blob store
-  uint64_t blobBytes = 0;    ///< bytes of the blob files (data and records)
+  /// PostgreSQL: the schema of the URL's ?schema= that was dumped (pg_restore brings it back
+  /// under the same name, so a restore must target it); empty for the whole database.
+  std::string databaseSchema;
+  uint64_t blobCount = 0;  ///< versions (records) in the blob store
+  uint64_t blobBytes = 0;  ///< bytes of the blob files (data and records)
   std::vector<BackupFile> files;
 };
 
