@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "database_impl.h"
+#include "vanthu/storage/atomic_file.h"
 #include "vanthu/storage/merkle_tree.h"
 #include "vanthu/storage/sql_audit_log.h"
 
@@ -133,9 +134,9 @@ AuditSigningKey::~AuditSigningKey() = default;
 
 std::unique_ptr<AuditSigningKey> AuditSigningKey::loadOrCreate(const std::filesystem::path& path) {
   auto impl = std::make_unique<Impl>();
+  auto parent = path.parent_path();
   if (!std::filesystem::exists(path)) {
     std::error_code error;
-    auto parent = path.parent_path();
     if (!parent.empty() && !std::filesystem::exists(parent)) {
       std::filesystem::create_directories(parent, error);
       if (error) {
@@ -143,6 +144,7 @@ std::unique_ptr<AuditSigningKey> AuditSigningKey::loadOrCreate(const std::filesy
                     "cannot create " + parent.string() + ": " + error.message());
       }
       std::filesystem::permissions(parent, std::filesystem::perms::owner_all, error);
+      if (parent.has_parent_path()) syncDirectory(parent.parent_path());
     }
     PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
     BioPtr bio(BIO_new(BIO_s_mem()));
@@ -151,13 +153,21 @@ std::unique_ptr<AuditSigningKey> AuditSigningKey::loadOrCreate(const std::filesy
             1) {
       throw Error(ErrorCode::CryptoFailure, "cannot generate the audit instance key");
     }
-    if (createFileExclusive(path, bioText(bio.get()), 0600)) {
-      // The public half next to it, for whoever checks checkpoints; not secret.
-      auto publicPath = path;
-      publicPath.replace_extension(".pub.pem");
-      std::filesystem::remove(publicPath, error);
-      createFileExclusive(publicPath, publicPemOf(key.get()), 0644);
+    // Complete on disk before it has its name: written and synced under a temporary name, then
+    // linked into place (exclusive: of two starting instances, one key wins). A crash can leave
+    // a stray temporary file, never an empty or half key under the real name.
+    auto temporary = path;
+    temporary += ".tmp." + std::to_string(::getpid());
+    std::filesystem::remove(temporary, error);
+    createFileExclusive(temporary, bioText(bio.get()), 0600);
+    if (::link(temporary.c_str(), path.c_str()) != 0 && errno != EEXIST) {
+      int reason = errno;
+      std::filesystem::remove(temporary, error);
+      throw Error(ErrorCode::IoFailure,
+                  "cannot create " + path.string() + ": " + std::strerror(reason));
     }
+    std::filesystem::remove(temporary, error);
+    syncDirectory(parent.empty() ? std::filesystem::path(".") : parent);
   }
   std::string pem = readWholeFile(path);
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -168,6 +178,14 @@ std::unique_ptr<AuditSigningKey> AuditSigningKey::loadOrCreate(const std::filesy
   }
   impl->publicPem = publicPemOf(impl->key.get());
   impl->keyId = keyIdOf(impl->key.get());
+  // The public half next to it, for whoever checks checkpoints; not secret. Written whenever it
+  // is missing, so a crash between the two files does not orphan the checkpoints.
+  auto publicPath = path;
+  publicPath.replace_extension(".pub.pem");
+  if (!std::filesystem::exists(publicPath)) {
+    writeFileAtomically(publicPath, impl->publicPem, 0644);
+    syncDirectory(parent.empty() ? std::filesystem::path(".") : parent);
+  }
   return std::unique_ptr<AuditSigningKey>(new AuditSigningKey(std::move(impl)));
 }
 
