@@ -20,6 +20,7 @@
 #include "router.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_audit_log.h"
 
 namespace vanthu::api {
 namespace {
@@ -270,9 +271,41 @@ void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
                        {"duration_ms", std::to_string(elapsed.count())}});
 }
 
+namespace {
+
+// History is never repaired: a server refuses to run on an audit log that does not verify,
+// unless told to (and then says so loudly). Checkpoints are checked with the instance's own
+// public key when the data directory has it.
+void checkAuditLog(const ServerConfig& config, StructuredLog& log, storage::Database& database) {
+  storage::SqlAuditLogOptions options;
+  auto publicKey = config.dataDir / "keys" / "audit-instance.pub.pem";
+  if (std::filesystem::exists(publicKey)) {
+    std::ifstream in(publicKey, std::ios::binary);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    options.trustedPublicKeys.push_back(pem.str());
+  }
+  storage::SqlAuditLog audit(database, nullptr, options);
+  auto verification = audit.verify();
+  if (verification.ok()) return;
+  std::string first = verification.problems.front();
+  if (!config.allowBrokenAuditLog) {
+    throw Error(ErrorCode::StorageFailure,
+                "the audit log does not verify (" + first + ", " +
+                    std::to_string(verification.problems.size()) +
+                    " problem(s)); vanthu never repairs history: run 'vanthu audit verify' to "
+                    "see them, and set audit.allow_broken = true only to run anyway");
+  }
+  log.error("audit log does not verify; running because audit.allow_broken is set",
+            {{"first_problem", first}, {"problems", std::to_string(verification.problems.size())}});
+}
+
+}  // namespace
+
 HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
     : impl_(std::make_unique<Impl>(config, log)) {
   impl_->database = storage::Database::open({config.resolvedDatabaseUrl()});
+  checkAuditLog(config, log, *impl_->database);
   impl_->registerRoutes();
 }
 

@@ -84,7 +84,10 @@ const std::vector<SettingKey>& settingKeys() {
       {"server.threads", "VANTHU_THREADS", "request worker threads, 1-256"},
       {"log.level", "VANTHU_LOG_LEVEL", "debug, info, warning or error"},
       {"log.format", "VANTHU_LOG_FORMAT", "json (one object per line) or text"},
-      {"database.url", "VANTHU_DATABASE_URL", "sqlite:PATH (relative to the data directory)"},
+      {"database.url", "VANTHU_DATABASE_URL",
+       "sqlite:PATH (relative to the data directory) or postgresql://USER@HOST:PORT/DATABASE"},
+      {"audit.allow_broken", "VANTHU_AUDIT_ALLOW_BROKEN",
+       "true: start although the audit log does not verify (default false)"},
   };
   return keys;
 }
@@ -196,6 +199,9 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
       } else {
         return invalid(setting, "must be json or text");
       }
+    } else if (setting.key == "audit.allow_broken") {
+      if (value != "true" && value != "false") return invalid(setting, "must be true or false");
+      config.allowBrokenAuditLog = value == "true";
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());

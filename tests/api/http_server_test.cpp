@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "test_support.h"
+#include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/workflow/error.h"
 
 using namespace vanthu;
@@ -173,4 +175,46 @@ TEST_CASE("the data directory's CRLs are published under /pki/", "[api][http]") 
     CHECK(reply.status == 404);
     CHECK(reply.body.find("not for the web") == std::string::npos);
   }
+}
+
+TEST_CASE("a server refuses to run on an audit log that does not verify, unless told to",
+          "[api][audit]") {
+  TempDir dir;
+  {
+    auto database = storage::Database::open({"sqlite:" + (dir / "vanthu.db").string()});
+    auto key = storage::AuditSigningKey::loadOrCreate(dir / "keys" / "audit-instance.pem");
+    storage::SqlAuditLog audit(*database, std::move(key));
+    for (const char* action : {"create", "submit", "approve"}) {
+      workflow::AuditEntry entry;
+      entry.actor = "chuyenvien";
+      entry.action = action;
+      entry.documentId = "d1";
+      audit.append(entry);
+    }
+    audit.checkpoint();
+  }
+  std::ostringstream logs;
+  api::StructuredLog log(logs, api::LogLevel::Info, api::LogFormat::Json);
+  api::ServerConfig config;
+  config.dataDir = dir.path();
+  config.port = 0;
+  { api::HttpServer healthy(config, log); }  // an intact log: starts
+
+  // Someone edits history behind the server's back (the trigger is in the way, so it goes).
+  auto edit = test::runCommand(
+      "sqlite3 " + test::shellQuote(dir / "vanthu.db") +
+      " \"DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET actor = 'mallory'"
+      " WHERE sequence = 1;\"");
+  REQUIRE(edit.exitCode == 0);
+  try {
+    api::HttpServer refused(config, log);
+    FAIL("a server started on a broken audit log");
+  } catch (const Error& error) {
+    CHECK(error.code() == ErrorCode::StorageFailure);
+    CHECK(std::string(error.what()).find("entry 1") != std::string::npos);
+    CHECK(std::string(error.what()).find("audit.allow_broken") != std::string::npos);
+  }
+  config.allowBrokenAuditLog = true;
+  { api::HttpServer tolerated(config, log); }
+  CHECK(logs.str().find("audit log does not verify") != std::string::npos);
 }

@@ -24,6 +24,8 @@ struct ServerConfig {
   LogLevel logLevel = LogLevel::Info;
   LogFormat logFormat = LogFormat::Json;
   std::string databaseUrl = "sqlite:vanthu.db";  ///< sqlite paths are relative to dataDir
+  /// Start even when the audit log does not verify (the break is logged, never repaired).
+  bool allowBrokenAuditLog = false;
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;
