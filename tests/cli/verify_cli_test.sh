@@ -152,8 +152,13 @@ done
 mkfifo "$tmp/hang.pdf"
 expect "a hang is cut at the time limit" 3 'r["readable"] == False and "did not finish" in r["error"] or r["verdict"] == "TOTAL_PASSED"' \
   -- --trust "$root" --timeout 2 "$tmp/hang.pdf" "$tmp/quyet-dinh-B-B.pdf"
-"$bin/vanthu-verify" --json --max-memory 8 "$tmp/quyet-dinh-B-B.pdf" >"$tmp/oom.json" 2>"$tmp/oom.err"
-[ $? -eq 3 ] && grep -q '"readable":false' "$tmp/oom.json" || fail "a worker out of memory: $(cat "$tmp/oom.json" "$tmp/oom.err")"
+# AddressSanitizer reserves terabytes of address space, so sanitizer builds do not limit it.
+if ldd "$bin/vanthu-verify" | grep -q libasan; then
+  echo "skipped: the memory limit under AddressSanitizer (the worker does not set one there)"
+else
+  "$bin/vanthu-verify" --json --max-memory 8 "$tmp/quyet-dinh-B-B.pdf" >"$tmp/oom.json" 2>"$tmp/oom.err"
+  [ $? -eq 3 ] && grep -q '"readable":false' "$tmp/oom.json" || fail "a worker out of memory: $(cat "$tmp/oom.json" "$tmp/oom.err")"
+fi
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all vanthu-verify checks passed"

@@ -736,16 +736,13 @@ class Validation {
 // which OpenSSL 3 keeps in its legacy provider. Loading a provider explicitly switches off the
 // implicit default one, so both are loaded.
 void loadLegacyAlgorithms() {
-  // Kept for the life of the process: the providers stay loaded (and reachable).
-  static std::vector<OSSL_PROVIDER*> loaded;
+  // Plain static pointers: the providers stay loaded and reachable for the whole process
+  // (a static container would be destroyed before the leak check at exit).
+  static OSSL_PROVIDER* loaded[2] = {nullptr, nullptr};
   static std::once_flag once;
   std::call_once(once, [] {
-    if (OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy")) {
-      loaded.push_back(legacy);
-      if (OSSL_PROVIDER* fallback = OSSL_PROVIDER_load(nullptr, "default")) {
-        loaded.push_back(fallback);
-      }
-    }
+    loaded[0] = OSSL_PROVIDER_load(nullptr, "legacy");
+    if (loaded[0] != nullptr) loaded[1] = OSSL_PROVIDER_load(nullptr, "default");
     ERR_clear_error();
   });
 }
