@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli_args.h"
 #include "audit_command.h"
 #include "backup_command.h"
+#include "cli_args.h"
 #include "sign_command.h"
 #include "tsa_command.h"
 #include "vanthu/demo/demo_init.h"

@@ -223,8 +223,8 @@ TEST_CASE("PostgreSQL itself refuses to change or remove audit rows", "[storage]
   std::string schema = url.substr(url.find("?schema=") + 8);
   storage::Database::open({url});  // migrated
   auto psql = [&](const std::string& sql) {
-    return test::runCommand("psql -v ON_ERROR_STOP=1 -q " + test::shellQuote(std::string(server)) + " -c " +
-                            test::shellQuote("SET search_path TO " + schema + "; " + sql));
+    return test::runCommand("psql -v ON_ERROR_STOP=1 -q " + test::shellQuote(std::string(server)) +
+                            " -c " + test::shellQuote("SET search_path TO " + schema + "; " + sql));
   };
   REQUIRE(psql("INSERT INTO audit_entries VALUES (0, 't', 'a', 'o', 'd', 'x', '', '', 'p', 'e',"
                " 'l')")
