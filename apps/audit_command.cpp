@@ -1,17 +1,15 @@
 #include "audit_command.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli_args.h"
+#include "data_directory.h"
 #include "vanthu/api/server_config.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_audit_log.h"
-
-extern char** environ;
 
 namespace vanthu::cli {
 namespace {
@@ -43,35 +41,10 @@ std::string readText(const std::filesystem::path& path) {
   return text.str();
 }
 
-// The database URL the server would use for DIR: the same layers (config file, environment), so
-// the command checks the log the server writes.
-Result<std::string> databaseUrlOf(const std::filesystem::path& dataDir) {
-  std::vector<api::Setting> layers;
-  auto properties = dataDir / "vanthu.properties";
-  if (std::filesystem::exists(properties)) {
-    auto file = api::readConfigFile(properties);
-    if (!file) return file.status();
-    layers = file.value();
-  }
-  std::vector<std::string> environment;
-  for (char** variable = environ; variable != nullptr && *variable != nullptr; ++variable) {
-    environment.emplace_back(*variable);
-  }
-  for (auto& setting : api::settingsFromEnvironment(environment)) layers.push_back(setting);
-  layers.push_back({"data.dir", dataDir.string(), "--data"});
-  auto config = api::buildServerConfig(layers);
-  if (!config) return config.status();
-  return config.value().resolvedDatabaseUrl();
-}
-
 int verify(const ParsedArgs& flags) {
-  std::filesystem::path dataDir = flags.value("data");
-  if (dataDir.empty()) {
-    const char* fromEnvironment = std::getenv("VANTHU_DATA");
-    dataDir = fromEnvironment != nullptr && *fromEnvironment != '\0' ? fromEnvironment : "var";
-  }
+  std::filesystem::path dataDir = dataDirectoryOf(flags);
   if (auto status = api::checkDataDirectory(dataDir); !status) return usage(status.message());
-  auto url = databaseUrlOf(dataDir);
+  auto url = databaseUrlOf(dataDir, dataDir / "vanthu.properties");
   if (!url) return usage(url.status().message());
   const std::string prefix = "sqlite:";
   if (url.value().rfind(prefix, 0) == 0 &&

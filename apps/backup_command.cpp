@@ -1,14 +1,12 @@
 #include "backup_command.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "cli_args.h"
+#include "data_directory.h"
 #include "vanthu/api/server_config.h"
 #include "vanthu/storage/backup.h"
-
-extern char** environ;
 
 namespace vanthu::cli {
 namespace {
@@ -47,36 +45,6 @@ int usage(const std::string& command, const std::string& message) {
   return kExitUsage;
 }
 
-std::filesystem::path dataDirOf(const ParsedArgs& flags) {
-  std::filesystem::path dataDir = flags.value("data");
-  if (dataDir.empty()) {
-    const char* fromEnvironment = std::getenv("VANTHU_DATA");
-    dataDir = fromEnvironment != nullptr && *fromEnvironment != '\0' ? fromEnvironment : "var";
-  }
-  return dataDir;
-}
-
-// The database URL the server would use for `dataDir` with the settings file `properties`: the
-// same layers (config file, environment) as vanthu-server and 'vanthu audit verify'.
-Result<std::string> databaseUrlOf(const std::filesystem::path& dataDir,
-                                  const std::filesystem::path& properties) {
-  std::vector<api::Setting> layers;
-  if (std::filesystem::exists(properties)) {
-    auto file = api::readConfigFile(properties);
-    if (!file) return file.status();
-    layers = file.value();
-  }
-  std::vector<std::string> environment;
-  for (char** variable = environ; variable != nullptr && *variable != nullptr; ++variable) {
-    environment.emplace_back(*variable);
-  }
-  for (auto& setting : api::settingsFromEnvironment(environment)) layers.push_back(setting);
-  layers.push_back({"data.dir", dataDir.string(), "--data"});
-  auto config = api::buildServerConfig(layers);
-  if (!config) return config.status();
-  return config.value().resolvedDatabaseUrl();
-}
-
 /// Errors the user can fix by choosing other directories or settings are usage errors (2);
 /// the rest (damage, I/O, database) are failures (1).
 int failed(const std::string& command, const Error& e) {
@@ -106,7 +74,7 @@ int runBackupCommand(const std::vector<std::string>& args) {
     return usage("backup", "unexpected argument '" + flags.positionals.front() + "'");
   }
   if (flags.value("to").empty()) return usage("backup", "give the backup directory: --to DIR");
-  std::filesystem::path dataDir = dataDirOf(flags);
+  std::filesystem::path dataDir = dataDirectoryOf(flags);
   if (auto status = api::checkDataDirectory(dataDir); !status) {
     return usage("backup", status.message());
   }
@@ -148,7 +116,7 @@ int runRestoreCommand(const std::vector<std::string>& args) {
     return usage("restore", "give the backup directory: --from DIR");
   }
   std::filesystem::path backupDir = flags.value("from");
-  std::filesystem::path dataDir = dataDirOf(flags);
+  std::filesystem::path dataDir = dataDirectoryOf(flags);
   // The restored settings decide where the database goes, as they will for the server.
   auto url = databaseUrlOf(dataDir, backupDir / "vanthu.properties");
   if (!url) return usage("restore", url.status().message());
