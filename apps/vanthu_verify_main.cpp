@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <future>
@@ -96,17 +98,51 @@ long positiveNumber(const cli::ParsedArgs& args, const std::string& option) {
   return value;
 }
 
+// The address space this process already holds (libraries, heap, stacks), from /proc.
+uint64_t addressSpaceInUse() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0;
+  statm >> pages;
+  return pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+// A limit the worker cannot honour is reported for the file, not silently ignored: a batch
+// run that asked for it must not believe the file was read under it.
+int refuseToRead(const std::string& file, const std::string& reason) {
+  signing::FileReport report;
+  report.file = file;
+  report.readable = false;
+  report.errorCode = std::string(errorCodeName(ErrorCode::InvalidConfig));
+  report.error = reason;
+  std::cout << signing::reportToJson(report) << "\n";
+  return std::cout.good() ? 0 : 1;
+}
+
 // The worker: limits itself, validates one file in-process, prints its JSON report.
 int runWorker(const cli::ParsedArgs& args) {
+  if (args.positionals.size() != 1) throw Error(ErrorCode::InvalidArgument, "one file per worker");
+  const std::string& file = args.positionals[0];
   rlimit cpu{};
   cpu.rlim_cur = std::stoul(args.value("cpu-seconds", "60"));
   cpu.rlim_max = cpu.rlim_cur + 1;
-  setrlimit(RLIMIT_CPU, &cpu);
+  if (setrlimit(RLIMIT_CPU, &cpu) != 0) {
+    return refuseToRead(file, std::string("cannot limit the CPU time: ") + strerror(errno));
+  }
 #if !defined(__SANITIZE_ADDRESS__)
   // AddressSanitizer reserves terabytes of address space; the limit is for release builds.
+  const uint64_t limit = std::stoull(args.value("memory-bytes", "2147483648"));
+  const uint64_t inUse = addressSpaceInUse();
+  if (inUse >= limit) {
+    return refuseToRead(file, "the memory limit of " + std::to_string(limit >> 20) +
+                                  " MiB is below the " +
+                                  std::to_string((inUse + (1u << 20) - 1) >> 20) +
+                                  " MiB the validator holds before it reads a file");
+  }
   rlimit memory{};
-  memory.rlim_cur = memory.rlim_max = std::stoull(args.value("memory-bytes", "2147483648"));
-  setrlimit(RLIMIT_AS, &memory);
+  memory.rlim_cur = memory.rlim_max = limit;
+  if (setrlimit(RLIMIT_AS, &memory) != 0) {
+    return refuseToRead(file, std::string("cannot limit the memory: ") + strerror(errno));
+  }
 #endif
   signing::ValidationOptions options;
   options.trustAnchors = readAnchors(args.options.count("trust") ? args.options.at("trust")
@@ -118,8 +154,7 @@ int runWorker(const cli::ParsedArgs& args) {
     options.online = true;
     options.fetcher = fetcher.get();
   }
-  if (args.positionals.size() != 1) throw Error(ErrorCode::InvalidArgument, "one file per worker");
-  std::cout << signing::reportToJson(signing::validatePdf(args.positionals[0], options)) << "\n";
+  std::cout << signing::reportToJson(signing::validatePdf(file, options)) << "\n";
   return std::cout.good() ? 0 : 1;
 }
 

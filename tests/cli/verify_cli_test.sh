@@ -156,8 +156,23 @@ expect "a hang is cut at the time limit" 3 'r["readable"] == False and "did not 
 if ldd "$bin/vanthu-verify" | grep -q libasan; then
   echo "skipped: the memory limit under AddressSanitizer (the worker does not set one there)"
 else
+  # A limit below what the worker holds before reading is refused, whatever the kernel does.
   "$bin/vanthu-verify" --json --max-memory 8 "$tmp/quyet-dinh-B-B.pdf" >"$tmp/oom.json" 2>"$tmp/oom.err"
-  [ $? -eq 3 ] && grep -q '"readable":false' "$tmp/oom.json" || fail "a worker out of memory: $(cat "$tmp/oom.json" "$tmp/oom.err")"
+  [ $? -eq 3 ] && grep -q '"readable":false' "$tmp/oom.json" &&
+    grep -q 'memory limit of 8 MiB is below' "$tmp/oom.json" ||
+    fail "a memory limit below the worker's footprint: $(cat "$tmp/oom.json" "$tmp/oom.err")"
+  # A file that needs more than the limit: 256 MiB (sparse) cannot be mapped under 128 MiB.
+  if (ulimit -v 65536 && exec python3 -c 'bytearray(128 << 20)') 2>/dev/null; then
+    echo "skipped: this kernel does not enforce RLIMIT_AS, so an out-of-memory file cannot be provoked"
+  else
+    cp "$tmp/quyet-dinh-B-B.pdf" "$tmp/huge.pdf"
+    truncate -s 256M "$tmp/huge.pdf"
+    "$bin/vanthu-verify" --json --max-memory 128 "$tmp/huge.pdf" >"$tmp/oom2.json" 2>"$tmp/oom2.err"
+    [ $? -eq 3 ] && grep -q '"readable":false' "$tmp/oom2.json" &&
+      grep -q 'Cannot allocate memory' "$tmp/oom2.json" ||
+      fail "a worker out of memory: $(cat "$tmp/oom2.json" "$tmp/oom2.err")"
+    rm -f "$tmp/huge.pdf"
+  fi
 fi
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
