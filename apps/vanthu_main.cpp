@@ -30,8 +30,13 @@ Commands:
                         fill text fields (the clerk's number and date) as an update
   tsa --p12 FILE --password-env VAR [--port N]
                         serve an RFC 3161 time-stamping authority (tests, demo)
-  audit verify [--data DIR]
-                        recompute the audit log's hash chain and signed checkpoints
+  audit verify [--data DIR] [--tsa-trust PEM]
+                        recompute the audit log's hash chain, signed checkpoints and their
+                        time-stamps
+  audit checkpoint [--data DIR] [--tsa URL]
+                        sign a checkpoint of the audit log now (time-stamped by the TSA)
+  audit timestamp --tsa URL [--data DIR]
+                        time-stamp every checkpoint that has no time-stamp yet
   backup --to DIR [--data DIR]
                         a consistent online copy of the database and the blobs
   restore --from DIR [--data DIR]

@@ -295,6 +295,15 @@ bool verifyCheckpointSignature(const AuditCheckpoint& checkpoint, const std::str
                           message.size()) == 1;
 }
 
+std::string checkpointTimestampData(const AuditCheckpoint& checkpoint) {
+  std::string signature;
+  if (!fromHexText(checkpoint.signature, signature)) {
+    throw Error(ErrorCode::InvalidArgument, "the checkpoint's signature is not hex");
+  }
+  return signedTreeHeadBytes(checkpoint.timestampMs, checkpoint.treeSize, checkpoint.rootHash) +
+         signature;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entries
 // ---------------------------------------------------------------------------------------------
@@ -644,6 +653,66 @@ std::vector<AuditCheckpoint> SqlAuditLog::checkpoints() {
   });
 }
 
+void SqlAuditLog::addCheckpointTimestamp(const AuditCheckpoint& checkpoint,
+                                         const std::string& tokenDer, const std::string& genTime,
+                                         const std::string& authority) {
+  if (tokenDer.empty()) throw Error(ErrorCode::InvalidArgument, "an empty time-stamp token");
+  guarded("storing an audit checkpoint time-stamp", [&] {
+    Reader reader(database_.impl(), stats_);
+    Poco::Int64 size = static_cast<Poco::Int64>(checkpoint.treeSize);
+    auto rows = reader.select(
+        "SELECT COUNT(*) FROM audit_checkpoints WHERE tree_size = ? AND signature = ?",
+        {bind(size), bind(checkpoint.signature)});
+    if (number(rows, 0) == 0) {
+      throw Error(ErrorCode::NotFound, "no checkpoint at tree size " +
+                                           std::to_string(checkpoint.treeSize) +
+                                           " with that signature is stored");
+    }
+    database_.impl().session << database_.impl().sql(
+        "INSERT INTO audit_checkpoint_timestamps (tree_size, checkpoint_signature, token,"
+        " gen_time, authority) VALUES (?, ?, ?, ?, ?)"),
+        bind(size), bind(checkpoint.signature), bind(toHexText(tokenDer)), bind(genTime),
+        bind(authority), now;
+    return 0;
+  });
+}
+
+std::vector<AuditCheckpointTimestamp> SqlAuditLog::checkpointTimestamps() {
+  return guarded("reading the audit checkpoint time-stamps", [&] {
+    Reader reader(database_.impl(), stats_);
+    auto rows = reader.select(
+        "SELECT tree_size, checkpoint_signature, token, gen_time, authority"
+        " FROM audit_checkpoint_timestamps ORDER BY id");
+    std::vector<AuditCheckpointTimestamp> all;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      AuditCheckpointTimestamp stamp;
+      stamp.treeSize = number(rows, 0);
+      stamp.checkpointSignature = text(rows, 1);
+      if (!fromHexText(text(rows, 2), stamp.tokenDer)) stamp.tokenDer.clear();
+      stamp.genTime = text(rows, 3);
+      stamp.authority = text(rows, 4);
+      all.push_back(std::move(stamp));
+    }
+    return all;
+  });
+}
+
+std::vector<AuditCheckpoint> SqlAuditLog::checkpointsWithoutTimestamp() {
+  return guarded("reading the audit checkpoints without a time-stamp", [&] {
+    Reader reader(database_.impl(), stats_);
+    auto rows =
+        reader.select(std::string(kCheckpointColumns) +
+                      "c WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoint_timestamps t"
+                      " WHERE t.tree_size = c.tree_size AND t.checkpoint_signature = c.signature)"
+                      " ORDER BY id");
+    std::vector<AuditCheckpoint> all;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      all.push_back(readCheckpoint(rows));
+    }
+    return all;
+  });
+}
+
 Result<workflow::AuditInclusionProof> SqlAuditLog::inclusionProof(uint64_t sequence,
                                                                   uint64_t treeSize) {
   return guarded(
@@ -891,6 +960,30 @@ workflow::AuditVerification SqlAuditLog::verify() {
       report.checkpointProblem(checkpoint.treeSize,
                                "covers entries up to " + std::to_string(checkpoint.treeSize - 1) +
                                    " but the log breaks at entry " + std::to_string(expected));
+    }
+    // Time-stamp tokens: each must belong to a stored checkpoint, and is judged when the
+    // caller gave a judge.
+    auto stamps = reader.select(
+        "SELECT tree_size, checkpoint_signature, token FROM audit_checkpoint_timestamps"
+        " ORDER BY tree_size, id");
+    for (bool more = stamps.moveFirst(); more; more = stamps.moveNext()) {
+      ++result.timestamps;
+      uint64_t treeSize = number(stamps, 0);
+      std::string signature = text(stamps, 1);
+      auto checkpoint = std::find_if(checkpoints.begin(), checkpoints.end(), [&](const auto& c) {
+        return c.treeSize == treeSize && c.signature == signature;
+      });
+      std::string token;
+      if (checkpoint == checkpoints.end()) {
+        report.checkpointProblem(treeSize,
+                                 "a time-stamp token names a checkpoint that is not in the log");
+      } else if (!fromHexText(text(stamps, 2), token) || token.empty()) {
+        report.checkpointProblem(treeSize, "a stored time-stamp token is not hex DER");
+      } else if (options_.checkTimestamp) {
+        ++result.timestampsChecked;
+        std::string problem = options_.checkTimestamp(token, checkpointTimestampData(*checkpoint));
+        if (!problem.empty()) report.checkpointProblem(treeSize, "time-stamp token: " + problem);
+      }
     }
     return 0;
   });

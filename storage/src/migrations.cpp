@@ -147,6 +147,36 @@ const std::vector<Migration>& migrations() {
            "CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints"
            " FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
        }},
+      {4,
+       "audit log: RFC 3161 time-stamp tokens over signed checkpoints",
+       {
+           // A checkpoint is named by its tree size and its signature (unique: the signed bytes
+           // hold the time). The token is lowercase hex DER, the same on both databases.
+           "CREATE TABLE audit_checkpoint_timestamps ("
+           " id INTEGER PRIMARY KEY AUTOINCREMENT, tree_size INTEGER NOT NULL,"
+           " checkpoint_signature TEXT NOT NULL, token TEXT NOT NULL, gen_time TEXT NOT NULL,"
+           " authority TEXT NOT NULL)",
+           "CREATE INDEX audit_checkpoint_timestamps_by_checkpoint"
+           " ON audit_checkpoint_timestamps (tree_size, checkpoint_signature)",
+           "CREATE TRIGGER audit_checkpoint_timestamps_no_update BEFORE UPDATE"
+           " ON audit_checkpoint_timestamps"
+           " BEGIN SELECT RAISE(ABORT, 'audit checkpoint time-stamps are append-only'); END",
+           "CREATE TRIGGER audit_checkpoint_timestamps_no_delete BEFORE DELETE"
+           " ON audit_checkpoint_timestamps"
+           " BEGIN SELECT RAISE(ABORT, 'audit checkpoint time-stamps are append-only'); END",
+       },
+       {
+           "CREATE TABLE audit_checkpoint_timestamps ("
+           " id BIGSERIAL PRIMARY KEY, tree_size BIGINT NOT NULL,"
+           " checkpoint_signature TEXT NOT NULL, token TEXT NOT NULL, gen_time TEXT NOT NULL,"
+           " authority TEXT NOT NULL)",
+           "CREATE INDEX audit_checkpoint_timestamps_by_checkpoint"
+           " ON audit_checkpoint_timestamps (tree_size, checkpoint_signature)",
+           "CREATE TRIGGER audit_checkpoint_timestamps_append_only BEFORE UPDATE OR DELETE ON"
+           " audit_checkpoint_timestamps FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+           "CREATE TRIGGER audit_checkpoint_timestamps_no_truncate BEFORE TRUNCATE ON"
+           " audit_checkpoint_timestamps FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
+       }},
   };
   return all;
 }

@@ -409,6 +409,72 @@ TEST_CASE("Checkpoints are signed tree heads that verify with the instance's pub
   CHECK(periodic.verify().checkpoints == 4);
 }
 
+TEST_CASE("Checkpoint time-stamp tokens are stored, matched to their checkpoint and judged",
+          "[audit][postgresql]") {
+  LogFixture f;
+  f.appendMany(9);
+  auto first = f.log.checkpoint();
+  f.appendMany(4);
+  auto second = f.log.checkpoint();
+  CHECK(f.log.checkpointsWithoutTimestamp().size() == 2);
+
+  // What is stamped: the 51 signed bytes, then the 64-byte signature.
+  std::string data = checkpointTimestampData(first);
+  REQUIRE(data.size() == 51 + 64);
+  CHECK(data.substr(0, 51) ==
+        signedTreeHeadBytes(first.timestampMs, first.treeSize, first.rootHash));
+  CHECK(data.substr(51) == bytes(first.signature));
+
+  // A token stands in for the TSA's: the judge below accepts exactly the stamped bytes.
+  std::string token = "token over " + data;
+  f.log.addCheckpointTimestamp(first, token, "2026-01-01T00:00:00Z", "http://tsa.test/");
+  auto pending = f.log.checkpointsWithoutTimestamp();
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].treeSize == second.treeSize);
+  auto stamps = f.log.checkpointTimestamps();
+  REQUIRE(stamps.size() == 1);
+  CHECK(stamps[0].treeSize == 9);
+  CHECK(stamps[0].tokenDer == token);
+  CHECK(stamps[0].authority == "http://tsa.test/");
+
+  // A checkpoint that is not stored cannot get a token.
+  auto forged = second;
+  forged.treeSize = 12;
+  try {
+    f.log.addCheckpointTimestamp(forged, token, "2026-01-01T00:00:00Z", "x");
+    FAIL("a token for an unknown checkpoint was stored");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::NotFound);
+  }
+
+  SqlAuditLogOptions options;
+  std::vector<std::string> judged;
+  options.checkTimestamp = [&](const std::string& tokenDer, const std::string& stamped) {
+    judged.push_back(stamped);
+    return tokenDer == "token over " + stamped ? std::string() : std::string("imprint differs");
+  };
+  SqlAuditLog judging(*f.database, f.key, options);
+  auto good = judging.verify();
+  INFO((good.problems.empty() ? "" : good.problems.front()));
+  CHECK(good.ok());
+  CHECK(good.timestamps == 1);
+  CHECK(good.timestampsChecked == 1);
+  CHECK(judged == std::vector<std::string>{data});
+
+  // A token over another checkpoint's bytes is named at the checkpoint it claims.
+  f.log.addCheckpointTimestamp(second, token, "2026-01-01T00:00:01Z", "http://tsa.test/");
+  auto bad = judging.verify();
+  CHECK_FALSE(bad.ok());
+  REQUIRE(bad.firstBrokenCheckpoint);
+  CHECK(*bad.firstBrokenCheckpoint == 13);
+  REQUIRE(bad.problems.size() == 1);
+  CHECK(bad.problems[0].find("time-stamp token: imprint differs") != std::string::npos);
+  // Without a judge the tokens are counted and matched, not judged.
+  auto unjudged = SqlAuditLog(*f.database, f.key).verify();
+  CHECK(unjudged.timestamps == 2);
+  CHECK(unjudged.timestampsChecked == 0);
+}
+
 TEST_CASE("Proofs from the database verify against signed roots", "[audit][postgresql]") {
   LogFixture f;
   f.appendMany(21);

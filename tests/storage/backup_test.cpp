@@ -147,7 +147,7 @@ TEST_CASE("a backup restores every row, blob, key and the audit log", "[storage]
   DataDir data;
   BlobStore blobs(blobDirectory(data.dir));
   {
-    SqlAuditLog log(*data.database, data.key, {3, {}, {}});
+    SqlAuditLog log(*data.database, data.key, {3, {}, {}, {}});
     for (int i = 0; i < 5; ++i) {
       DataDir::addDocument(*data.database, &log, blobs, "d" + std::to_string(i),
                            "%PDF-1.7 document " + std::string(1000 * (i + 1), 'a' + char(i)));
@@ -229,7 +229,7 @@ TEST_CASE("a backup taken while a writer adds documents is consistent", "[storag
       auto database = Database::open({urlOf(data.dir)});
       std::shared_ptr<const AuditSigningKey> key =
           AuditSigningKey::loadOrCreate(auditKeyPath(data.dir));
-      SqlAuditLog log(*database, key, {10, {}, {}});
+      SqlAuditLog log(*database, key, {10, {}, {}, {}});
       BlobStore blobs(blobDirectory(data.dir));
       for (int i = 0; !stop; ++i) {
         DataDir::addDocument(*database, &log, blobs, "w" + std::to_string(i),

@@ -28,6 +28,25 @@ struct ValidationOptions {
   HttpFetcher* fetcher = nullptr;
 };
 
+/// The verdict on an RFC 3161 time-stamp token over bytes that are not a PDF (an audit
+/// checkpoint, a package): imprint, the TSA's signature and key purpose, its chain to
+/// `options.trustAnchors` at `options.at` (or now), and revocation as for signatures.
+struct TimestampTokenReport {
+  Indication indication = Indication::Indeterminate;
+  std::string subindication;  ///< ETSI name, empty when TOTAL_PASSED
+  std::string genTime;        ///< ISO 8601 UTC, empty when the token cannot be read
+  bool imprintMatches = false;
+  bool trusted = false;
+  std::string authority;  ///< the TSA certificate's subject
+  std::vector<std::string> errors;
+  std::vector<std::string> warnings;
+};
+
+/// Never throws for what `tokenDer` contains: the report says what is wrong.
+TimestampTokenReport validateTimestampToken(const std::string& tokenDer,
+                                            const std::string& stampedData,
+                                            const ValidationOptions& options);
+
 /// Validates every signature of `pdf`. Never throws for what the file contains: an unreadable
 /// file is a report with readable == false.
 FileReport validatePdf(const std::filesystem::path& pdf, const ValidationOptions& options);

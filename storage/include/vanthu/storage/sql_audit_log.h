@@ -18,7 +18,11 @@
 // public key PEM (`vanthu audit verify` prints where it is) can check a checkpoint offline.
 //
 // Time-stamping a checkpoint by a TSA (RFC 3161) is optional: `onCheckpoint` is where it plugs
-// in when one is configured; nothing here talks to the network.
+// in when one is configured, and addCheckpointTimestamp() stores the token; nothing here talks
+// to the network. The TSA stamps checkpointTimestampData(): the 51 signed bytes followed by the
+// 64-byte raw Ed25519 signature, so the token proves the signed tree head existed at its time.
+// verify() hands each stored token to `checkTimestamp` (the signing module's validator, wired by
+// the caller: storage does not judge CMS).
 
 #include <cstdint>
 #include <filesystem>
@@ -69,6 +73,18 @@ std::string signedTreeHeadBytes(uint64_t timestampMs, uint64_t treeSize,
 bool verifyCheckpointSignature(const workflow::AuditCheckpoint& checkpoint,
                                const std::string& publicKeyPem);
 
+/// The bytes a TSA time-stamps for `checkpoint` (see the top of this file).
+std::string checkpointTimestampData(const workflow::AuditCheckpoint& checkpoint);
+
+/// A stored time-stamp token over a checkpoint.
+struct AuditCheckpointTimestamp {
+  uint64_t treeSize = 0;
+  std::string checkpointSignature;  ///< hex, as in AuditCheckpoint::signature
+  std::string tokenDer;             ///< the DER TimeStampToken
+  std::string genTime;              ///< ISO 8601 UTC, as the TSA said (for listing)
+  std::string authority;            ///< the TSA's URL or name, for people
+};
+
 /// Where the instance key lives in a data directory.
 std::filesystem::path auditKeyPath(const std::filesystem::path& dataDir);
 
@@ -80,6 +96,11 @@ struct SqlAuditLogOptions {
   /// Public keys (PEM) whose checkpoints verify() accepts besides the signing key's (rotated
   /// keys, or a verifier without the private key).
   std::vector<std::string> trustedPublicKeys;
+  /// Judges a stored time-stamp token: given the DER token and checkpointTimestampData() of its
+  /// checkpoint, returns "" when it is valid, else what is wrong. Unset: tokens are counted and
+  /// matched to their checkpoints but not judged.
+  std::function<std::string(const std::string& tokenDer, const std::string& stampedData)>
+      checkTimestamp;
 };
 
 /// Counters for tests and metrics: how much the database was asked.
@@ -111,6 +132,15 @@ class SqlAuditLog final : public workflow::AuditLog {
                                                            uint64_t second) override;
 
   workflow::AuditVerification verify() override;
+
+  /// Stores a TSA's token over `checkpoint`, which must be stored (NotFound otherwise; the
+  /// token itself is the caller's to check before, and verify()'s after). Append-only.
+  void addCheckpointTimestamp(const workflow::AuditCheckpoint& checkpoint,
+                              const std::string& tokenDer, const std::string& genTime,
+                              const std::string& authority);
+  std::vector<AuditCheckpointTimestamp> checkpointTimestamps();
+  /// Checkpoints with no stored token, oldest first (to stamp after a TSA outage).
+  std::vector<workflow::AuditCheckpoint> checkpointsWithoutTimestamp();
 
   /// Appends several entries in one transaction (bulk import; the same chain as one by one).
   std::vector<workflow::AuditEntry> appendAll(std::vector<workflow::AuditEntry> entries);

@@ -70,6 +70,9 @@ struct AuditConsistencyProof {
 struct AuditVerification {
   uint64_t entries = 0;      ///< entries read
   uint64_t checkpoints = 0;  ///< checkpoints read
+  uint64_t timestamps = 0;   ///< time-stamp tokens over checkpoints read
+  /// Of those, the ones whose token was validated (the verifier was given a way to check them).
+  uint64_t timestampsChecked = 0;
   /// Sequence of the first entry that does not verify (content, chain link, leaf or stored tree
   /// node), if any.
   std::optional<uint64_t> firstBrokenEntry;
