@@ -286,7 +286,12 @@ void checkAuditLog(const ServerConfig& config, StructuredLog& log, storage::Data
     options.trustedPublicKeys.push_back(pem.str());
   }
   storage::SqlAuditLog audit(database, nullptr, options);
-  auto verification = audit.verify();
+  auto verification = config.auditStartupCheckSinceCheckpoint ? audit.verifySinceLatestCheckpoint()
+                                                              : audit.verify();
+  log.info("audit_log_checked",
+           {{"entries", std::to_string(verification.entries)},
+            {"covered_by_checkpoint", std::to_string(verification.coveredByCheckpoint)},
+            {"problems", std::to_string(verification.problems.size())}});
   if (verification.ok()) return;
   std::string first = verification.problems.front();
   if (!config.allowBrokenAuditLog) {

@@ -88,6 +88,8 @@ const std::vector<SettingKey>& settingKeys() {
        "sqlite:PATH (relative to the data directory) or postgresql://USER@HOST:PORT/DATABASE"},
       {"audit.allow_broken", "VANTHU_AUDIT_ALLOW_BROKEN",
        "true: start although the audit log does not verify (default false)"},
+      {"audit.startup_check", "VANTHU_AUDIT_STARTUP_CHECK",
+       "full (every entry, the default) or since-checkpoint (from the latest signed checkpoint)"},
   };
   return keys;
 }
@@ -202,6 +204,11 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
     } else if (setting.key == "audit.allow_broken") {
       if (value != "true" && value != "false") return invalid(setting, "must be true or false");
       config.allowBrokenAuditLog = value == "true";
+    } else if (setting.key == "audit.startup_check") {
+      if (value != "full" && value != "since-checkpoint") {
+        return invalid(setting, "must be full or since-checkpoint");
+      }
+      config.auditStartupCheckSinceCheckpoint = value == "since-checkpoint";
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());

@@ -790,6 +790,14 @@ class Verification {
 }  // namespace
 
 workflow::AuditVerification SqlAuditLog::verify() {
+  return verifyLog(false);
+}
+
+workflow::AuditVerification SqlAuditLog::verifySinceLatestCheckpoint() {
+  return verifyLog(true);
+}
+
+workflow::AuditVerification SqlAuditLog::verifyLog(bool sinceLatestCheckpoint) {
   workflow::AuditVerification result;
   Verification report(result);
   auto& session = database_.impl().session;
@@ -859,10 +867,54 @@ workflow::AuditVerification SqlAuditLog::verify() {
         }
       }
     };
-    checkCheckpoints();  // checkpoints of the empty log
-
     std::string previousStored = kZeroHash;
     uint64_t expected = 0;
+    if (sinceLatestCheckpoint) {
+      // The newest checkpoint a trusted key signed, if the stored tree gives its root and
+      // the last entry it covers is in that tree; else the full replay below from entry 0.
+      for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
+        auto key = trusted.find(it->keyId);
+        if (key == trusted.end() || !verifyCheckpointSignature(*it, key->second)) continue;
+        if (it->treeSize == 0) break;
+        std::string lastHash;
+        try {
+          auto read = reader.nodeReader();
+          merkle::Hash signedRoot{};
+          if (!merkle::fromHex(it->rootHash, signedRoot) ||
+              merkle::rootHash(it->treeSize, read) != signedRoot) {
+            break;
+          }
+          auto last = reader.select(std::string(kEntryColumns) + "WHERE sequence = ?",
+                                    {bind(static_cast<Poco::Int64>(it->treeSize - 1))});
+          if (last.rowCount() != 1) break;
+          AuditEntry entry = readEntry(last);
+          merkle::Hash unused{};
+          if (!merkle::fromHex(entry.previousHash, unused)) break;
+          std::string canonical = canonicalAuditEntry(entry);
+          if (merkle::toHex(merkle::sha256(canonical)) != entry.hash) break;
+          auto path = merkle::inclusionProof(it->treeSize - 1, it->treeSize, read);
+          if (!merkle::verifyInclusion(it->treeSize - 1, it->treeSize, merkle::leafHash(canonical),
+                                       path, signedRoot)) {
+            break;
+          }
+          tree = merkle::CompactRange::at(it->treeSize, read);
+          lastHash = entry.hash;
+        } catch (const Error&) {
+          break;  // a missing or malformed node: the full replay names it
+        }
+        expected = it->treeSize;
+        previousStored = lastHash;
+        result.coveredByCheckpoint = expected;
+        // Checkpoints inside the covered part are vouched for by this one.
+        while (nextCheckpoint < checkpoints.size() &&
+               checkpoints[nextCheckpoint].treeSize < expected) {
+          ++nextCheckpoint;
+        }
+        break;
+      }
+    }
+    checkCheckpoints();  // checkpoints of the empty log, or of the checkpoint started from
+
     uint64_t nodesExpected = 0;
     std::optional<uint64_t> lastReported;  // the latest entry with a problem
     bool broken = false;  // a missing entry: nothing after it can be placed in the tree
@@ -944,7 +996,7 @@ workflow::AuditVerification SqlAuditLog::verify() {
         checkCheckpoints();
       }
     }
-    if (!broken) {
+    if (!broken && result.coveredByCheckpoint == 0) {
       auto count = reader.select("SELECT COUNT(*) FROM audit_nodes");
       uint64_t nodes = number(count, 0);
       if (nodes != nodesExpected) {

@@ -246,6 +246,19 @@ void CompactRange::append(const Hash& leaf, std::vector<Node>& created) {
   ++size_;
 }
 
+CompactRange CompactRange::at(uint64_t size, const NodeReader& read) {
+  CompactRange range;
+  uint64_t before = 0;
+  for (unsigned level = 64; level-- > 0;) {
+    uint64_t width = uint64_t{1} << level;
+    if ((size & width) == 0) continue;
+    range.peaks_.push_back({level, read(level, before >> level)});
+    before += width;
+  }
+  range.size_ = size;
+  return range;
+}
+
 Hash CompactRange::root() const {
   if (peaks_.empty()) return emptyRootHash();
   // The RFC splits off the largest power of two on the left, so the peaks fold right to left.

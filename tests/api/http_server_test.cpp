@@ -218,3 +218,42 @@ TEST_CASE("a server refuses to run on an audit log that does not verify, unless 
   { api::HttpServer tolerated(config, log); }
   CHECK(logs.str().find("audit log does not verify") != std::string::npos);
 }
+
+TEST_CASE("the start-up audit check since the latest checkpoint still refuses a broken tail",
+          "[api][audit]") {
+  TempDir dir;
+  {
+    auto database = storage::Database::open({"sqlite:" + (dir / "vanthu.db").string()});
+    auto key = storage::AuditSigningKey::loadOrCreate(dir / "keys" / "audit-instance.pem");
+    storage::SqlAuditLog audit(*database, std::move(key));
+    workflow::AuditEntry entry;
+    entry.actor = "chuyenvien";
+    entry.documentId = "d1";
+    for (int i = 0; i < 40; ++i) {
+      entry.action = "note " + std::to_string(i);
+      audit.append(entry);
+      if (i == 31) audit.checkpoint();
+    }
+  }
+  std::ostringstream logs;
+  api::StructuredLog log(logs, api::LogLevel::Info, api::LogFormat::Json);
+  api::ServerConfig config;
+  config.dataDir = dir.path();
+  config.port = 0;
+  config.auditStartupCheckSinceCheckpoint = true;
+  { api::HttpServer healthy(config, log); }
+  CHECK(logs.str().find("\"covered_by_checkpoint\":\"32\"") != std::string::npos);
+  CHECK(logs.str().find("\"entries\":\"8\"") != std::string::npos);
+
+  auto edit = test::runCommand(
+      "sqlite3 " + test::shellQuote(dir / "vanthu.db") +
+      " \"DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET actor = 'mallory'"
+      " WHERE sequence = 35;\"");
+  REQUIRE(edit.exitCode == 0);
+  try {
+    api::HttpServer refused(config, log);
+    FAIL("a server started on a broken audit log");
+  } catch (const Error& error) {
+    CHECK(std::string(error.what()).find("entry 35") != std::string::npos);
+  }
+}

@@ -59,6 +59,8 @@ TEST_CASE("bad values are refused naming the key, the value and where it came fr
   refuse({"log.format", "xml", "--log-format"});
   refuse({"database.url", "oracle://db", "VANTHU_DATABASE_URL"});
   refuse({"server.host", "", "--host"});
+  refuse({"audit.startup_check", "quick", "VANTHU_AUDIT_STARTUP_CHECK"});
+  refuse({"audit.allow_broken", "yes", "VANTHU_AUDIT_ALLOW_BROKEN"});
 }
 
 TEST_CASE("a missing data directory is a clear error", "[api][config]") {

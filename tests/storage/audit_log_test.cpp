@@ -560,6 +560,84 @@ TEST_CASE("A row edited with the sqlite3 tool is named by verify", "[audit]") {
   CHECK(*result.firstBrokenCheckpoint == head.treeSize);
 }
 
+TEST_CASE("The start-up check since the latest checkpoint reads only what follows it",
+          "[audit][postgresql]") {
+  LogFixture f;
+  f.appendMany(300);
+  f.log.checkpoint();
+  f.appendMany(45);
+  auto head = f.log.checkpoint();
+  REQUIRE(head.treeSize == 345);
+  f.appendMany(23);
+
+  f.log.resetStats();
+  auto quick = f.log.verifySinceLatestCheckpoint();
+  INFO((quick.problems.empty() ? "" : quick.problems.front()));
+  CHECK(quick.ok());
+  CHECK(quick.coveredByCheckpoint == 345);
+  CHECK(quick.entries == 23);
+  uint64_t quickRows = f.log.stats().rowsRead;
+  f.log.resetStats();
+  auto full = f.log.verify();
+  CHECK(full.ok());
+  CHECK(full.coveredByCheckpoint == 0);
+  CHECK(full.entries == 368);
+  CHECK(quickRows * 5 < f.log.stats().rowsRead);
+
+  // Without a trusted checkpoint it is the full check.
+  TempDir other;
+  auto otherKey = AuditSigningKey::loadOrCreate(auditKeyPath(other.path()));
+  SqlAuditLog untrusted(*f.database, nullptr, {0, {}, {otherKey->publicKeyPem()}, {}});
+  auto fallback = untrusted.verifySinceLatestCheckpoint();
+  CHECK(fallback.coveredByCheckpoint == 0);
+  CHECK(fallback.entries == 368);
+}
+
+TEST_CASE("The start-up check finds edits after the checkpoint and in the tree it relies on",
+          "[audit]") {
+  LogFixture f;
+  f.appendMany(100);
+  f.log.checkpoint();
+  f.appendMany(10);
+  REQUIRE(f.sqlite("DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_nodes_no_update;")
+              .exitCode == 0);
+
+  SECTION("an entry after the checkpoint") {
+    REQUIRE(f.sqlite("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 104;").exitCode ==
+            0);
+    auto quick = f.log.verifySinceLatestCheckpoint();
+    CHECK(quick.coveredByCheckpoint == 100);
+    REQUIRE(quick.firstBrokenEntry);
+    CHECK(*quick.firstBrokenEntry == 104);
+  }
+  SECTION("the last entry the checkpoint covers: the full check runs and names it") {
+    REQUIRE(f.sqlite("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 99;").exitCode ==
+            0);
+    auto quick = f.log.verifySinceLatestCheckpoint();
+    CHECK(quick.coveredByCheckpoint == 0);
+    REQUIRE(quick.firstBrokenEntry);
+    CHECK(*quick.firstBrokenEntry == 99);
+  }
+  SECTION("a stored tree node under the checkpoint: the full check runs and names it") {
+    REQUIRE(f.sqlite("UPDATE audit_nodes SET hash = '" + std::string(64, 'a') +
+                     "' WHERE level = 5 AND idx = 2;")
+                .exitCode == 0);
+    auto quick = f.log.verifySinceLatestCheckpoint();
+    CHECK(quick.coveredByCheckpoint == 0);
+    CHECK_FALSE(quick.ok());
+    REQUIRE(quick.firstBrokenEntry);
+    CHECK(*quick.firstBrokenEntry == 95);
+  }
+  SECTION("an older entry edited without its tree nodes is the full check's to find") {
+    REQUIRE(f.sqlite("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 40;").exitCode ==
+            0);
+    CHECK(f.log.verifySinceLatestCheckpoint().ok());  // the documented limit of the quick check
+    auto full = f.log.verify();
+    REQUIRE(full.firstBrokenEntry);
+    CHECK(*full.firstBrokenEntry == 40);
+  }
+}
+
 TEST_CASE("Rehashing an edited entry breaks the next link; removing the tail breaks the checkpoint",
           "[audit]") {
   LogFixture f;

@@ -26,6 +26,9 @@ struct ServerConfig {
   std::string databaseUrl = "sqlite:vanthu.db";  ///< sqlite paths are relative to dataDir
   /// Start even when the audit log does not verify (the break is logged, never repaired).
   bool allowBrokenAuditLog = false;
+  /// Start-up audit check from the latest signed checkpoint instead of every entry (large logs;
+  /// `vanthu audit verify` stays the full check).
+  bool auditStartupCheckSinceCheckpoint = false;
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;

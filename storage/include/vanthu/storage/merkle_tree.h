@@ -70,6 +70,9 @@ struct Node {
 /// verifier stream millions of leaves and still get every root and every complete subtree.
 class CompactRange {
  public:
+  /// The right edge of a tree of `size` leaves from its stored complete subtrees: one read per
+  /// 1-bit of `size`. Throws what `read` throws.
+  static CompactRange at(uint64_t size, const NodeReader& read);
   /// Appends a leaf hash; adds to `created` the complete subtrees it finishes, leaf first.
   void append(const Hash& leaf, std::vector<Node>& created);
   uint64_t size() const { return size_; }

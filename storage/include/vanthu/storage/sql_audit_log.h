@@ -133,6 +133,14 @@ class SqlAuditLog final : public workflow::AuditLog {
 
   workflow::AuditVerification verify() override;
 
+  /// The quick check for every start: the latest checkpoint whose signature verifies is
+  /// checked against the stored tree (its root from O(log n) stored nodes, and the inclusion of
+  /// the last entry it covers), then every entry after it is checked as verify() does. What the
+  /// checkpoint covers is trusted through the tree, not re-read: an old row edited without its
+  /// tree nodes is found only by verify(). Falls back to verify() when there is no such
+  /// checkpoint or the tree does not give its root, so a break is always reported in full.
+  workflow::AuditVerification verifySinceLatestCheckpoint();
+
   /// Stores a TSA's token over `checkpoint`, which must be stored (NotFound otherwise; the
   /// token itself is the caller's to check before, and verify()'s after). Append-only.
   void addCheckpointTimestamp(const workflow::AuditCheckpoint& checkpoint,
@@ -150,6 +158,7 @@ class SqlAuditLog final : public workflow::AuditLog {
 
  private:
   workflow::AuditCheckpoint checkpointLocked(uint64_t timestampMs);
+  workflow::AuditVerification verifyLog(bool sinceLatestCheckpoint);
 
   Database& database_;
   std::shared_ptr<const AuditSigningKey> signingKey_;

@@ -68,7 +68,10 @@ struct AuditConsistencyProof {
 
 /// The outcome of recomputing the whole log.
 struct AuditVerification {
-  uint64_t entries = 0;      ///< entries read
+  uint64_t entries = 0;  ///< entries read
+  /// Entries not re-read because a trusted checkpoint covers them (a check since the latest
+  /// checkpoint); 0 for a full verification.
+  uint64_t coveredByCheckpoint = 0;
   uint64_t checkpoints = 0;  ///< checkpoints read
   uint64_t timestamps = 0;   ///< time-stamp tokens over checkpoints read
   /// Of those, the ones whose token was validated (the verifier was given a way to check them).
