@@ -21,6 +21,7 @@
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_audit_log.h"
+#include "vanthu/storage/sql_template_repository.h"
 
 namespace vanthu::api {
 namespace {
@@ -311,6 +312,12 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
     : impl_(std::make_unique<Impl>(config, log)) {
   impl_->database = storage::Database::open({config.resolvedDatabaseUrl()});
   checkAuditLog(config, log, *impl_->database);
+  {
+    storage::SqlTemplateRepository templates(*impl_->database);
+    if (int saved = storage::ensureShippedTemplates(templates); saved > 0) {
+      log.info("templates_installed", {{"count", std::to_string(saved)}});
+    }
+  }
   impl_->registerRoutes();
 }
 

@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include "database_impl.h"
+#include "sql_support.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -21,32 +21,15 @@ NullableInt toNullable(const std::optional<int>& value) {
   return value ? NullableInt(*value) : NullableInt();
 }
 
-std::string text(RecordSet& rows, size_t column) {
-  return rows.value(column).isEmpty() ? std::string() : rows.value(column).convert<std::string>();
-}
-
-std::optional<std::string> optionalText(RecordSet& rows, size_t column) {
-  if (rows.value(column).isEmpty()) return std::nullopt;
-  return rows.value(column).convert<std::string>();
-}
+using sql::constraintStatus;
+using sql::optionalText;
+using sql::storageFailure;
+using sql::text;
+using sql::transaction;
 
 std::optional<int> optionalInt(RecordSet& rows, size_t column) {
   if (rows.value(column).isEmpty()) return std::nullopt;
   return rows.value(column).convert<int>();
-}
-
-// A unique or foreign-key violation is the caller's doing; anything else is a storage failure.
-// SQLite and PostgreSQL word them differently.
-std::optional<Status> constraintStatus(const std::string& message, const std::string& what) {
-  if (message.find("UNIQUE") != std::string::npos ||
-      message.find("duplicate key value") != std::string::npos) {
-    return Status::alreadyExists(what + " already exists");
-  }
-  if (message.find("FOREIGN KEY") != std::string::npos ||
-      message.find("violates foreign key constraint") != std::string::npos) {
-    return Status::invalidArgument(what + " refers to something that does not exist");
-  }
-  return std::nullopt;
 }
 
 // Takes the document's write lock first, before any read: PostgreSQL locks the row, SQLite the
@@ -54,29 +37,6 @@ std::optional<Status> constraintStatus(const std::string& message, const std::st
 // SQLITE_BUSY instead of waiting). A no-op write does both in either dialect.
 void lockDocument(Database::Impl& db, const std::string& id) {
   db.session << db.sql("UPDATE documents SET updated_at = updated_at WHERE id = ?"), bind(id), now;
-}
-
-// Runs `work` in one transaction; a thrown failure rolls everything back.
-template <typename Work>
-auto transaction(Database::Impl& db, Work&& work) {
-  db.session.begin();
-  try {
-    auto result = work();
-    // A refused step (a Result that is not OK) must leave nothing behind either.
-    if (result.isOk()) {
-      db.session.commit();
-    } else {
-      db.session.rollback();
-    }
-    return result;
-  } catch (...) {
-    if (db.session.isTransaction()) db.session.rollback();
-    throw;
-  }
-}
-
-[[noreturn]] void storageFailure(const std::string& what, const Poco::Exception& e) {
-  throw Error(ErrorCode::StorageFailure, what + " failed: " + e.displayText());
 }
 
 constexpr const char* kDocumentColumns =
@@ -192,6 +152,46 @@ Result<int64_t> SqlDocumentRepository::updateDocument(const workflow::DocumentRe
     return stale(d.id, *stored, expectedRevision);
   } catch (const Poco::Exception& e) {
     storageFailure("updating document " + d.id, e);
+  }
+}
+
+Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
+    const workflow::DocumentQuery& q) {
+  if (q.limit < 1 || q.limit > 500 || q.offset < 0) {
+    return Status::invalidArgument("a page is 1 to 500 documents from a non-negative offset");
+  }
+  auto& db = database_.impl();
+  try {
+    // Served by the index documents_listing (organisation_id, direction, updated_at, id).
+    std::string where = "WHERE organisation_id = ?";
+    if (!q.direction.empty()) where += " AND direction = ?";
+    if (!q.status.empty()) where += " AND status = ?";
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kDocumentColumns) + where +
+                     " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?"),
+        bind(q.organisationId);
+    if (!q.direction.empty()) select, bind(q.direction);
+    if (!q.status.empty()) select, bind(q.status);
+    select, bind(q.limit), bind(q.offset);
+    select.execute();
+    RecordSet rows(select);
+    workflow::DocumentPage page;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      page.items.push_back(readDocument(rows));
+    }
+    if (q.countTotal) {
+      Poco::Data::Statement count(db.session);
+      count << db.sql("SELECT COUNT(*) FROM documents " + where), bind(q.organisationId);
+      if (!q.direction.empty()) count, bind(q.direction);
+      if (!q.status.empty()) count, bind(q.status);
+      Poco::Int64 total = 0;
+      count, into(total);
+      count.execute();
+      page.total = total;
+    }
+    return page;
+  } catch (const Poco::Exception& e) {
+    storageFailure("listing the documents of " + q.organisationId, e);
   }
 }
 

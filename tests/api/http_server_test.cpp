@@ -15,6 +15,7 @@
 #include "test_support.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_audit_log.h"
+#include "vanthu/storage/sql_template_repository.h"
 #include "vanthu/workflow/error.h"
 
 using namespace vanthu;
@@ -256,4 +257,28 @@ TEST_CASE("the start-up audit check since the latest checkpoint still refuses a 
   } catch (const Error& error) {
     CHECK(std::string(error.what()).find("entry 35") != std::string::npos);
   }
+}
+
+TEST_CASE("a first start installs the shipped workflow templates, once", "[api][templates]") {
+  TempDir dir;
+  std::ostringstream logs;
+  api::StructuredLog log(logs, api::LogLevel::Info, api::LogFormat::Json);
+  api::ServerConfig config;
+  config.dataDir = dir.path();
+  config.port = 0;
+  { api::HttpServer first(config, log); }
+  { api::HttpServer second(config, log); }
+  auto database = storage::Database::open({"sqlite:" + (dir / "vanthu.db").string()});
+  storage::SqlTemplateRepository templates(*database);
+  auto four = templates.findTemplate("outgoing-4");
+  REQUIRE(four);
+  CHECK(four->version == 1);
+  CHECK(templates.listTemplates("any").size() == 2);
+  std::string text = logs.str();
+  size_t installed = 0;
+  for (size_t at = text.find("templates_installed"); at != std::string::npos;
+       at = text.find("templates_installed", at + 1)) {
+    ++installed;
+  }
+  CHECK(installed == 1);
 }

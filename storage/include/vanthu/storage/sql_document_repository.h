@@ -16,6 +16,7 @@ class SqlDocumentRepository final : public workflow::DocumentRepository {
   std::optional<workflow::DocumentRecord> findDocument(const std::string& id) override;
   Result<int64_t> updateDocument(const workflow::DocumentRecord& document,
                                  int64_t expectedRevision) override;
+  Result<workflow::DocumentPage> listDocuments(const workflow::DocumentQuery& query) override;
   Result<int> addVersion(const workflow::DocumentVersion& version) override;
   std::vector<workflow::DocumentVersion> versions(const std::string& documentId) override;
   std::optional<workflow::DocumentVersion> version(const std::string& documentId,

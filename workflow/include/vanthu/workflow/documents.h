@@ -57,6 +57,22 @@ struct Register {
   std::string direction;  ///< "outgoing" or "incoming"
 };
 
+/// A page of an organisation's documents (the lists of văn bản đi / đến), newest change first.
+struct DocumentQuery {
+  std::string organisationId;
+  std::string direction;  ///< "outgoing" / "incoming"; "" for both
+  std::string status;     ///< "" for any
+  int offset = 0;
+  int limit = 50;          ///< 1..500
+  bool countTotal = true;  ///< a count costs a scan of the matching rows; lists that page by
+                           ///< "more" can skip it
+};
+
+struct DocumentPage {
+  std::vector<DocumentRecord> items;
+  int64_t total = -1;  ///< matching documents; -1 when not counted
+};
+
 /// Port: documents, versions and registers. Adapters: storage::SqlDocumentRepository.
 class DocumentRepository {
  public:
@@ -70,6 +86,8 @@ class DocumentRepository {
   /// in between, NotFound for an unknown id. The register fields are not changed here.
   virtual Result<int64_t> updateDocument(const DocumentRecord& document,
                                          int64_t expectedRevision) = 0;
+  /// InvalidArgument for a limit outside 1..500 or a negative offset.
+  virtual Result<DocumentPage> listDocuments(const DocumentQuery& query) = 0;
 
   /// Appends a version; the store assigns the next number and returns it. InvalidArgument
   /// when `parentNumber` names no version of the document.

@@ -1,0 +1,72 @@
+#pragma once
+
+// Small helpers the SQL repositories share: reading nullable columns, telling a caller's
+// constraint violation from a storage failure, and one transaction per repository call.
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Exception.h>
+
+#include <optional>
+#include <string>
+
+#include "database_impl.h"
+#include "vanthu/workflow/error.h"
+
+namespace vanthu::storage::sql {
+
+inline std::string text(Poco::Data::RecordSet& rows, size_t column) {
+  return rows.value(column).isEmpty() ? std::string() : rows.value(column).convert<std::string>();
+}
+
+inline std::optional<std::string> optionalText(Poco::Data::RecordSet& rows, size_t column) {
+  if (rows.value(column).isEmpty()) return std::nullopt;
+  return rows.value(column).convert<std::string>();
+}
+
+inline int64_t integer(Poco::Data::RecordSet& rows, size_t column) {
+  return rows.value(column).isEmpty() ? 0 : rows.value(column).convert<Poco::Int64>();
+}
+
+/// A unique, foreign-key or check violation is the caller's doing; anything else is a storage
+/// failure. SQLite and PostgreSQL word them differently.
+inline std::optional<Status> constraintStatus(const std::string& message, const std::string& what) {
+  if (message.find("UNIQUE") != std::string::npos ||
+      message.find("duplicate key value") != std::string::npos) {
+    return Status::alreadyExists(what + " already exists");
+  }
+  if (message.find("FOREIGN KEY") != std::string::npos ||
+      message.find("violates foreign key constraint") != std::string::npos) {
+    return Status::invalidArgument(what + " refers to something that does not exist");
+  }
+  if (message.find("CHECK constraint") != std::string::npos ||
+      message.find("violates check constraint") != std::string::npos) {
+    return Status::invalidArgument(what + " has a value that is not allowed");
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] inline void storageFailure(const std::string& what, const Poco::Exception& e) {
+  throw Error(ErrorCode::StorageFailure, what + " failed: " + e.displayText());
+}
+
+/// Runs `work` (returning a Result or Status) in one transaction: committed when it is OK,
+/// rolled back when it is not or throws.
+template <typename Work>
+auto transaction(Database::Impl& db, Work&& work) {
+  db.session.begin();
+  try {
+    auto result = work();
+    if (result.isOk()) {
+      db.session.commit();
+    } else {
+      db.session.rollback();
+    }
+    return result;
+  } catch (...) {
+    if (db.session.isTransaction()) db.session.rollback();
+    throw;
+  }
+}
+
+}  // namespace vanthu::storage::sql

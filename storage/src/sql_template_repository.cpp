@@ -1,0 +1,185 @@
+#include "vanthu/storage/sql_template_repository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+
+#include <ctime>
+
+#include "sql_support.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+
+namespace vanthu::storage {
+namespace {
+
+using workflow::TemplateLevel;
+using workflow::WorkflowTemplate;
+
+constexpr const char* kTemplateColumns =
+    "SELECT id, version, organisation_id, name, direction, created_by, created_at"
+    " FROM workflow_templates ";
+
+std::vector<TemplateLevel> readLevels(Database::Impl& db, const std::string& id, int version) {
+  Poco::Data::Statement select(db.session);
+  select << db.sql(
+      "SELECT number, name, role, action, optional, reviewers, reviewer_count,"
+      " approval_signature, deadline_days FROM workflow_template_levels"
+      " WHERE template_id = ? AND template_version = ? ORDER BY number"),
+      bind(id), bind(version), now;
+  RecordSet rows(select);
+  std::vector<TemplateLevel> levels;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    TemplateLevel level;
+    level.number = static_cast<int>(sql::integer(rows, 0));
+    level.name = sql::text(rows, 1);
+    level.role = sql::text(rows, 2);
+    auto action = workflow::levelActionFromName(sql::text(rows, 3));
+    auto rule = workflow::reviewerRuleFromName(sql::text(rows, 5));
+    if (!action || !rule) {
+      throw Error(ErrorCode::StorageFailure,
+                  "template " + id + " version " + std::to_string(version) + " level " +
+                      std::to_string(level.number) + " has an unknown action or reviewer rule");
+    }
+    level.action = *action;
+    level.optional = sql::integer(rows, 4) != 0;
+    level.reviewers = *rule;
+    level.reviewerCount = static_cast<int>(sql::integer(rows, 6));
+    level.approvalSignature = sql::integer(rows, 7) != 0;
+    level.deadlineDays = static_cast<int>(sql::integer(rows, 8));
+    levels.push_back(std::move(level));
+  }
+  return levels;
+}
+
+std::vector<WorkflowTemplate> readTemplates(Database::Impl& db, RecordSet& rows) {
+  std::vector<WorkflowTemplate> all;
+  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    WorkflowTemplate t;
+    t.id = sql::text(rows, 0);
+    t.version = static_cast<int>(sql::integer(rows, 1));
+    t.organisationId = sql::text(rows, 2);
+    t.name = sql::text(rows, 3);
+    t.direction = sql::text(rows, 4);
+    t.createdBy = sql::text(rows, 5);
+    t.createdAt = sql::text(rows, 6);
+    all.push_back(std::move(t));
+  }
+  for (auto& t : all) t.levels = readLevels(db, t.id, t.version);
+  return all;
+}
+
+}  // namespace
+
+Result<int> SqlTemplateRepository::saveTemplate(const WorkflowTemplate& t) {
+  if (auto valid = workflow::validateTemplate(t); !valid) return valid;
+  auto& db = database_.impl();
+  try {
+    return sql::transaction(db, [&]() -> Result<int> {
+      // The version is computed and taken in one statement; of two writers that race on the
+      // same id, one gets a primary-key violation (reported as Conflict) instead of a fork.
+      Poco::Data::Statement insert(db.session);
+      insert << db.sql(
+          "INSERT INTO workflow_templates (id, version, organisation_id, name, direction,"
+          " created_by, created_at) SELECT ?, COALESCE(MAX(version), 0) + 1, ?, ?, ?, ?, ?"
+          " FROM workflow_templates WHERE id = ?"),
+          bind(t.id), bind(t.organisationId), bind(t.name), bind(t.direction), bind(t.createdBy),
+          bind(t.createdAt), bind(t.id);
+      insert.execute();
+      Poco::Data::Statement select(db.session);
+      select << db.sql(
+          "SELECT version, organisation_id FROM workflow_templates WHERE id = ?"
+          " ORDER BY version DESC LIMIT 2"),
+          bind(t.id), now;
+      RecordSet rows(select);
+      rows.moveFirst();
+      int version = static_cast<int>(sql::integer(rows, 0));
+      if (rows.moveNext() && sql::text(rows, 1) != t.organisationId) {
+        return Status::invalidArgument("template " + t.id + " belongs to organisation '" +
+                                       sql::text(rows, 1) + "'; choose another id");
+      }
+      for (const auto& level : t.levels) {
+        std::string action(workflow::levelActionName(level.action));
+        std::string rule(workflow::reviewerRuleName(level.reviewers));
+        int optional = level.optional ? 1 : 0;
+        int approvalSignature = level.approvalSignature ? 1 : 0;
+        db.session << db.sql(
+            "INSERT INTO workflow_template_levels (template_id, template_version, number,"
+            " name, role, action, optional, reviewers, reviewer_count, approval_signature,"
+            " deadline_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            bind(t.id), bind(version), bind(level.number), bind(level.name), bind(level.role),
+            bind(action), bind(optional), bind(rule), bind(level.reviewerCount),
+            bind(approvalSignature), bind(level.deadlineDays), now;
+      }
+      return version;
+    });
+  } catch (const Poco::Exception& e) {
+    if (sql::constraintStatus(e.displayText(), "template")) {
+      return Status(ErrorCode::Conflict, "template " + t.id +
+                                             " was saved by someone else at the same moment;"
+                                             " reload it and try again");
+    }
+    sql::storageFailure("saving template " + t.id, e);
+  }
+}
+
+std::optional<WorkflowTemplate> SqlTemplateRepository::findTemplate(const std::string& id,
+                                                                    std::optional<int> version) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    if (version) {
+      select << db.sql(std::string(kTemplateColumns) + "WHERE id = ? AND version = ?"), bind(id),
+          bind(*version), now;
+    } else {
+      select << db.sql(std::string(kTemplateColumns) +
+                       "WHERE id = ? ORDER BY version DESC LIMIT 1"),
+          bind(id), now;
+    }
+    RecordSet rows(select);
+    auto found = readTemplates(db, rows);
+    if (found.empty()) return std::nullopt;
+    return found.front();
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure("reading template " + id, e);
+  }
+}
+
+std::vector<WorkflowTemplate> SqlTemplateRepository::listTemplates(
+    const std::string& organisationId) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kTemplateColumns) +
+                     "t WHERE organisation_id IN (?, '') AND version ="
+                     " (SELECT MAX(version) FROM workflow_templates v WHERE v.id = t.id)"
+                     " ORDER BY id"),
+        bind(organisationId), now;
+    RecordSet rows(select);
+    return readTemplates(db, rows);
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure("listing the templates of " + organisationId, e);
+  }
+}
+
+int ensureShippedTemplates(workflow::TemplateRepository& repository) {
+  int saved = 0;
+  for (auto shipped : workflow::shippedTemplates()) {
+    if (repository.findTemplate(shipped.id)) continue;
+    std::time_t seconds = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char at[32];
+    std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    shipped.createdAt = at;
+    auto version = repository.saveTemplate(shipped);
+    if (!version && version.status().code() != ErrorCode::Conflict) {
+      throw Error(ErrorCode::Internal,
+                  "a shipped template does not save: " + version.status().message());
+    }
+    if (version) ++saved;
+  }
+  return saved;
+}
+
+}  // namespace vanthu::storage
