@@ -19,6 +19,60 @@ struct Migration {
   std::vector<const char*> postgresql = {};
 };
 
+std::vector<const char*> concat(std::vector<const char*> first,
+                                std::initializer_list<const char*> second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+// Migration 5's tables: the same SQL on both databases.
+std::vector<const char*> workflowTables() {
+  return {
+      // A template version is never changed: saving makes the next version.
+      "CREATE TABLE workflow_templates ("
+      " id TEXT NOT NULL, version INTEGER NOT NULL, organisation_id TEXT NOT NULL,"
+      " name TEXT NOT NULL, direction TEXT NOT NULL, created_by TEXT NOT NULL,"
+      " created_at TEXT NOT NULL, PRIMARY KEY (id, version))",
+      "CREATE TABLE workflow_template_levels ("
+      " template_id TEXT NOT NULL, template_version INTEGER NOT NULL, number INTEGER NOT NULL,"
+      " name TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+      " optional INTEGER NOT NULL, reviewers TEXT NOT NULL, reviewer_count INTEGER NOT NULL,"
+      " approval_signature INTEGER NOT NULL, deadline_days INTEGER NOT NULL,"
+      " PRIMARY KEY (template_id, template_version, number),"
+      " FOREIGN KEY (template_id, template_version) REFERENCES workflow_templates(id, "
+      "version))",
+      "CREATE TABLE assignments ("
+      " id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
+      " kind TEXT NOT NULL CHECK (kind IN ('lead_unit', 'supporting_unit', 'specialist')),"
+      " unit_id TEXT NOT NULL REFERENCES units(id), user_id TEXT REFERENCES users(id),"
+      " assigned_by TEXT NOT NULL, on_behalf_of TEXT NOT NULL, instruction TEXT NOT NULL,"
+      " due_date TEXT NOT NULL, status TEXT NOT NULL, result TEXT NOT NULL,"
+      " created_at TEXT NOT NULL, completed_at TEXT NOT NULL, revision BIGINT NOT NULL)",
+      "CREATE INDEX assignments_by_document ON assignments (document_id)",
+      "CREATE INDEX assignments_open_by_unit ON assignments (unit_id, status, due_date)",
+      "CREATE INDEX assignments_open_by_user ON assignments (user_id, status, due_date)",
+      "CREATE TABLE exchange_outbox ("
+      " id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
+      " recipient_code TEXT NOT NULL, kind TEXT NOT NULL, payload_hash TEXT NOT NULL,"
+      " status TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL,"
+      " last_error TEXT NOT NULL, created_at TEXT NOT NULL, delivered_at TEXT NOT NULL,"
+      " lease_owner TEXT NOT NULL, lease_until TEXT NOT NULL, lease_claim TEXT NOT NULL)",
+      "CREATE INDEX exchange_outbox_due ON exchange_outbox (status, next_attempt_at)",
+      "CREATE INDEX exchange_outbox_by_document ON exchange_outbox (document_id)",
+      "CREATE TABLE exchange_inbox ("
+      " id TEXT PRIMARY KEY, sender_code TEXT NOT NULL,"
+      " recipient_organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+      " kind TEXT NOT NULL, payload_hash TEXT NOT NULL, status TEXT NOT NULL,"
+      " document_id TEXT NOT NULL, note TEXT NOT NULL, received_at TEXT NOT NULL,"
+      " processed_at TEXT NOT NULL)",
+      "CREATE INDEX exchange_inbox_by_organisation"
+      " ON exchange_inbox (recipient_organisation_id, received_at)",
+      // The lists: one organisation, one direction, newest change first, a page at a time.
+      "CREATE INDEX documents_listing ON documents (organisation_id, direction, updated_at, "
+      "id)",
+  };
+}
+
 // Append only. A released migration is never edited: later ones change what earlier ones made.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -178,51 +232,25 @@ const std::vector<Migration>& migrations() {
            " audit_checkpoint_timestamps FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()",
        }},
       {5,
-       "workflow templates (versioned), assignments, exchange outbox and inbox, document lists",
-       {
-           // A template version is never changed: saving makes the next version.
-           "CREATE TABLE workflow_templates ("
-           " id TEXT NOT NULL, version INTEGER NOT NULL, organisation_id TEXT NOT NULL,"
-           " name TEXT NOT NULL, direction TEXT NOT NULL, created_by TEXT NOT NULL,"
-           " created_at TEXT NOT NULL, PRIMARY KEY (id, version))",
-           "CREATE TABLE workflow_template_levels ("
-           " template_id TEXT NOT NULL, template_version INTEGER NOT NULL, number INTEGER NOT NULL,"
-           " name TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
-           " optional INTEGER NOT NULL, reviewers TEXT NOT NULL, reviewer_count INTEGER NOT NULL,"
-           " approval_signature INTEGER NOT NULL, deadline_days INTEGER NOT NULL,"
-           " PRIMARY KEY (template_id, template_version, number),"
-           " FOREIGN KEY (template_id, template_version) REFERENCES workflow_templates(id, "
-           "version))",
-           "CREATE TABLE assignments ("
-           " id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
-           " kind TEXT NOT NULL CHECK (kind IN ('lead_unit', 'supporting_unit', 'specialist')),"
-           " unit_id TEXT NOT NULL REFERENCES units(id), user_id TEXT REFERENCES users(id),"
-           " assigned_by TEXT NOT NULL, on_behalf_of TEXT NOT NULL, instruction TEXT NOT NULL,"
-           " due_date TEXT NOT NULL, status TEXT NOT NULL, result TEXT NOT NULL,"
-           " created_at TEXT NOT NULL, completed_at TEXT NOT NULL, revision BIGINT NOT NULL)",
-           "CREATE INDEX assignments_by_document ON assignments (document_id)",
-           "CREATE INDEX assignments_open_by_unit ON assignments (unit_id, status, due_date)",
-           "CREATE INDEX assignments_open_by_user ON assignments (user_id, status, due_date)",
-           "CREATE TABLE exchange_outbox ("
-           " id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
-           " recipient_code TEXT NOT NULL, kind TEXT NOT NULL, payload_hash TEXT NOT NULL,"
-           " status TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL,"
-           " last_error TEXT NOT NULL, created_at TEXT NOT NULL, delivered_at TEXT NOT NULL,"
-           " lease_owner TEXT NOT NULL, lease_until TEXT NOT NULL, lease_claim TEXT NOT NULL)",
-           "CREATE INDEX exchange_outbox_due ON exchange_outbox (status, next_attempt_at)",
-           "CREATE INDEX exchange_outbox_by_document ON exchange_outbox (document_id)",
-           "CREATE TABLE exchange_inbox ("
-           " id TEXT PRIMARY KEY, sender_code TEXT NOT NULL,"
-           " recipient_organisation_id TEXT NOT NULL REFERENCES organisations(id),"
-           " kind TEXT NOT NULL, payload_hash TEXT NOT NULL, status TEXT NOT NULL,"
-           " document_id TEXT NOT NULL, note TEXT NOT NULL, received_at TEXT NOT NULL,"
-           " processed_at TEXT NOT NULL)",
-           "CREATE INDEX exchange_inbox_by_organisation"
-           " ON exchange_inbox (recipient_organisation_id, received_at)",
-           // The lists: one organisation, one direction, newest change first, a page at a time.
-           "CREATE INDEX documents_listing ON documents (organisation_id, direction, updated_at, "
-           "id)",
-       }},
+       "workflow templates (versioned), assignments, exchange outbox and inbox, document lists;"
+       " document versions refuse changes",
+       concat(workflowTables(),
+              {
+                  "CREATE TRIGGER document_versions_no_update BEFORE UPDATE ON document_versions"
+                  " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END",
+                  "CREATE TRIGGER document_versions_no_delete BEFORE DELETE ON document_versions"
+                  " BEGIN SELECT RAISE(ABORT, 'document versions are immutable'); END",
+              }),
+       concat(
+           workflowTables(),
+           {
+               "CREATE FUNCTION immutable_row() RETURNS trigger LANGUAGE plpgsql AS"
+               " $body$ BEGIN RAISE EXCEPTION '% rows are immutable', TG_TABLE_NAME; END $body$",
+               "CREATE TRIGGER document_versions_immutable BEFORE UPDATE OR DELETE ON"
+               " document_versions FOR EACH ROW EXECUTE FUNCTION immutable_row()",
+               "CREATE TRIGGER document_versions_no_truncate BEFORE TRUNCATE ON document_versions"
+               " FOR EACH STATEMENT EXECUTE FUNCTION immutable_row()",
+           })},
   };
   return all;
 }

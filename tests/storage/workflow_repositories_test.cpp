@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -385,4 +387,44 @@ TEST_CASE("document lists page by organisation and direction, newest change firs
   CHECK(f.documents.listDocuments(query).status().code() == ErrorCode::InvalidArgument);
   query.limit = 501;
   CHECK(f.documents.listDocuments(query).status().code() == ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("the database itself refuses to change or delete a document version",
+          "[storage][documents][postgresql]") {
+  Fixture f;
+  f.document("di-1", "ubnd", "outgoing");
+  DocumentVersion v;
+  v.documentId = "di-1";
+  v.blobHash = std::string(64, 'd');
+  v.kind = "upload";
+  v.actor = "chuyenvien";
+  v.size = 10;
+  v.createdAt = "2026-11-28T08:00:00Z";
+  REQUIRE(f.documents.addVersion(v).isOk());
+
+  std::function<test::CommandResult(const std::string&)> run;
+  const char* server = std::getenv("VANTHU_TEST_POSTGRES_URL");
+  if (server != nullptr) {
+    std::string schema = f.url.substr(f.url.find("?schema=") + 8);
+    run = [server, schema](const std::string& sql) {
+      return test::runCommand("psql -v ON_ERROR_STOP=1 -q " +
+                              test::shellQuote(std::string(server)) + " -c " +
+                              test::shellQuote("SET search_path TO " + schema + "; " + sql));
+    };
+  } else {
+    std::string path = f.url.substr(std::string("sqlite:").size());
+    run = [path](const std::string& sql) {
+      return test::runCommand("sqlite3 " + test::shellQuote(path) + " " + test::shellQuote(sql));
+    };
+  }
+  for (const char* change :
+       {"UPDATE document_versions SET blob_hash = 'evil'", "DELETE FROM document_versions"}) {
+    INFO(change);
+    auto result = run(change);
+    CHECK(result.exitCode != 0);
+    CHECK(result.output.find("immutable") != std::string::npos);
+  }
+  auto kept = f.documents.version("di-1", 1);
+  REQUIRE(kept);
+  CHECK(kept->blobHash == std::string(64, 'd'));
 }
