@@ -115,6 +115,8 @@ check "the writer stopped on a failed write (exit 1), not a timeout (exit $statu
 cat "$tmp/writer.err"
 check "the error says the disk is full" \
   "grep -Eq 'No space left on device|database or disk is full' '$tmp/writer.err'"
+check "the error names the database or the blob store" \
+  "grep -Eq '$data/(vanthu\.db|blobs)' '$tmp/writer.err'"
 versions=$(grep -c '^version ' "$tmp/b.acks")
 rows=$(sqlite3 "$data/vanthu.db" 'SELECT count(*) FROM document_versions' 2>&1)
 check "the database holds every acknowledged version ($versions acknowledged, $rows rows)" \
