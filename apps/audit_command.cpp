@@ -59,7 +59,8 @@ std::string readText(const std::filesystem::path& path) {
 
 int verify(const ParsedArgs& flags) {
   std::filesystem::path dataDir = dataDirectoryOf(flags);
-  if (auto status = api::checkDataDirectory(dataDir); !status) return usage(status.message());
+  if (auto status = api::checkDataDirectory(dataDir, api::DataAccess::ReadOnly); !status)
+    return usage(status.message());
   auto url = databaseUrlOf(dataDir, dataDir / "vanthu.properties");
   if (!url) return usage(url.status().message());
   const std::string prefix = "sqlite:";

@@ -75,7 +75,7 @@ int runBackupCommand(const std::vector<std::string>& args) {
   }
   if (flags.value("to").empty()) return usage("backup", "give the backup directory: --to DIR");
   std::filesystem::path dataDir = dataDirectoryOf(flags);
-  if (auto status = api::checkDataDirectory(dataDir); !status) {
+  if (auto status = api::checkDataDirectory(dataDir, api::DataAccess::ReadOnly); !status) {
     return usage("backup", status.message());
   }
   auto url = databaseUrlOf(dataDir, dataDir / "vanthu.properties");

@@ -8,6 +8,7 @@
 
 #include "audit_command.h"
 #include "backup_command.h"
+#include "blobs_command.h"
 #include "cli_args.h"
 #include "sign_command.h"
 #include "tsa_command.h"
@@ -41,6 +42,8 @@ Commands:
                         a consistent online copy of the database and the blobs
   restore --from DIR [--data DIR]
                         bring a backup back into an empty data directory
+  blobs gc [--data DIR] [--min-age DURATION]
+                        remove the blobs no document version refers to
   help                  show this text
 
 Options for every command: --help, --version.
@@ -123,6 +126,7 @@ static int dispatch(const std::vector<std::string>& args) {
   if (command == "audit") return cli::runAuditCommand({args.begin() + 1, args.end()});
   if (command == "backup") return cli::runBackupCommand({args.begin() + 1, args.end()});
   if (command == "restore") return cli::runRestoreCommand({args.begin() + 1, args.end()});
+  if (command == "blobs") return cli::runBlobsCommand({args.begin() + 1, args.end()});
   if (command == "demo") {
     if (args.size() < 2) return usage("'demo' needs a subcommand: init");
     if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "blob_garbage_collector.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/database.h"
@@ -135,6 +136,7 @@ struct HttpServer::Impl {
   Router router;
   std::unique_ptr<Poco::Net::HTTPServer> server;
   uint16_t boundPort = 0;
+  std::unique_ptr<BlobGarbageCollector> blobCollector;  // storage.gc_interval; null when 0
 
   Impl(const ServerConfig& c, StructuredLog& l) : config(c), log(l) {}
 
@@ -357,6 +359,7 @@ void HttpServer::start() {
   impl_->server =
       std::make_unique<Poco::Net::HTTPServer>(new DispatchFactory(*impl_), socket, params);
   impl_->server->start();
+  impl_->blobCollector = BlobGarbageCollector::startFor(config, impl_->log);
   impl_->log.info("server_started", {{"host", config.host},
                                      {"port", std::to_string(impl_->boundPort)},
                                      {"data_dir", config.dataDir.string()}});
@@ -366,6 +369,7 @@ void HttpServer::stop() {
   if (!impl_ || !impl_->server) return;
   impl_->server->stopAll(false);
   impl_->server.reset();
+  impl_->blobCollector.reset();
   impl_->log.info("server_stopped");
 }
 

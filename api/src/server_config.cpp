@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -90,6 +93,10 @@ const std::vector<SettingKey>& settingKeys() {
        "true: start although the audit log does not verify (default false)"},
       {"audit.startup_check", "VANTHU_AUDIT_STARTUP_CHECK",
        "full (every entry, the default) or since-checkpoint (from the latest signed checkpoint)"},
+      {"storage.gc_interval", "VANTHU_STORAGE_GC_INTERVAL",
+       "how often unreferenced blobs are removed: seconds, or 15m, 6h, 1d (default 6h; 0: never)"},
+      {"storage.gc_min_age", "VANTHU_STORAGE_GC_MIN_AGE",
+       "unreferenced blobs younger than this are kept (default 1h)"},
   };
   return keys;
 }
@@ -209,6 +216,12 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
         return invalid(setting, "must be full or since-checkpoint");
       }
       config.auditStartupCheckSinceCheckpoint = value == "since-checkpoint";
+    } else if (setting.key == "storage.gc_interval" || setting.key == "storage.gc_min_age") {
+      auto duration = parseDuration(value);
+      if (!duration) {
+        return invalid(setting, "must be a duration such as 3600, 90s, 15m, 6h or 1d (0 to 366d)");
+      }
+      (setting.key == "storage.gc_interval" ? config.gcInterval : config.gcMinAge) = *duration;
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());
@@ -227,7 +240,20 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
   return config;
 }
 
-Status checkDataDirectory(const std::filesystem::path& dataDir) {
+std::optional<std::chrono::seconds> parseDuration(std::string text) {
+  long unit = 1;
+  const std::string units = "smhd";
+  const long seconds[] = {1, 60, 3600, 86400};
+  if (!text.empty() && units.find(text.back()) != std::string::npos) {
+    unit = seconds[units.find(text.back())];
+    text.pop_back();
+  }
+  auto value = parseInteger(text);
+  if (!value || *value < 0 || *value > 366L * 86400 / unit) return std::nullopt;
+  return std::chrono::seconds(*value * unit);
+}
+
+Status checkDataDirectory(const std::filesystem::path& dataDir, DataAccess need) {
   std::error_code error;
   auto status = std::filesystem::status(dataDir, error);
   if (!std::filesystem::exists(status)) {
@@ -239,10 +265,21 @@ Status checkDataDirectory(const std::filesystem::path& dataDir) {
     return Status::invalidConfig("data directory '" + dataDir.string() +
                                  "' is not a directory; point --data at a directory");
   }
-  if (access(dataDir.c_str(), R_OK | W_OK | X_OK) != 0) {
-    return Status::invalidConfig("data directory '" + dataDir.string() +
-                                 "' is not readable and writable by this user; fix its "
-                                 "permissions or run as its owner");
+  int mode = need == DataAccess::ReadWrite ? R_OK | W_OK | X_OK : R_OK | X_OK;
+  if (::access(dataDir.c_str(), mode) != 0) {
+    int reason = errno;
+    if (reason == EROFS) {
+      return Status::invalidConfig("data directory '" + dataDir.string() +
+                                   "' cannot be written: " + std::strerror(reason) +
+                                   "; documents and audit entries are written there: "
+                                   "remount it read-write (read-only commands such as 'vanthu "
+                                   "audit verify' and 'vanthu backup' still work)");
+    }
+    return Status::invalidConfig(
+        "data directory '" + dataDir.string() +
+        (need == DataAccess::ReadWrite ? "' is not readable and writable by this user ("
+                                       : "' is not readable by this user (") +
+        std::strerror(reason) + "); fix its permissions or run as its owner");
   }
   return Status::ok();
 }

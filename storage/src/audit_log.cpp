@@ -499,11 +499,13 @@ void insertNode(Database::Impl& db, const merkle::Node& node) {
 }
 
 template <typename Read>
-auto guarded(const std::string& what, Read&& read) {
+auto guarded(const Database::Impl& db, const std::string& what, Read&& read) {
   try {
     return read();
   } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::StorageFailure, what + " failed: " + e.displayText());
+    // Names the database (never its password), so that "database or disk is full" says which.
+    throw Error(ErrorCode::StorageFailure,
+                what + " in " + db.description + " failed: " + e.displayText());
   }
 }
 
@@ -516,7 +518,7 @@ AuditEntry SqlAuditLog::append(AuditEntry entry) {
 std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) {
   auto& session = database_.impl().session;
   std::vector<AuditCheckpoint> made;
-  auto stored = guarded("appending to the audit log", [&] {
+  auto stored = guarded(database_.impl(), "appending to the audit log", [&] {
     return inWriteTransaction(database_.impl(), [&] {
       Reader reader(database_.impl(), stats_);
       auto last = reader.select(
@@ -565,12 +567,12 @@ std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) 
 }
 
 uint64_t SqlAuditLog::size() {
-  return guarded("reading the audit log size",
+  return guarded(database_.impl(), "reading the audit log size",
                  [&] { return Reader(database_.impl(), stats_).size(); });
 }
 
 std::optional<AuditEntry> SqlAuditLog::entry(uint64_t sequence) {
-  return guarded("reading audit entry " + std::to_string(sequence), [&] {
+  return guarded(database_.impl(), "reading audit entry " + std::to_string(sequence), [&] {
     Reader reader(database_.impl(), stats_);
     auto rows = reader.select(std::string(kEntryColumns) + "WHERE sequence = ?",
                               {bind(static_cast<Poco::Int64>(sequence))});
@@ -580,7 +582,7 @@ std::optional<AuditEntry> SqlAuditLog::entry(uint64_t sequence) {
 }
 
 std::vector<AuditEntry> SqlAuditLog::entriesOfDocument(const std::string& documentId) {
-  return guarded("reading the audit entries of document " + documentId, [&] {
+  return guarded(database_.impl(), "reading the audit entries of document " + documentId, [&] {
     Reader reader(database_.impl(), stats_);
     auto rows = reader.select(
         std::string(kEntryColumns) + "WHERE document_id = ? ORDER BY sequence", {bind(documentId)});
@@ -600,7 +602,7 @@ AuditCheckpoint SqlAuditLog::checkpoint() {
   if (!signingKey_) {
     throw Error(ErrorCode::CryptoFailure, "no audit signing key: cannot sign a checkpoint");
   }
-  auto made = guarded("signing an audit checkpoint", [&] {
+  auto made = guarded(database_.impl(), "signing an audit checkpoint", [&] {
     return inWriteTransaction(database_.impl(), [&] { return checkpointLocked(nowMs()); });
   });
   if (options_.onCheckpoint) options_.onCheckpoint(made);
@@ -633,7 +635,7 @@ AuditCheckpoint SqlAuditLog::checkpointLocked(uint64_t timestampMs) {
 }
 
 std::optional<AuditCheckpoint> SqlAuditLog::latestCheckpoint() {
-  return guarded("reading the latest audit checkpoint", [&] {
+  return guarded(database_.impl(), "reading the latest audit checkpoint", [&] {
     Reader reader(database_.impl(), stats_);
     auto rows = reader.select(std::string(kCheckpointColumns) + "ORDER BY id DESC LIMIT 1");
     if (rows.rowCount() == 0) return std::optional<AuditCheckpoint>();
@@ -642,7 +644,7 @@ std::optional<AuditCheckpoint> SqlAuditLog::latestCheckpoint() {
 }
 
 std::vector<AuditCheckpoint> SqlAuditLog::checkpoints() {
-  return guarded("reading the audit checkpoints", [&] {
+  return guarded(database_.impl(), "reading the audit checkpoints", [&] {
     Reader reader(database_.impl(), stats_);
     auto rows = reader.select(std::string(kCheckpointColumns) + "ORDER BY id");
     std::vector<AuditCheckpoint> all;
@@ -657,7 +659,7 @@ void SqlAuditLog::addCheckpointTimestamp(const AuditCheckpoint& checkpoint,
                                          const std::string& tokenDer, const std::string& genTime,
                                          const std::string& authority) {
   if (tokenDer.empty()) throw Error(ErrorCode::InvalidArgument, "an empty time-stamp token");
-  guarded("storing an audit checkpoint time-stamp", [&] {
+  guarded(database_.impl(), "storing an audit checkpoint time-stamp", [&] {
     Reader reader(database_.impl(), stats_);
     Poco::Int64 size = static_cast<Poco::Int64>(checkpoint.treeSize);
     auto rows = reader.select(
@@ -678,7 +680,7 @@ void SqlAuditLog::addCheckpointTimestamp(const AuditCheckpoint& checkpoint,
 }
 
 std::vector<AuditCheckpointTimestamp> SqlAuditLog::checkpointTimestamps() {
-  return guarded("reading the audit checkpoint time-stamps", [&] {
+  return guarded(database_.impl(), "reading the audit checkpoint time-stamps", [&] {
     Reader reader(database_.impl(), stats_);
     auto rows = reader.select(
         "SELECT tree_size, checkpoint_signature, token, gen_time, authority"
@@ -698,7 +700,7 @@ std::vector<AuditCheckpointTimestamp> SqlAuditLog::checkpointTimestamps() {
 }
 
 std::vector<AuditCheckpoint> SqlAuditLog::checkpointsWithoutTimestamp() {
-  return guarded("reading the audit checkpoints without a time-stamp", [&] {
+  return guarded(database_.impl(), "reading the audit checkpoints without a time-stamp", [&] {
     Reader reader(database_.impl(), stats_);
     auto rows =
         reader.select(std::string(kCheckpointColumns) +
@@ -716,7 +718,8 @@ std::vector<AuditCheckpoint> SqlAuditLog::checkpointsWithoutTimestamp() {
 Result<workflow::AuditInclusionProof> SqlAuditLog::inclusionProof(uint64_t sequence,
                                                                   uint64_t treeSize) {
   return guarded(
-      "building an audit inclusion proof", [&]() -> Result<workflow::AuditInclusionProof> {
+      database_.impl(), "building an audit inclusion proof",
+      [&]() -> Result<workflow::AuditInclusionProof> {
         Reader reader(database_.impl(), stats_);
         uint64_t size = reader.size();
         if (treeSize == 0 || treeSize > size) {
@@ -741,7 +744,8 @@ Result<workflow::AuditInclusionProof> SqlAuditLog::inclusionProof(uint64_t seque
 Result<workflow::AuditConsistencyProof> SqlAuditLog::consistencyProof(uint64_t first,
                                                                       uint64_t second) {
   return guarded(
-      "building an audit consistency proof", [&]() -> Result<workflow::AuditConsistencyProof> {
+      database_.impl(), "building an audit consistency proof",
+      [&]() -> Result<workflow::AuditConsistencyProof> {
         Reader reader(database_.impl(), stats_);
         uint64_t size = reader.size();
         if (first == 0 || first > second || second > size) {
@@ -801,7 +805,7 @@ workflow::AuditVerification SqlAuditLog::verifyLog(bool sinceLatestCheckpoint) {
   workflow::AuditVerification result;
   Verification report(result);
   auto& session = database_.impl().session;
-  guarded("verifying the audit log", [&] {
+  guarded(database_.impl(), "verifying the audit log", [&] {
     // One read transaction: a consistent snapshot even while the server keeps appending.
     bool own = !session.isTransaction();
     bool postgres = database_.impl().dialect == Dialect::Postgresql;

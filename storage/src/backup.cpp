@@ -268,7 +268,7 @@ fs::path sqlitePath(const std::string& url) {
 Poco::Data::Session openSqlite(const fs::path& path) {
   static std::once_flag once;
   std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
-  Poco::Data::Session session("SQLite", path.string());
+  Poco::Data::Session session("SQLite", sqliteConnection(path.string()));
   session << "PRAGMA busy_timeout=10000", now;
   return session;
 }

@@ -7,8 +7,11 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 
 #include "database_impl.h"
@@ -20,6 +23,11 @@ namespace {
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
 constexpr std::string_view kPostgresPrefix = "postgresql://";
+
+bool onReadOnlyFileSystem(const std::filesystem::path& file) {
+  std::filesystem::path dir = file.parent_path().empty() ? "." : file.parent_path();
+  return ::access(dir.c_str(), W_OK) != 0 && errno == EROFS;
+}
 
 void registerConnectors() {
   static std::once_flag once;
@@ -85,6 +93,26 @@ PostgresTarget postgresTarget(const std::string& url) {
 }
 
 }  // namespace
+
+std::string sqliteConnection(const std::string& path) {
+  std::error_code error;
+  if (!onReadOnlyFileSystem(path) || !std::filesystem::exists(path, error) ||
+      std::filesystem::exists(path + "-wal", error)) {
+    return path;
+  }
+  std::string uri = "file:";
+  for (char c : std::filesystem::absolute(path, error).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      static const char* hex = "0123456789abcdef";
+      uri += '%';
+      uri += hex[static_cast<unsigned char>(c) >> 4];
+      uri += hex[c & 0xF];
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
+}
 
 Status validateDatabaseUrl(const std::string& url) {
   if (url.rfind(kSqlitePrefix, 0) == 0) {
@@ -169,11 +197,12 @@ std::unique_ptr<Database> Database::open(const DatabaseConfig& config) {
     } else {
       std::string path = config.url.substr(kSqlitePrefix.size());
       description = "SQLite database " + path;
-      impl = std::make_unique<Impl>(Poco::Data::Session("SQLite", path), Dialect::Sqlite);
+      std::string connection = sqliteConnection(path);
+      impl = std::make_unique<Impl>(Poco::Data::Session("SQLite", connection), Dialect::Sqlite);
       auto& session = impl->session;
       // WAL: readers do not block the writer; FULL sync: an acknowledged write survives a
-      // crash.
-      session << "PRAGMA journal_mode=WAL", now;
+      // crash. (A database opened read-only keeps the mode it has.)
+      if (connection == path) session << "PRAGMA journal_mode=WAL", now;
       session << "PRAGMA synchronous=FULL", now;
       session << "PRAGMA foreign_keys=ON", now;
       session << "PRAGMA busy_timeout=5000", now;

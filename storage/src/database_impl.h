@@ -22,6 +22,13 @@ struct Database::Impl {
   std::string sql(const std::string& portable) const { return adaptSql(portable, dialect); }
 };
 
+/// What to open an SQLite database file with: its path, or, when the file is on a read-only
+/// file system and no write-ahead log is left beside it, a "file:PATH?immutable=1" URI. SQLite
+/// cannot create the WAL index (-shm) there, so a plain open fails; with no -wal file everything
+/// is in the file itself and nothing can change it, which is what immutable promises. Reading
+/// (audit verify, backup) then works on a data directory mounted read-only; writing fails.
+std::string sqliteConnection(const std::string& path);
+
 /// Runs the migrations not yet applied, each in its own transaction. Throws vanthu::Error.
 void applyMigrations(Poco::Data::Session& session, Dialect dialect, int upTo);
 int appliedSchemaVersion(Poco::Data::Session& session);

@@ -73,7 +73,7 @@ Status SqlAssignmentRepository::addAssignment(const Assignment& a) {
     if (auto status = sql::constraintStatus(e.displayText(), "assignment " + a.id)) {
       return *status;
     }
-    sql::storageFailure("storing assignment " + a.id, e);
+    sql::storageFailure(db, "storing assignment " + a.id, e);
   }
 }
 
@@ -87,7 +87,7 @@ std::optional<Assignment> SqlAssignmentRepository::findAssignment(const std::str
     if (all.empty()) return std::nullopt;
     return all.front();
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("reading assignment " + id, e);
+    sql::storageFailure(db, "reading assignment " + id, e);
   }
 }
 
@@ -100,7 +100,7 @@ std::vector<Assignment> SqlAssignmentRepository::assignmentsOf(const std::string
     RecordSet rows(select);
     return readAll(rows);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("reading the assignments of document " + documentId, e);
+    sql::storageFailure(db, "reading the assignments of document " + documentId, e);
   }
 }
 
@@ -125,7 +125,7 @@ Result<int64_t> SqlAssignmentRepository::updateAssignment(const Assignment& a,
                       std::to_string(stored->revision) + ", the change was made from revision " +
                       std::to_string(expectedRevision) + "); reload it and try again");
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("updating assignment " + a.id, e);
+    sql::storageFailure(db, "updating assignment " + a.id, e);
   }
 }
 
@@ -146,7 +146,7 @@ std::vector<Assignment> SqlAssignmentRepository::openAssignments(const std::stri
     RecordSet rows(select);
     return readAll(rows);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("listing open assignments", e);
+    sql::storageFailure(db, "listing open assignments", e);
   }
 }
 
@@ -163,7 +163,7 @@ std::vector<Assignment> SqlAssignmentRepository::overdueAssignments(
     RecordSet rows(select);
     return readAll(rows);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("listing overdue assignments of " + organisationId, e);
+    sql::storageFailure(db, "listing overdue assignments of " + organisationId, e);
   }
 }
 

@@ -115,7 +115,7 @@ Status SqlDocumentRepository::createDocument(const workflow::DocumentRecord& d) 
     return Status::ok();
   } catch (const Poco::Exception& e) {
     if (auto status = constraintStatus(e.displayText(), "document " + d.id)) return *status;
-    storageFailure("storing document " + d.id, e);
+    storageFailure(db, "storing document " + d.id, e);
   }
 }
 
@@ -128,7 +128,7 @@ std::optional<workflow::DocumentRecord> SqlDocumentRepository::findDocument(cons
     if (!rows.moveFirst()) return std::nullopt;
     return readDocument(rows);
   } catch (const Poco::Exception& e) {
-    storageFailure("reading document " + id, e);
+    storageFailure(db, "reading document " + id, e);
   }
 }
 
@@ -151,7 +151,7 @@ Result<int64_t> SqlDocumentRepository::updateDocument(const workflow::DocumentRe
     if (!stored) return Status::notFound("document " + d.id + " does not exist");
     return stale(d.id, *stored, expectedRevision);
   } catch (const Poco::Exception& e) {
-    storageFailure("updating document " + d.id, e);
+    storageFailure(db, "updating document " + d.id, e);
   }
 }
 
@@ -191,7 +191,7 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
     }
     return page;
   } catch (const Poco::Exception& e) {
-    storageFailure("listing the documents of " + q.organisationId, e);
+    storageFailure(db, "listing the documents of " + q.organisationId, e);
   }
 }
 
@@ -232,7 +232,7 @@ Result<int> SqlDocumentRepository::addVersion(const workflow::DocumentVersion& v
                                              "time; try again");
     }
     if (auto status = constraintStatus(message, what)) return *status;
-    storageFailure("storing a " + what, e);
+    storageFailure(db, "storing a " + what, e);
   }
 }
 
@@ -250,7 +250,26 @@ std::vector<workflow::DocumentVersion> SqlDocumentRepository::versions(
     }
     return all;
   } catch (const Poco::Exception& e) {
-    storageFailure("reading the versions of document " + documentId, e);
+    storageFailure(db, "reading the versions of document " + documentId, e);
+  }
+}
+
+std::set<std::string> SqlDocumentRepository::referencedBlobHashes() {
+  auto& db = database_.impl();
+  try {
+    // Every table that names a blob (see migrations.cpp): the versions, and the exchange's
+    // packages (an outgoing one may be re-sent, a received one is the evidence of what came).
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT blob_hash FROM document_versions UNION SELECT payload_hash FROM exchange_outbox"
+        " UNION SELECT payload_hash FROM exchange_inbox"),
+        now;
+    RecordSet rows(select);
+    std::set<std::string> hashes;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) hashes.insert(text(rows, 0));
+    return hashes;
+  } catch (const Poco::Exception& e) {
+    storageFailure(db, "reading the blob hashes that are in use", e);
   }
 }
 
@@ -265,7 +284,8 @@ std::optional<workflow::DocumentVersion> SqlDocumentRepository::version(
     if (!rows.moveFirst()) return std::nullopt;
     return readVersion(rows);
   } catch (const Poco::Exception& e) {
-    storageFailure("reading version " + std::to_string(number) + " of document " + documentId, e);
+    storageFailure(db, "reading version " + std::to_string(number) + " of document " + documentId,
+                   e);
   }
 }
 
@@ -279,7 +299,7 @@ Status SqlDocumentRepository::createRegister(const workflow::Register& r) {
     return Status::ok();
   } catch (const Poco::Exception& e) {
     if (auto status = constraintStatus(e.displayText(), "register " + r.id)) return *status;
-    storageFailure("storing register " + r.id, e);
+    storageFailure(db, "storing register " + r.id, e);
   }
 }
 
@@ -345,7 +365,7 @@ Result<int> SqlDocumentRepository::issue(const std::string& documentId, int64_t 
     if (auto status = constraintStatus(e.displayText(), "issuance of document " + documentId)) {
       return *status;
     }
-    storageFailure("issuing document " + documentId, e);
+    storageFailure(db, "issuing document " + documentId, e);
   }
 }
 

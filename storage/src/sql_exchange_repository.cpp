@@ -86,7 +86,7 @@ Status SqlExchangeRepository::enqueue(const OutboxMessage& m) {
     if (auto status = sql::constraintStatus(e.displayText(), "outbox message " + m.id)) {
       return *status;
     }
-    sql::storageFailure("queueing outbox message " + m.id, e);
+    sql::storageFailure(db, "queueing outbox message " + m.id, e);
   }
 }
 
@@ -122,7 +122,7 @@ std::vector<OutboxMessage> SqlExchangeRepository::claimDue(const std::string& no
     RecordSet rows(select);
     return readOutbox(rows);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("claiming outbox messages", e);
+    sql::storageFailure(db, "claiming outbox messages", e);
   }
 }
 
@@ -150,7 +150,7 @@ Status SqlExchangeRepository::markDelivered(const std::string& id, const std::st
     if (update.execute() == 1) return Status::ok();
     return notHeld(*this, id, owner);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("marking outbox message " + id + " delivered", e);
+    sql::storageFailure(db, "marking outbox message " + id + " delivered", e);
   }
 }
 
@@ -169,7 +169,7 @@ Status SqlExchangeRepository::markAttemptFailed(const std::string& id, const std
     if (update.execute() == 1) return Status::ok();
     return notHeld(*this, id, owner);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("recording a failed attempt of outbox message " + id, e);
+    sql::storageFailure(db, "recording a failed attempt of outbox message " + id, e);
   }
 }
 
@@ -183,7 +183,7 @@ std::optional<OutboxMessage> SqlExchangeRepository::outboxMessage(const std::str
     if (all.empty()) return std::nullopt;
     return all.front();
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("reading outbox message " + id, e);
+    sql::storageFailure(db, "reading outbox message " + id, e);
   }
 }
 
@@ -196,7 +196,7 @@ std::vector<OutboxMessage> SqlExchangeRepository::outboxOf(const std::string& do
     RecordSet rows(select);
     return readOutbox(rows);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("reading the outbox of document " + documentId, e);
+    sql::storageFailure(db, "reading the outbox of document " + documentId, e);
   }
 }
 
@@ -222,7 +222,7 @@ Result<bool> SqlExchangeRepository::recordReceived(const InboxMessage& m) {
     if (auto status = sql::constraintStatus(e.displayText(), "received message " + m.id)) {
       return *status;
     }
-    sql::storageFailure("recording received message " + m.id, e);
+    sql::storageFailure(db, "recording received message " + m.id, e);
   }
 }
 
@@ -245,7 +245,7 @@ Status SqlExchangeRepository::markProcessed(const std::string& id, const std::st
     if (!stored) return Status::notFound("received message " + id + " does not exist");
     return Status::invalidState("received message " + id + " is already " + stored->status);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("recording what became of received message " + id, e);
+    sql::storageFailure(db, "recording what became of received message " + id, e);
   }
 }
 
@@ -259,7 +259,7 @@ std::optional<InboxMessage> SqlExchangeRepository::inboxMessage(const std::strin
     if (all.empty()) return std::nullopt;
     return all.front();
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("reading received message " + id, e);
+    sql::storageFailure(db, "reading received message " + id, e);
   }
 }
 
@@ -282,7 +282,7 @@ std::vector<InboxMessage> SqlExchangeRepository::inboxOf(const std::string& orga
     }
     return readInbox(rows);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("listing the inbox of " + organisationId, e);
+    sql::storageFailure(db, "listing the inbox of " + organisationId, e);
   }
 }
 

@@ -46,8 +46,11 @@ inline std::optional<Status> constraintStatus(const std::string& message, const 
   return std::nullopt;
 }
 
-[[noreturn]] inline void storageFailure(const std::string& what, const Poco::Exception& e) {
-  throw Error(ErrorCode::StorageFailure, what + " failed: " + e.displayText());
+/// Names the database (never its password), so that "database or disk is full" says which.
+[[noreturn]] inline void storageFailure(const Database::Impl& db, const std::string& what,
+                                        const Poco::Exception& e) {
+  throw Error(ErrorCode::StorageFailure,
+              what + " in " + db.description + " failed: " + e.displayText());
 }
 
 /// Runs `work` (returning a Result or Status) in one transaction: committed when it is OK,

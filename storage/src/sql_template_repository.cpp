@@ -119,7 +119,7 @@ Result<int> SqlTemplateRepository::saveTemplate(const WorkflowTemplate& t) {
                                              " was saved by someone else at the same moment;"
                                              " reload it and try again");
     }
-    sql::storageFailure("saving template " + t.id, e);
+    sql::storageFailure(db, "saving template " + t.id, e);
   }
 }
 
@@ -141,7 +141,7 @@ std::optional<WorkflowTemplate> SqlTemplateRepository::findTemplate(const std::s
     if (found.empty()) return std::nullopt;
     return found.front();
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("reading template " + id, e);
+    sql::storageFailure(db, "reading template " + id, e);
   }
 }
 
@@ -158,7 +158,7 @@ std::vector<WorkflowTemplate> SqlTemplateRepository::listTemplates(
     RecordSet rows(select);
     return readTemplates(db, rows);
   } catch (const Poco::Exception& e) {
-    sql::storageFailure("listing the templates of " + organisationId, e);
+    sql::storageFailure(db, "listing the templates of " + organisationId, e);
   }
 }
 

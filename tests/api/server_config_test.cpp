@@ -61,6 +61,30 @@ TEST_CASE("bad values are refused naming the key, the value and where it came fr
   refuse({"server.host", "", "--host"});
   refuse({"audit.startup_check", "quick", "VANTHU_AUDIT_STARTUP_CHECK"});
   refuse({"audit.allow_broken", "yes", "VANTHU_AUDIT_ALLOW_BROKEN"});
+  refuse({"storage.gc_interval", "6x", "VANTHU_STORAGE_GC_INTERVAL"});
+  refuse({"storage.gc_interval", "-1", "VANTHU_STORAGE_GC_INTERVAL"});
+  refuse({"storage.gc_interval", "h", "VANTHU_STORAGE_GC_INTERVAL"});
+  refuse({"storage.gc_min_age", "", "VANTHU_STORAGE_GC_MIN_AGE"});
+  refuse({"storage.gc_min_age", "400d", "VANTHU_STORAGE_GC_MIN_AGE"});
+}
+
+TEST_CASE("blob collection settings take seconds or a unit, 0 disables", "[api][config][gc]") {
+  auto defaults = buildServerConfig({{"data.dir", "/srv", "--data"}});
+  REQUIRE(defaults.isOk());
+  CHECK(defaults.value().gcInterval == std::chrono::hours(6));
+  CHECK(defaults.value().gcMinAge == std::chrono::hours(1));
+  auto environment = settingsFromEnvironment(
+      {"VANTHU_DATA=/srv", "VANTHU_STORAGE_GC_INTERVAL=15m", "VANTHU_STORAGE_GC_MIN_AGE=90"});
+  auto config = buildServerConfig(environment);
+  REQUIRE(config.isOk());
+  CHECK(config.value().gcInterval == std::chrono::minutes(15));
+  CHECK(config.value().gcMinAge == std::chrono::seconds(90));
+  auto off = buildServerConfig({{"data.dir", "/srv", "--data"},
+                                {"storage.gc_interval", "0", "VANTHU_STORAGE_GC_INTERVAL"},
+                                {"storage.gc_min_age", "2d", "vanthu.properties:3"}});
+  REQUIRE(off.isOk());
+  CHECK(off.value().gcInterval.count() == 0);
+  CHECK(off.value().gcMinAge == std::chrono::hours(48));
 }
 
 TEST_CASE("a missing data directory is a clear error", "[api][config]") {

@@ -17,7 +17,7 @@ expect() {
   local code=$1 pattern=$2; shift 3
   "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
-  if [ "$got" -ne "$code" ] || ! cat "$tmp/out" "$tmp/err" | grep -qE -- "$pattern"; then
+  if [ "$got" -ne "$code" ] || ! grep -qE -- "$pattern" "$tmp/out" "$tmp/err"; then
     echo "FAIL: $* -> exit $got (want $code), output:"; cat "$tmp/out" "$tmp/err"
     failures=$((failures + 1))
   else

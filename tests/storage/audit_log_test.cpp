@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -636,6 +637,42 @@ TEST_CASE("The start-up check finds edits after the checkpoint and in the tree i
     REQUIRE(full.firstBrokenEntry);
     CHECK(*full.firstBrokenEntry == 40);
   }
+}
+
+TEST_CASE("A row edited with psql on PostgreSQL is named by verify", "[audit][postgresql]") {
+  const char* server = std::getenv("VANTHU_TEST_POSTGRES_URL");
+  if (server == nullptr) {
+    WARN("VANTHU_TEST_POSTGRES_URL is not set: run through tests/storage/with_postgres.sh");
+    return;
+  }
+  TempDir dir;
+  std::string url = test::testDatabaseUrl(dir);
+  std::string schema = url.substr(url.find("?schema=") + 8);
+  auto database = Database::open({url});
+  SqlAuditLog log(*database, AuditSigningKey::loadOrCreate(auditKeyPath(dir.path())));
+  for (int i = 0; i < 40; ++i) log.append(action(i));
+  auto head = log.checkpoint();
+  REQUIRE(log.verify().ok());
+  auto psql = [&](const std::string& sql) {
+    return test::runCommand("psql -v ON_ERROR_STOP=1 -q " + test::shellQuote(std::string(server)) +
+                            " -c " + test::shellQuote("SET search_path TO " + schema + "; " + sql));
+  };
+  // The trigger is in the way; the database's owner can switch it off.
+  REQUIRE(psql("UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 23").exitCode != 0);
+  auto edited = psql(
+      "ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only;"
+      " UPDATE audit_entries SET actor = 'mallory' WHERE sequence = 23;"
+      " ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only;");
+  INFO(edited.output);
+  REQUIRE(edited.exitCode == 0);
+  auto result = log.verify();
+  CHECK_FALSE(result.ok());
+  REQUIRE(result.firstBrokenEntry);
+  CHECK(*result.firstBrokenEntry == 23);
+  REQUIRE_FALSE(result.problems.empty());
+  CHECK(result.problems.front().rfind("entry 23: stored hash", 0) == 0);
+  REQUIRE(result.firstBrokenCheckpoint);
+  CHECK(*result.firstBrokenCheckpoint == head.treeSize);
 }
 
 TEST_CASE("Rehashing an edited entry breaks the next link; removing the tail breaks the checkpoint",

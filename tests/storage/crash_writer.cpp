@@ -20,6 +20,10 @@
 //       files and SQLite all pass through the overrides below), naming the file on stderr: a
 //       crash at every durability boundary in turn, deterministically.
 //
+//   vanthu-crash-writer --put DATA_DIR FILE
+//       Stores FILE in DATA_DIR/blobs (BlobStore::putFile) and prints "blob HASH SIZE": one put,
+//       for the disk-full test (tests/cli/disk_full_test.sh) to repeat once space is freed.
+//
 //   vanthu-crash-writer --check DATA_DIR ACKFILE
 //       Reads everything back: every acknowledged document, version, blob, audit entry, register
 //       number and checkpoint is there as acknowledged; every blob in the store (acknowledged or
@@ -566,8 +570,16 @@ int runCheck(const fs::path& dataDir, const fs::path& ackFile) {
   return 0;
 }
 
+int runPut(const fs::path& dataDir, const fs::path& file) {
+  storage::BlobStore blobs(dataDir / "blobs");
+  storage::BlobInfo blob = blobs.putFile(file);
+  std::cout << "blob " << blob.hash << " " << blob.size << "\n";
+  return 0;
+}
+
 int usage() {
   std::cerr << "usage: vanthu-crash-writer [--seed N] DATA_DIR\n"
+               "       vanthu-crash-writer --put DATA_DIR FILE\n"
                "       vanthu-crash-writer --check DATA_DIR ACKFILE\n";
   return 64;
 }
@@ -580,6 +592,7 @@ int main(int argc, char** argv) {
     syncsBeforeKill = std::atol(point);
   try {
     if (args.size() == 3 && args[0] == "--check") return runCheck(args[1], args[2]);
+    if (args.size() == 3 && args[0] == "--put") return runPut(args[1], args[2]);
     uint64_t seed = std::random_device()();
     if (args.size() == 3 && args[0] == "--seed") {
       seed = std::stoull(args[1]);
@@ -588,7 +601,8 @@ int main(int argc, char** argv) {
     if (args.size() != 1 || args[0].empty() || args[0][0] == '-') return usage();
     return runWriter(args[0], seed);
   } catch (const Error& e) {
-    std::cerr << "vanthu-crash-writer: " << e.describe() << "\n";
+    std::cerr << "vanthu-crash-writer: failed (" << errorCodeName(e.code()) << "): " << e.describe()
+              << "\n";
   } catch (const std::exception& e) {
     std::cerr << "vanthu-crash-writer: " << e.what() << "\n";
   }

@@ -257,6 +257,8 @@ TEST_CASE("the outbox hands each due message to one sender and retries with back
   REQUIRE(exchange.markAttemptFailed("m2", "instance-b", "refused by recipient", "", true).isOk());
   CHECK(exchange.outboxMessage("m2")->status == "failed");
   CHECK(exchange.outboxOf("di-1").size() == 3);
+  // Blob collection keeps the packages of the outbox.
+  CHECK(f.documents.referencedBlobHashes().count(std::string(64, 'a')) == 1);
 }
 
 TEST_CASE("two instances claiming at once never get the same message",
@@ -322,6 +324,7 @@ TEST_CASE("a package delivered twice is recorded and processed once",
   REQUIRE(second.isOk());
   CHECK_FALSE(second.value());
   CHECK(exchange.inboxMessage("pkg-7f3a")->receivedAt == "2026-11-28T12:00:00Z");
+  CHECK(f.documents.referencedBlobHashes().count(std::string(64, 'c')) == 1);
 
   f.document("den-9");
   REQUIRE(

@@ -3,6 +3,7 @@
 // vanthu-server settings: defaults < config file < environment < command line.
 // Every value is checked here, so the server starts with good settings or not at all.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -29,6 +30,10 @@ struct ServerConfig {
   /// Start-up audit check from the latest signed checkpoint instead of every entry (large logs;
   /// `vanthu audit verify` stays the full check).
   bool auditStartupCheckSinceCheckpoint = false;
+  /// How often unreferenced blobs are collected; 0 disables the collection.
+  std::chrono::seconds gcInterval{6 * 3600};
+  /// Blobs younger than this are kept even when nothing refers to them yet.
+  std::chrono::seconds gcMinAge{3600};
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;
@@ -61,9 +66,18 @@ std::vector<Setting> settingsFromEnvironment(const std::vector<std::string>& env
 /// InvalidConfig names the key, the bad value, its origin and what is allowed.
 Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers);
 
-/// Checks that the data directory exists and is a readable, writable directory.
-/// InvalidConfig says what to do otherwise.
-Status checkDataDirectory(const std::filesystem::path& dataDir);
+/// What a command needs of the data directory: the server writes, `audit verify` and `backup`
+/// only read (and must keep working on a directory mounted read-only).
+enum class DataAccess : uint8_t { ReadWrite, ReadOnly };
+
+/// Checks that the data directory exists and is a directory that can be read (and written, for
+/// ReadWrite). InvalidConfig names the directory and the system's reason (e.g. "Read-only file
+/// system") and says what to do.
+Status checkDataDirectory(const std::filesystem::path& dataDir,
+                          DataAccess access = DataAccess::ReadWrite);
+
+/// "90", "90s", "15m", "6h", "1d": a duration of 0 to 366 days; nullopt if it is not one.
+std::optional<std::chrono::seconds> parseDuration(std::string text);
 
 std::optional<LogLevel> logLevelFromName(const std::string& name);
 

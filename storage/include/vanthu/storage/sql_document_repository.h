@@ -1,5 +1,8 @@
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "vanthu/storage/database.h"
 #include "vanthu/workflow/documents.h"
 
@@ -24,6 +27,10 @@ class SqlDocumentRepository final : public workflow::DocumentRepository {
   Status createRegister(const workflow::Register& registerRecord) override;
   Result<int> issue(const std::string& documentId, int64_t expectedRevision,
                     const std::string& registerId, int year, const std::string& notation) override;
+
+  /// Every blob hash the metadata refers to (document versions, exchange packages): what blob
+  /// garbage collection must keep. StorageFailure if the database cannot be read.
+  std::set<std::string> referencedBlobHashes();
 
  private:
   Database& database_;
