@@ -88,6 +88,9 @@ const std::vector<SettingKey>& settingKeys() {
        "sqlite:PATH (relative to the data directory) or postgresql://USER@HOST:PORT/DATABASE"},
       {"audit.allow_broken", "VANTHU_AUDIT_ALLOW_BROKEN",
        "true: start although the audit log does not verify (default false)"},
+      {"storage.blobs", "VANTHU_STORAGE_BLOBS",
+       "files (under the data directory, the default) or database (in the metadata database, "
+       "shared by every instance on one PostgreSQL)"},
   };
   return keys;
 }
@@ -202,6 +205,14 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
     } else if (setting.key == "audit.allow_broken") {
       if (value != "true" && value != "false") return invalid(setting, "must be true or false");
       config.allowBrokenAuditLog = value == "true";
+    } else if (setting.key == "storage.blobs") {
+      if (value == "files") {
+        config.blobStorage = BlobStorage::Files;
+      } else if (value == "database") {
+        config.blobStorage = BlobStorage::Database;
+      } else {
+        return invalid(setting, "must be files or database");
+      }
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());

@@ -39,6 +39,16 @@ TEST_CASE("settings layer: file, then environment, then flags", "[api][config]")
   CHECK(config.value().dataDir == "/srv");
   CHECK(config.value().host == "127.0.0.1");
   CHECK(config.value().resolvedDatabaseUrl() == "sqlite:/srv/vanthu.db");
+  CHECK(config.value().blobStorage == BlobStorage::Files);
+}
+
+TEST_CASE("storage.blobs chooses files or the database", "[api][config]") {
+  auto environment = settingsFromEnvironment({"VANTHU_DATA=/srv", "VANTHU_STORAGE_BLOBS=database"});
+  auto config = buildServerConfig(environment);
+  REQUIRE(config.isOk());
+  CHECK(config.value().blobStorage == BlobStorage::Database);
+  environment.push_back({"storage.blobs", "files", "--config"});
+  CHECK(buildServerConfig(environment).value().blobStorage == BlobStorage::Files);
 }
 
 TEST_CASE("bad values are refused naming the key, the value and where it came from",
@@ -59,6 +69,7 @@ TEST_CASE("bad values are refused naming the key, the value and where it came fr
   refuse({"log.format", "xml", "--log-format"});
   refuse({"database.url", "oracle://db", "VANTHU_DATABASE_URL"});
   refuse({"server.host", "", "--host"});
+  refuse({"storage.blobs", "s3", "VANTHU_STORAGE_BLOBS"});
 }
 
 TEST_CASE("a missing data directory is a clear error", "[api][config]") {

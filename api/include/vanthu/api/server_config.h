@@ -15,6 +15,9 @@ namespace vanthu::api {
 
 enum class LogLevel : uint8_t { Unknown = 0, Debug, Info, Warning, Error };
 enum class LogFormat : uint8_t { Unknown = 0, Json, Text };
+/// Where the blob store keeps the bytes of documents: files under DATA/blobs, or the tables of
+/// the metadata database (shared by every instance on one PostgreSQL).
+enum class BlobStorage : uint8_t { Files, Database };
 
 struct ServerConfig {
   std::filesystem::path dataDir;
@@ -26,6 +29,7 @@ struct ServerConfig {
   std::string databaseUrl = "sqlite:vanthu.db";  ///< sqlite paths are relative to dataDir
   /// Start even when the audit log does not verify (the break is logged, never repaired).
   bool allowBrokenAuditLog = false;
+  BlobStorage blobStorage = BlobStorage::Files;  ///< storage.blobs
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;
