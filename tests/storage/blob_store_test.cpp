@@ -400,7 +400,7 @@ BLOB_CONTRACT(large, "a large blob is streamed in and out", "[large]") {
   // memory (50 MB in files, 48 MB in the database).
   BlobStore& store = h.store();
   const uint64_t size = h.files() ? 50ull << 20 : 48ull << 20;
-  uint64_t peakBefore = peakMemory();
+  [[maybe_unused]] uint64_t peakBefore = peakMemory();
   PatternBuffer source(size, 42);
   std::istream in(&source);
   auto info = store.put(in);
