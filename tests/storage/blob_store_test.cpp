@@ -791,3 +791,28 @@ TEST_CASE("in the database, garbage collection keeps what is referenced and its 
   CHECK(h.count("SELECT COUNT(*) FROM blob_records") == 0);
   CHECK(h.count("SELECT COUNT(*) FROM blob_chunks") == 0);
 }
+
+TEST_CASE("in the database, a put inside the caller's transaction commits or rolls back with it",
+          "[storage][blob][blobdb][postgresql]") {
+  Harness h(true);
+  BlobStore& store = h.store();
+  std::string content = pattern((1 << 20) + 10, 41);  // two chunks
+  auto& session = h.db().session;
+
+  session.begin();
+  auto info = store.put(content);
+  CHECK(store.readAll(info.hash) == content);  // visible inside the transaction
+  session.rollback();
+  CHECK_FALSE(store.exists(info.hash));
+  CHECK(h.count("SELECT COUNT(*) FROM blob_chunks") == 0);
+
+  session.begin();
+  store.put(content);
+  // The same content again, streamed: its chunks are written, then deleted, not left behind.
+  std::istringstream again(content);
+  CHECK(store.put(again).hash == info.hash);
+  session.commit();
+  CHECK(store.readAll(info.hash) == content);
+  CHECK(h.count("SELECT COUNT(*) FROM blob_chunks") == 2);
+  CHECK(store.collectGarbage({info.hash}).bytesFreed == 0);
+}
