@@ -39,11 +39,13 @@ std::unique_ptr<BlobGarbageCollector> BlobGarbageCollector::startFor(const Serve
   Options options;
   options.databaseUrl = config.resolvedDatabaseUrl();
   options.blobRoot = config.dataDir / "blobs";
+  options.inDatabase = config.blobStorage == BlobStorage::Database;
   options.interval = config.gcInterval;
   options.minAge = config.gcMinAge;
-  log.info("blob_gc_scheduled", {{"blob_root", options.blobRoot.string()},
-                                 {"interval_s", std::to_string(options.interval.count())},
-                                 {"min_age_s", std::to_string(options.minAge.count())}});
+  log.info("blob_gc_scheduled",
+           {{"blob_root", options.inDatabase ? std::string("database") : options.blobRoot.string()},
+            {"interval_s", std::to_string(options.interval.count())},
+            {"min_age_s", std::to_string(options.minAge.count())}});
   if (options.minAge < std::chrono::minutes(5)) {
     log.warning("blob_gc_short_grace",
                 {{"min_age_s", std::to_string(options.minAge.count())},
@@ -56,7 +58,7 @@ std::unique_ptr<BlobGarbageCollector> BlobGarbageCollector::startFor(const Serve
 
 storage::GarbageReport BlobGarbageCollector::collectOnce() {
   std::error_code error;
-  if (!std::filesystem::exists(options_.blobRoot, error)) {
+  if (!options_.inDatabase && !std::filesystem::exists(options_.blobRoot, error)) {
     // Nothing stored yet; the store is not created just to be collected.
     log_.debug("blob_gc_nothing_stored", {{"blob_root", options_.blobRoot.string()}});
     return {};
@@ -64,13 +66,21 @@ storage::GarbageReport BlobGarbageCollector::collectOnce() {
   auto started = std::chrono::steady_clock::now();
   // The referenced set is read before the store is listed: a version committed after this read
   // was put after it too, so it is younger than any sane minAge and kept.
-  std::set<std::string> referenced;
-  {
-    auto database = storage::Database::open({options_.databaseUrl});
-    storage::SqlDocumentRepository documents(*database);
-    referenced = documents.referencedBlobHashes();
+  auto database = storage::Database::open({options_.databaseUrl});
+  std::set<std::string> referenced =
+      storage::SqlDocumentRepository(*database).referencedBlobHashes();
+  storage::BlobStore store = options_.inDatabase ? storage::BlobStore::inDatabase(*database)
+                                                 : storage::BlobStore(options_.blobRoot);
+  // A database that refers to no blob at all beside a store that holds some is far more likely
+  // the wrong database (a mistyped database.url) than a real state: collecting would remove
+  // every document's content. Refuse, loudly, and let a person decide.
+  if (referenced.empty() && store.holdsAny()) {
+    log_.error("blob_gc_refused",
+               {{"reason",
+                 "the database refers to no blob but the store holds some; check database.url "
+                 "(run 'vanthu blobs gc' by hand if the store really is all garbage)"}});
+    return {};
   }
-  storage::BlobStore store(options_.blobRoot);
   storage::GarbageReport report = store.collectGarbage(referenced, options_.minAge);
 
   std::string hashes;
@@ -81,7 +91,8 @@ storage::GarbageReport BlobGarbageCollector::collectOnce() {
   if (report.removed.size() > kLoggedHashes) hashes += " ...";
   auto elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-  log_.info("blob_gc", {{"blob_root", options_.blobRoot.string()},
+  log_.info("blob_gc", {{"blob_root", options_.inDatabase ? std::string("database")
+                                                          : options_.blobRoot.string()},
                         {"referenced", std::to_string(referenced.size())},
                         {"removed", std::to_string(report.removed.size())},
                         {"bytes_freed", std::to_string(report.bytesFreed)},

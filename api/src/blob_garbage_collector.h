@@ -27,8 +27,9 @@ namespace vanthu::api {
 class BlobGarbageCollector {
  public:
   struct Options {
-    std::string databaseUrl;  ///< resolved: where the document versions are
-    std::filesystem::path blobRoot;
+    std::string databaseUrl;         ///< resolved: where the document versions are
+    std::filesystem::path blobRoot;  ///< the file store; unused when inDatabase
+    bool inDatabase = false;         ///< storage.blobs = database: the store is in that database
     std::chrono::seconds interval{0};
     std::chrono::seconds minAge{0};
   };

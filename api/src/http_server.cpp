@@ -20,6 +20,8 @@
 #include "blob_garbage_collector.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
+#include "vanthu/storage/backup.h"
+#include "vanthu/storage/blob_store.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_template_repository.h"
@@ -133,6 +135,8 @@ struct HttpServer::Impl {
   StructuredLog& log;
   std::unique_ptr<storage::Database> database;
   std::mutex databaseMutex;  // one SQLite connection; requests take turns on it
+  // storage.blobs; a store in the database uses its connection (under databaseMutex).
+  std::unique_ptr<storage::BlobStore> blobs;
   Router router;
   std::unique_ptr<Poco::Net::HTTPServer> server;
   uint16_t boundPort = 0;
@@ -313,6 +317,10 @@ void checkAuditLog(const ServerConfig& config, StructuredLog& log, storage::Data
 HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
     : impl_(std::make_unique<Impl>(config, log)) {
   impl_->database = storage::Database::open({config.resolvedDatabaseUrl()});
+  impl_->blobs = std::make_unique<storage::BlobStore>(
+      config.blobStorage == BlobStorage::Database
+          ? storage::BlobStore::inDatabase(*impl_->database)
+          : storage::BlobStore(storage::blobDirectory(config.dataDir)));
   checkAuditLog(config, log, *impl_->database);
   {
     storage::SqlTemplateRepository templates(*impl_->database);

@@ -97,6 +97,9 @@ const std::vector<SettingKey>& settingKeys() {
        "how often unreferenced blobs are removed: seconds, or 15m, 6h, 1d (default 6h; 0: never)"},
       {"storage.gc_min_age", "VANTHU_STORAGE_GC_MIN_AGE",
        "unreferenced blobs younger than this are kept (default 1h)"},
+      {"storage.blobs", "VANTHU_STORAGE_BLOBS",
+       "files (under the data directory, the default) or database (in the metadata database, "
+       "shared by every instance on one PostgreSQL)"},
   };
   return keys;
 }
@@ -222,6 +225,14 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
         return invalid(setting, "must be a duration such as 3600, 90s, 15m, 6h or 1d (0 to 366d)");
       }
       (setting.key == "storage.gc_interval" ? config.gcInterval : config.gcMinAge) = *duration;
+    } else if (setting.key == "storage.blobs") {
+      if (value == "files") {
+        config.blobStorage = BlobStorage::Files;
+      } else if (value == "database") {
+        config.blobStorage = BlobStorage::Database;
+      } else {
+        return invalid(setting, "must be files or database");
+      }
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());

@@ -1,8 +1,6 @@
-// The low-level SHA256_CTX is deprecated in OpenSSL 3.0 in favour of EVP, but an EVP context
-// cannot be serialised, and the state at the end of each version must be saved for the signer.
-// Storage must not depend on the signing module, so Sha256State below is a copy of
-// vanthu::signing::ResumableSha256 (signing/src/resumable_sha256.cpp) writing the same text form;
-// keep the two in step.
+// The store's common logic (BlobStore, BlobReader) and its backend of files. The backend in the
+// database is blob_store_database.cpp; what they share is blob_backend.h (see there for the
+// deprecated OpenSSL API).
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 #include "vanthu/storage/blob_store.h"
 
@@ -21,16 +19,20 @@
 #include <sstream>
 #include <utility>
 
+#include "blob_backend.h"
 #include "vanthu/storage/atomic_file.h"
 #include "vanthu/workflow/error.h"
 
 namespace vanthu::storage {
 namespace fs = std::filesystem;
+using detail::BlobRecord;
+using detail::isHash;
+using detail::kBufferSize;
+using detail::requireHash;
+using detail::Sha256State;
 
 namespace {
 
-constexpr size_t kBufferSize = 1 << 20;
-constexpr const char* kStateMagic = "sha256-state/1";
 constexpr const char* kRecordMagic = "vanthu-blob/1";
 // Temporaries this old belong to no running write: a put writes continuously, so its file's mtime
 // stays fresh.
@@ -46,126 +48,6 @@ constexpr auto kStaleTemporary = std::chrono::hours(1);
   int error = errno;
   throwStorage(what, path, error);
 }
-
-std::string toHex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    hex.push_back(digits[c >> 4]);
-    hex.push_back(digits[c & 15]);
-  }
-  return hex;
-}
-
-bool isHash(std::string_view text) {
-  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-// Hashes come from callers and become file names: anything else than 64 lower-case hex digits
-// could walk out of the store.
-void requireHash(const std::string& hash) {
-  if (!isHash(hash)) {
-    throw Error(ErrorCode::InvalidArgument,
-                "not a SHA-256 blob hash (64 lower-case hex digits): '" + hash.substr(0, 80) + "'");
-  }
-}
-
-// SHA-256 whose state survives in text; see the note at the top of the file.
-class Sha256State {
- public:
-  Sha256State() {
-    SHA256_CTX context;
-    SHA256_Init(&context);
-    load(context);
-    std::memset(data_, 0, sizeof data_);
-  }
-
-  void update(const void* data, size_t size) {
-    SHA256_CTX context = store();
-    SHA256_Update(&context, data, size);
-    load(context);
-  }
-
-  uint64_t length() const { return ((static_cast<uint64_t>(nh_) << 32) | nl_) / 8; }
-
-  std::string hexDigest() const {
-    SHA256_CTX context = store();
-    unsigned char out[SHA256_DIGEST_LENGTH];
-    SHA256_Final(out, &context);
-    return toHex(std::string(reinterpret_cast<char*>(out), sizeof out));
-  }
-
-  std::string save() const {
-    std::ostringstream out;
-    out << kStateMagic;
-    char word[12];
-    auto put = [&](uint32_t value) {
-      std::snprintf(word, sizeof word, " %08x", value);
-      out << word;
-    };
-    for (uint32_t value : h_) put(value);
-    put(nl_);
-    put(nh_);
-    for (uint32_t value : data_) put(value);
-    out << " " << num_;
-    return out.str();
-  }
-
-  /// std::nullopt for text that is not a saved state (the caller names the record at fault).
-  static std::optional<Sha256State> restore(const std::string& saved) {
-    std::istringstream in(saved);
-    std::string magic;
-    in >> magic;
-    if (magic != kStateMagic) return std::nullopt;
-    Sha256State state;
-    bool good = true;
-    auto word = [&](uint32_t& into) {
-      std::string text;
-      in >> text;
-      if (text.size() != 8 || text.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        good = false;
-        return;
-      }
-      into = static_cast<uint32_t>(std::stoul(text, nullptr, 16));
-    };
-    for (auto& value : state.h_) word(value);
-    word(state.nl_);
-    word(state.nh_);
-    for (auto& value : state.data_) word(value);
-    in >> state.num_;
-    if (!good || in.fail() || state.num_ >= 64 || (state.nl_ / 8) % 64 != state.num_) {
-      return std::nullopt;
-    }
-    return state;
-  }
-
- private:
-  SHA256_CTX store() const {
-    SHA256_CTX context;
-    std::memset(&context, 0, sizeof context);
-    std::memcpy(context.h, h_, sizeof h_);
-    context.Nl = nl_;
-    context.Nh = nh_;
-    std::memcpy(context.data, data_, sizeof data_);
-    context.num = num_;
-    context.md_len = SHA256_DIGEST_LENGTH;
-    return context;
-  }
-  void load(const SHA256_CTX& context) {
-    std::memcpy(h_, context.h, sizeof h_);
-    nl_ = context.Nl;
-    nh_ = context.Nh;
-    std::memcpy(data_, context.data, sizeof data_);
-    num_ = context.num;
-  }
-
-  uint32_t h_[8];
-  uint32_t nl_ = 0;
-  uint32_t nh_ = 0;
-  uint32_t data_[16];
-  unsigned num_ = 0;
-};
 
 /// A file descriptor closed on every path out.
 class Fd {
@@ -382,8 +264,8 @@ void writeRecord(const fs::path& root, const std::string& hash, const Record& re
 /// Makes a fully written temporary the blob `hash`: data first, record last, so that a crash in
 /// between leaves an invisible leftover rather than a record without its bytes. Content that is
 /// already stored is not touched (the temporary is dropped with `temp`).
-void commitFull(const fs::path& root, TempFile& temp, const std::string& hash, uint64_t size,
-                const std::string& state) {
+void commitFullBlob(const fs::path& root, TempFile& temp, const std::string& hash, uint64_t size,
+                    const std::string& state) {
   if (recordExists(root, hash)) return;
   ensureFanOut(root, hash);
   // A data file without a record is a leftover of an interrupted put (or a put of the same bytes
@@ -393,24 +275,39 @@ void commitFull(const fs::path& root, TempFile& temp, const std::string& hash, u
   writeRecord(root, hash, Record{size, state, {}, {}});
 }
 
-/// A blob being written in full: hashes what it writes.
-class FullWriter {
+/// A version being written to a temporary file: a full blob, or the tail of a "parent + tail"
+/// version (itself stored as a full blob, the version's record pointing at it).
+class FileWriter : public detail::BlobWriter {
  public:
-  explicit FullWriter(const fs::path& tmp) : temp_(tmp) {}
-  void write(const char* data, size_t size) {
-    temp_.write(data, size);
-    hash_.update(data, size);
-  }
-  uint64_t size() const { return hash_.length(); }
-  BlobInfo finish(const fs::path& root) {
-    std::string hash = hash_.hexDigest();
-    commitFull(root, temp_, hash, hash_.length(), hash_.save());
-    return {hash, hash_.length()};
+  FileWriter(const fs::path& root, const fs::path& tmp) : root_(root), temp_(tmp) {}
+
+  BlobInfo commitFull() override {
+    std::string hash = own_.hexDigest();
+    commitFull_(hash);
+    return {hash, own_.length()};
   }
 
+  BlobInfo commitTail(const std::string& parentHash, const Sha256State& whole) override {
+    std::string tailHash = own_.hexDigest();
+    commitFull_(tailHash);
+    std::string hash = whole.hexDigest();
+    if (!recordExists(root_, hash)) {
+      ensureFanOut(root_, hash);
+      writeRecord(root_, hash, Record{whole.length(), whole.save(), parentHash, tailHash});
+    }
+    return {hash, whole.length()};
+  }
+
+ protected:
+  void append(const char* data, size_t size) override { temp_.write(data, size); }
+
  private:
+  void commitFull_(const std::string& hash) {
+    commitFullBlob(root_, temp_, hash, own_.length(), own_.save());
+  }
+
+  fs::path root_;
   TempFile temp_;
-  Sha256State hash_;
 };
 
 struct Segment {
@@ -480,25 +377,56 @@ bool olderThan(const fs::path& path, std::chrono::seconds age) {
   return fs::file_time_type::clock::now() - time >= age;
 }
 
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// BlobReader
-
-struct BlobReader::State {
-  std::string hash;
+/// Reads the data files of a version's segments in turn, one file descriptor at a time.
+struct FileReaderState : BlobReader::State {
   fs::path recordFile;
-  uint64_t size = 0;
   std::vector<Segment> segments;
-  bool verify = true;  // false for putVersion's comparison, which proves the bytes otherwise
-
   size_t index = 0;
   Fd fd;
   uint64_t remaining = 0;  // bytes left in segments[index]
-  Sha256State digest;
-  bool done = false;
 
-  [[noreturn]] void reportMismatch(const std::string& found) {
+  size_t readRaw(char* into, size_t capacity) override {
+    while (fd.get() < 0) {
+      if (index == segments.size()) return 0;
+      const Segment& segment = segments[index];
+      fd = openForReading(segment.path, hash);
+      struct stat info {};
+      if (::fstat(fd.get(), &info) != 0) throwErrno("cannot inspect", segment.path);
+      if (static_cast<uint64_t>(info.st_size) != segment.size) {
+        throw Error(ErrorCode::StorageFailure,
+                    "blob " + hash + " is damaged: " + segment.path.string() + " holds " +
+                        std::to_string(info.st_size) + " bytes, its record says " +
+                        std::to_string(segment.size));
+      }
+      remaining = segment.size;
+      if (remaining == 0) {
+        fd.reset();
+        ++index;
+      }
+    }
+    const fs::path& path = segments[index].path;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(capacity, remaining));
+    ssize_t n;
+    do {
+      n = ::read(fd.get(), into, want);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      int error = errno;
+      throwStorage("cannot read blob " + hash + " from", path, error);
+    }
+    if (n == 0) {
+      throw Error(ErrorCode::StorageFailure,
+                  "blob " + hash + " is damaged: " + path.string() + " ended early");
+    }
+    remaining -= static_cast<uint64_t>(n);
+    if (remaining == 0) {
+      fd.reset();
+      ++index;
+    }
+    return static_cast<size_t>(n);
+  }
+
+  [[noreturn]] void reportMismatch(const std::string& found) override {
     // The total hash says something is wrong, not where: check each part on its own (slow, but
     // only on this path) to name the file that was damaged.
     std::string damaged;
@@ -515,6 +443,71 @@ struct BlobReader::State {
   }
 };
 
+class FileBackend : public detail::BlobBackend {
+ public:
+  explicit FileBackend(fs::path root) : root_(std::move(root)), tmp_(root_ / "tmp") {
+    for (const auto& dir : {root_, tmp_}) {
+      std::error_code error;
+      if (fs::is_directory(dir, error)) continue;
+      fs::create_directories(dir, error);
+      if (error) {
+        throw Error(ErrorCode::StorageFailure,
+                    "cannot create the blob directory " + dir.string() + ": " + error.message());
+      }
+    }
+  }
+
+  bool exists(const std::string& hash) const override { return recordExists(root_, hash); }
+  bool holdsAny() const override {
+    std::error_code error;
+    for (fs::recursive_directory_iterator it(root_, error), end; !error && it != end;
+         it.increment(error)) {
+      if (it->path().extension() == ".meta") return true;
+    }
+    return false;
+  }
+
+  BlobRecord load(const std::string& hash) const override {
+    Record record = loadRecord(root_, hash);
+    return {record.size, record.state, record.parent};
+  }
+
+  std::string recordLocation(const std::string& hash) const override {
+    return recordPath(root_, hash).string();
+  }
+
+  std::string contentLocation(const std::string& hash) const override {
+    return dataPath(root_, hash).string() + " or its chain";
+  }
+
+  std::unique_ptr<BlobReader::State> openReader(const std::string& hash,
+                                                const BlobRecord&) const override {
+    Record record = loadRecord(root_, hash);
+    auto state = std::make_unique<FileReaderState>();
+    state->hash = hash;
+    state->recordFile = recordPath(root_, hash);
+    state->size = record.size;
+    state->segments = resolveSegments(root_, hash, record);
+    return state;
+  }
+
+  std::unique_ptr<detail::BlobWriter> newWriter() override {
+    return std::make_unique<FileWriter>(root_, tmp_);
+  }
+
+  GarbageReport collectGarbage(const std::set<std::string>& referenced,
+                               std::chrono::seconds minAge) override;
+
+ private:
+  fs::path root_;
+  fs::path tmp_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// BlobReader
+
 BlobReader::BlobReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
 BlobReader::~BlobReader() = default;
 BlobReader::BlobReader(BlobReader&&) noexcept = default;
@@ -530,52 +523,17 @@ const std::string& BlobReader::hash() const {
 size_t BlobReader::read(char* into, size_t capacity) {
   State& s = *state_;
   if (s.done || capacity == 0) return 0;
-  while (s.fd.get() < 0) {
-    if (s.index == s.segments.size()) {
-      s.done = true;
-      if (s.verify) {
-        std::string found = s.digest.hexDigest();
-        if (found != s.hash) s.reportMismatch(found);
-      }
-      return 0;
-    }
-    const Segment& segment = s.segments[s.index];
-    s.fd = openForReading(segment.path, s.hash);
-    struct stat info {};
-    if (::fstat(s.fd.get(), &info) != 0) throwErrno("cannot inspect", segment.path);
-    if (static_cast<uint64_t>(info.st_size) != segment.size) {
-      throw Error(ErrorCode::StorageFailure,
-                  "blob " + s.hash + " is damaged: " + segment.path.string() + " holds " +
-                      std::to_string(info.st_size) + " bytes, its record says " +
-                      std::to_string(segment.size));
-    }
-    s.remaining = segment.size;
-    if (s.remaining == 0) {
-      s.fd.reset();
-      ++s.index;
-    }
-  }
-  const fs::path& path = s.segments[s.index].path;
-  size_t want = static_cast<size_t>(std::min<uint64_t>(capacity, s.remaining));
-  ssize_t n;
-  do {
-    n = ::read(s.fd.get(), into, want);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    int error = errno;
-    throwStorage("cannot read blob " + s.hash + " from", path, error);
-  }
+  size_t n = s.readRaw(into, capacity);
   if (n == 0) {
-    throw Error(ErrorCode::StorageFailure,
-                "blob " + s.hash + " is damaged: " + path.string() + " ended early");
+    s.done = true;
+    if (s.verify) {
+      std::string found = s.digest.hexDigest();
+      if (found != s.hash) s.reportMismatch(found);
+    }
+    return 0;
   }
-  if (s.verify) s.digest.update(into, static_cast<size_t>(n));
-  s.remaining -= static_cast<uint64_t>(n);
-  if (s.remaining == 0) {
-    s.fd.reset();
-    ++s.index;
-  }
-  return static_cast<size_t>(n);
+  if (s.verify) s.digest.update(into, n);
+  return n;
 }
 
 namespace {
@@ -612,40 +570,45 @@ class BlobStream : public std::istream {
   ReaderBuffer buffer_;
 };
 
+/// The parent's saved state, to continue over a tail.
+Sha256State continuable(const detail::BlobBackend& backend, const std::string& parentHash,
+                        const BlobRecord& parent) {
+  std::optional<Sha256State> whole = Sha256State::restore(parent.state);
+  if (!whole || whole->length() != parent.size) {
+    throw Error(ErrorCode::StorageFailure,
+                "the saved SHA-256 state of blob " + parentHash +
+                    " is damaged: " + backend.recordLocation(parentHash));
+  }
+  return *whole;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // BlobStore
 
-BlobStore::BlobStore(fs::path root) : root_(std::move(root)), tmp_(root_ / "tmp") {
-  for (const auto& dir : {root_, tmp_}) {
-    std::error_code error;
-    if (fs::is_directory(dir, error)) continue;
-    fs::create_directories(dir, error);
-    if (error) {
-      throw Error(ErrorCode::StorageFailure,
-                  "cannot create the blob directory " + dir.string() + ": " + error.message());
-    }
-  }
-}
+BlobStore::BlobStore(fs::path root)
+    : root_(std::move(root)), backend_(std::make_shared<FileBackend>(root_)) {}
+
+BlobStore::BlobStore(std::shared_ptr<detail::BlobBackend> backend) : backend_(std::move(backend)) {}
 
 BlobInfo BlobStore::put(std::istream& in) {
-  FullWriter writer(tmp_);
+  auto writer = backend_->newWriter();
   std::vector<char> buffer(kBufferSize);
-  while (size_t n = readInput(in, buffer.data(), buffer.size())) writer.write(buffer.data(), n);
-  return writer.finish(root_);
+  while (size_t n = readInput(in, buffer.data(), buffer.size())) writer->write(buffer.data(), n);
+  return writer->commitFull();
 }
 
 BlobInfo BlobStore::put(std::string_view bytes) {
   // Bytes in memory can be hashed before anything is written: content already stored then costs
-  // no temporary file (and works in a store mounted read-only).
+  // no write at all (and works in a store mounted read-only).
   Sha256State state;
   state.update(bytes.data(), bytes.size());
   std::string hash = state.hexDigest();
-  if (recordExists(root_, hash)) return {hash, bytes.size()};
-  FullWriter writer(tmp_);
-  writer.write(bytes.data(), bytes.size());
-  return writer.finish(root_);
+  if (backend_->exists(hash)) return {hash, bytes.size()};
+  auto writer = backend_->newWriter();
+  writer->write(bytes.data(), bytes.size());
+  return writer->commitFull();
 }
 
 BlobInfo BlobStore::putFile(const fs::path& file) {
@@ -662,27 +625,17 @@ BlobInfo BlobStore::putFile(const fs::path& file) {
 }
 
 BlobInfo BlobStore::putTail(const std::string& parentHash, std::istream& tail) {
-  Record parent = loadRecord(root_, parentHash);
-  std::optional<Sha256State> whole = Sha256State::restore(parent.state);
-  if (!whole || whole->length() != parent.size) {
-    throw Error(ErrorCode::StorageFailure,
-                "the saved SHA-256 state of blob " + parentHash +
-                    " is damaged: " + recordPath(root_, parentHash).string());
-  }
-  FullWriter writer(tmp_);
+  requireHash(parentHash);
+  BlobRecord parent = backend_->load(parentHash);
+  Sha256State whole = continuable(*backend_, parentHash, parent);
+  auto writer = backend_->newWriter();
   std::vector<char> buffer(kBufferSize);
   while (size_t n = readInput(tail, buffer.data(), buffer.size())) {
-    writer.write(buffer.data(), n);
-    whole->update(buffer.data(), n);
+    writer->write(buffer.data(), n);
+    whole.update(buffer.data(), n);
   }
-  if (writer.size() == 0) return {parentHash, parent.size};
-  BlobInfo tailInfo = writer.finish(root_);
-  std::string hash = whole->hexDigest();
-  if (!recordExists(root_, hash)) {
-    ensureFanOut(root_, hash);
-    writeRecord(root_, hash, Record{whole->length(), whole->save(), parentHash, tailInfo.hash});
-  }
-  return {hash, whole->length()};
+  if (writer->size() == 0) return {parentHash, parent.size};
+  return writer->commitTail(parentHash, whole);
 }
 
 BlobInfo BlobStore::putTail(const std::string& parentHash, std::string_view tail) {
@@ -691,7 +644,8 @@ BlobInfo BlobStore::putTail(const std::string& parentHash, std::string_view tail
 }
 
 BlobInfo BlobStore::putVersion(const std::string& parentHash, std::istream& content) {
-  Record parent = loadRecord(root_, parentHash);
+  requireHash(parentHash);
+  BlobRecord parent = backend_->load(parentHash);
   auto unverified = [&] {
     BlobReader reader = this->reader(parentHash);
     reader.state_->verify = false;
@@ -729,7 +683,7 @@ BlobInfo BlobStore::putVersion(const std::string& parentHash, std::istream& cont
   if (diverged) {
     // Not an append: store in full. The bytes already consumed equal the parent's first
     // `matched` bytes, so they are copied from there rather than buffered.
-    FullWriter writer(tmp_);
+    auto writer = backend_->newWriter();
     BlobReader again = unverified();
     uint64_t left = matched;
     while (left > 0) {
@@ -738,61 +692,56 @@ BlobInfo BlobStore::putVersion(const std::string& parentHash, std::istream& cont
       if (got == 0) {
         throw Error(ErrorCode::StorageFailure, "blob " + parentHash + " changed while read");
       }
-      writer.write(expected.data(), got);
+      writer->write(expected.data(), got);
       left -= got;
     }
-    writer.write(buffer.data(), n);
-    while ((n = readInput(content, buffer.data(), buffer.size()))) writer.write(buffer.data(), n);
-    return writer.finish(root_);
+    writer->write(buffer.data(), n);
+    while ((n = readInput(content, buffer.data(), buffer.size()))) writer->write(buffer.data(), n);
+    return writer->commitFull();
   }
 
-  // The bytes compared equal to what is on disk; hashing them proves that is the parent.
+  // The bytes compared equal to what is stored; hashing them proves that is the parent.
   if (whole.hexDigest() != parentHash) {
     throw Error(ErrorCode::StorageFailure,
                 "blob " + parentHash + " is damaged: its stored bytes hash to " +
-                    whole.hexDigest() + " (" + dataPath(root_, parentHash).string() +
-                    " or its chain)");
+                    whole.hexDigest() + " (" + backend_->contentLocation(parentHash) + ")");
   }
 
   // Phase 2: the rest is the tail.
-  FullWriter writer(tmp_);
+  auto writer = backend_->newWriter();
   auto take = [&](const char* data, size_t size) {
-    writer.write(data, size);
+    writer->write(data, size);
     whole.update(data, size);
   };
   take(buffer.data() + offset, n - offset);
   while ((n = readInput(content, buffer.data(), buffer.size()))) take(buffer.data(), n);
-  if (writer.size() == 0) return {parentHash, parent.size};
-  BlobInfo tailInfo = writer.finish(root_);
-  std::string hash = whole.hexDigest();
-  if (!recordExists(root_, hash)) {
-    ensureFanOut(root_, hash);
-    writeRecord(root_, hash, Record{whole.length(), whole.save(), parentHash, tailInfo.hash});
-  }
-  return {hash, whole.length()};
+  if (writer->size() == 0) return {parentHash, parent.size};
+  return writer->commitTail(parentHash, whole);
+}
+
+bool BlobStore::holdsAny() const {
+  return backend_->holdsAny();
 }
 
 bool BlobStore::exists(const std::string& hash) const {
   requireHash(hash);
-  return recordExists(root_, hash);
+  return backend_->exists(hash);
 }
 
 uint64_t BlobStore::size(const std::string& hash) const {
-  return loadRecord(root_, hash).size;
+  requireHash(hash);
+  return backend_->load(hash).size;
 }
 
 std::string BlobStore::parentOf(const std::string& hash) const {
-  return loadRecord(root_, hash).parent;
+  requireHash(hash);
+  return backend_->load(hash).parent;
 }
 
 BlobReader BlobStore::reader(const std::string& hash) const {
-  Record record = loadRecord(root_, hash);
-  auto state = std::make_unique<BlobReader::State>();
-  state->hash = hash;
-  state->recordFile = recordPath(root_, hash);
-  state->size = record.size;
-  state->segments = resolveSegments(root_, hash, record);
-  return BlobReader(std::move(state));
+  requireHash(hash);
+  BlobRecord record = backend_->load(hash);
+  return BlobReader(backend_->openReader(hash, record));
 }
 
 std::unique_ptr<std::istream> BlobStore::open(const std::string& hash) const {
@@ -824,19 +773,28 @@ void BlobStore::verify(const std::string& hash) const {
 }
 
 std::string BlobStore::sha256State(const std::string& hash) const {
-  Record record = loadRecord(root_, hash);
+  requireHash(hash);
+  BlobRecord record = backend_->load(hash);
   std::optional<Sha256State> state = Sha256State::restore(record.state);
   // The signer builds its digest on this state: one that does not lead to the hash would produce
   // signatures over bytes nobody has.
   if (!state || state->length() != record.size || state->hexDigest() != hash) {
     throw Error(ErrorCode::StorageFailure, "the saved SHA-256 state of blob " + hash +
-                                               " is damaged: " + recordPath(root_, hash).string());
+                                               " is damaged: " + backend_->recordLocation(hash));
   }
   return record.state;
 }
 
 GarbageReport BlobStore::collectGarbage(const std::set<std::string>& referenced,
                                         std::chrono::seconds minAge) {
+  for (const auto& hash : referenced) requireHash(hash);
+  return backend_->collectGarbage(referenced, minAge);
+}
+
+namespace {
+
+GarbageReport FileBackend::collectGarbage(const std::set<std::string>& referenced,
+                                          std::chrono::seconds minAge) {
   GarbageReport report;
   // What is on disk, per hash.
   struct Entry {
@@ -938,5 +896,7 @@ GarbageReport BlobStore::collectGarbage(const std::set<std::string>& referenced,
   for (const auto& dir : touched) syncDirectory(dir);
   return report;
 }
+
+}  // namespace
 
 }  // namespace vanthu::storage

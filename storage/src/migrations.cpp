@@ -251,6 +251,33 @@ const std::vector<Migration>& migrations() {
                "CREATE TRIGGER document_versions_no_truncate BEFORE TRUNCATE ON document_versions"
                " FOR EACH STATEMENT EXECUTE FUNCTION immutable_row()",
            })},
+      {6,
+       "blobs in the database: version records and their bytes in chunks (storage.blobs)",
+       {
+           // One row per version (blob_store.h): its own bytes are the chunks under content_key
+           // (all of them for a full blob, the tail for a "parent + tail" version), whose size
+           // and SHA-256 are kept to name a damaged part. created_at: Unix seconds.
+           "CREATE TABLE blob_records ("
+           " hash TEXT PRIMARY KEY, size INTEGER NOT NULL, parent_hash TEXT,"
+           " sha256_state TEXT NOT NULL, content_key TEXT NOT NULL UNIQUE,"
+           " content_size INTEGER NOT NULL, content_sha256 TEXT NOT NULL,"
+           " created_at INTEGER NOT NULL)",
+           "CREATE TABLE blob_chunks ("
+           " content_key TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL,"
+           " PRIMARY KEY (content_key, seq))",
+       },
+       {
+           "CREATE TABLE blob_records ("
+           " hash TEXT PRIMARY KEY, size BIGINT NOT NULL, parent_hash TEXT,"
+           " sha256_state TEXT NOT NULL, content_key TEXT NOT NULL UNIQUE,"
+           " content_size BIGINT NOT NULL, content_sha256 TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL)",
+           "CREATE TABLE blob_chunks ("
+           " content_key TEXT NOT NULL, seq INTEGER NOT NULL, bytes BYTEA NOT NULL,"
+           " PRIMARY KEY (content_key, seq))",
+           // PDFs are compressed already: out of line, without another compression attempt.
+           "ALTER TABLE blob_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL",
+       }},
   };
   return all;
 }

@@ -137,3 +137,75 @@ TEST_CASE("storage.gc_interval 0 runs no collection", "[api][gc]") {
   CHECK(store.exists(orphan.hash));
   CHECK(logs.str().find("\"event\":\"blob_gc_disabled\"") != std::string::npos);
 }
+
+TEST_CASE("a database that refers to no blob beside a store that holds some is not collected",
+          "[api][gc]") {
+  TempDir dir;
+  storage::BlobStore store(dir / "blobs");
+  CHECK_FALSE(store.holdsAny());
+  auto content = store.put(std::string(3000, 'c'));
+  CHECK(store.holdsAny());
+  ageStore(dir / "blobs", std::chrono::hours(2));
+  std::ostringstream logs;
+  {
+    api::StructuredLog log(logs, api::LogLevel::Info, api::LogFormat::Json);
+    api::ServerConfig config;
+    config.dataDir = dir.path();  // a fresh, empty database: as after a mistyped database.url
+    config.port = 0;
+    config.gcInterval = std::chrono::seconds(1);
+    config.gcMinAge = std::chrono::hours(1);
+    api::HttpServer server(config, log);
+    server.start();
+    for (int i = 0; i < 50 && logs.str().find("blob_gc_refused") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  INFO(logs.str());
+  CHECK(logs.str().find("\"event\":\"blob_gc_refused\"") != std::string::npos);
+  CHECK(store.exists(content.hash));
+  CHECK_NOTHROW(store.verify(content.hash));
+}
+
+TEST_CASE("with storage.blobs = database the collector collects in the database", "[api][gc]") {
+  TempDir dir;
+  std::string orphanHash;
+  std::string keptHash;
+  {
+    auto database = storage::Database::open({"sqlite:" + (dir / "vanthu.db").string()});
+    auto store = storage::BlobStore::inDatabase(*database);
+    CHECK_FALSE(store.holdsAny());
+    auto kept = store.put(std::string(4000, 'k'));
+    auto orphan = store.put(std::string(3000, 'o'));
+    CHECK(store.holdsAny());
+    keptHash = kept.hash;
+    orphanHash = orphan.hash;
+    addDocument(*database, kept.hash, static_cast<int64_t>(kept.size));
+  }
+  // Two hours old, as if put then (created_at is in Unix seconds).
+  auto aged = test::runCommand("sqlite3 " + test::shellQuote(dir / "vanthu.db") +
+                               " 'UPDATE blob_records SET created_at = created_at - 7200;'");
+  REQUIRE(aged.exitCode == 0);
+  std::ostringstream logs;
+  {
+    api::StructuredLog log(logs, api::LogLevel::Info, api::LogFormat::Json);
+    api::ServerConfig config;
+    config.dataDir = dir.path();
+    config.port = 0;
+    config.blobStorage = api::BlobStorage::Database;
+    config.gcInterval = std::chrono::seconds(1);
+    config.gcMinAge = std::chrono::hours(1);
+    api::HttpServer server(config, log);
+    server.start();
+    for (int i = 0; i < 50 && logs.str().find("\"event\":\"blob_gc\"") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  INFO(logs.str());
+  CHECK(logs.str().find("\"removed\":\"1\"") != std::string::npos);
+  auto database = storage::Database::open({"sqlite:" + (dir / "vanthu.db").string()});
+  auto store = storage::BlobStore::inDatabase(*database);
+  CHECK_FALSE(store.exists(orphanHash));
+  CHECK(store.exists(keptHash));
+  CHECK_NOTHROW(store.verify(keptHash));
+  CHECK_FALSE(fs::exists(dir / "blobs" / orphanHash.substr(0, 2)));
+}

@@ -39,6 +39,16 @@ TEST_CASE("settings layer: file, then environment, then flags", "[api][config]")
   CHECK(config.value().dataDir == "/srv");
   CHECK(config.value().host == "127.0.0.1");
   CHECK(config.value().resolvedDatabaseUrl() == "sqlite:/srv/vanthu.db");
+  CHECK(config.value().blobStorage == BlobStorage::Files);
+}
+
+TEST_CASE("storage.blobs chooses files or the database", "[api][config]") {
+  auto environment = settingsFromEnvironment({"VANTHU_DATA=/srv", "VANTHU_STORAGE_BLOBS=database"});
+  auto config = buildServerConfig(environment);
+  REQUIRE(config.isOk());
+  CHECK(config.value().blobStorage == BlobStorage::Database);
+  environment.push_back({"storage.blobs", "files", "--config"});
+  CHECK(buildServerConfig(environment).value().blobStorage == BlobStorage::Files);
 }
 
 TEST_CASE("bad values are refused naming the key, the value and where it came from",
@@ -66,6 +76,7 @@ TEST_CASE("bad values are refused naming the key, the value and where it came fr
   refuse({"storage.gc_interval", "h", "VANTHU_STORAGE_GC_INTERVAL"});
   refuse({"storage.gc_min_age", "", "VANTHU_STORAGE_GC_MIN_AGE"});
   refuse({"storage.gc_min_age", "400d", "VANTHU_STORAGE_GC_MIN_AGE"});
+  refuse({"storage.blobs", "s3", "VANTHU_STORAGE_BLOBS"});
 }
 
 TEST_CASE("blob collection settings take seconds or a unit, 0 disables", "[api][config][gc]") {

@@ -9,6 +9,7 @@
 
 #include "test_database.h"
 #include "test_support.h"
+#include "vanthu/storage/blob_store.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
 
@@ -202,6 +203,11 @@ TEST_CASE("every earlier schema version migrates to the latest with its data",
       CHECK(old->schemaVersion() == from);
       storage::SqlDirectoryRepository directory(*old);
       REQUIRE(directory.addTier({"commune", "Cấp xã", 4, std::nullopt}).isOk());
+      if (from < 6) {
+        // Blobs in the database need schema version 6: refused, and nothing is left half-done.
+        auto blobs = storage::BlobStore::inDatabase(*old);
+        CHECK(test::errorCodeOf([&] { blobs.put("too early"); }) == ErrorCode::StorageFailure);
+      }
     }
     auto database = storage::Database::open({url});
     CHECK(database->schemaVersion() == storage::Database::latestSchemaVersion());
@@ -209,6 +215,10 @@ TEST_CASE("every earlier schema version migrates to the latest with its data",
     storage::SqlDirectoryRepository directory(*database);
     REQUIRE(directory.listTiers().size() == 1);
     CHECK(directory.listTiers()[0].name == "Cấp xã");
+    auto blobs = storage::BlobStore::inDatabase(*database);
+    auto base = blobs.put("a version stored after the upgrade");
+    auto next = blobs.putTail(base.hash, " and its signature");
+    CHECK(blobs.readAll(next.hash) == "a version stored after the upgrade and its signature");
   }
 }
 

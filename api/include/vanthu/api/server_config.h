@@ -16,6 +16,9 @@ namespace vanthu::api {
 
 enum class LogLevel : uint8_t { Unknown = 0, Debug, Info, Warning, Error };
 enum class LogFormat : uint8_t { Unknown = 0, Json, Text };
+/// Where the blob store keeps the bytes of documents: files under DATA/blobs, or the tables of
+/// the metadata database (shared by every instance on one PostgreSQL).
+enum class BlobStorage : uint8_t { Files, Database };
 
 struct ServerConfig {
   std::filesystem::path dataDir;
@@ -34,6 +37,7 @@ struct ServerConfig {
   std::chrono::seconds gcInterval{6 * 3600};
   /// Blobs younger than this are kept even when nothing refers to them yet.
   std::chrono::seconds gcMinAge{3600};
+  BlobStorage blobStorage = BlobStorage::Files;  ///< storage.blobs
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;

@@ -15,6 +15,16 @@
 //   tmp/                files being written; never visible as blobs, removed on failure and by
 //                       collectGarbage() when stale.
 //
+// The same store can instead live in the metadata database (BlobStore::inDatabase(), setting
+// storage.blobs = database), so that several server instances on one PostgreSQL share it:
+//   blob_records   one row per version: its hash, size, saved SHA-256 state, the parent of a
+//                  "parent + tail" version, and the key of the bytes it adds (its content)
+//   blob_chunks    those bytes, in chunks of 1 MiB: (content_key, seq) -> bytes
+// A put writes its chunks and then its record in one transaction, so a failed or interrupted put
+// leaves nothing; rows are inserted and deleted (by collectGarbage()), never updated. Reads fetch
+// one chunk at a time. The contract below is the same for both; only the places named in
+// messages differ (files, or rows of the database).
+//
 // Errors: vanthu::Error with ErrorCode::NotFound for a hash that is not stored,
 // InvalidArgument for a malformed hash, StorageFailure (with the path and the system's reason) for
 // I/O failures and for content that no longer matches its hash, IoFailure when the caller's
@@ -34,6 +44,11 @@
 
 namespace vanthu::storage {
 
+class Database;
+namespace detail {
+class BlobBackend;
+}
+
 /// What a put stored: the SHA-256 of the full content (lower-case hex) and its size in bytes.
 struct BlobInfo {
   std::string hash;
@@ -42,7 +57,8 @@ struct BlobInfo {
 
 /// Streams the full content of one stored version, following "parent + tail" chains, and checks
 /// the SHA-256 of everything read against the version's hash when the end is reached. Holds one
-/// file descriptor and a fixed buffer at a time, whatever the blob's size.
+/// file descriptor (or one 1 MiB chunk of the database) at a time, whatever the blob's size. A
+/// reader of a store in the database uses its connection for each chunk it reads.
 class BlobReader {
  public:
   ~BlobReader();
@@ -56,9 +72,11 @@ class BlobReader {
   uint64_t size() const;
   const std::string& hash() const;
 
+  /// Where the bytes come from (a backend's files or rows); defined in storage/src.
+  struct State;
+
  private:
   friend class BlobStore;
-  struct State;
   explicit BlobReader(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
@@ -74,7 +92,12 @@ class BlobStore {
   /// Opens the store at `root`, creating the directory (and tmp/) when missing. StorageFailure if
   /// it cannot be created. An existing read-only store can be opened and read.
   explicit BlobStore(std::filesystem::path root);
+  /// The store kept in `database` (tables blob_records and blob_chunks, schema version 4), which
+  /// must outlive it. Uses the database's connection: like Database, not thread-safe, and a put
+  /// runs in its own transaction (or in the caller's, when one is open).
+  static BlobStore inDatabase(Database& database);
 
+  /// The directory of a store of files; empty for a store in the database.
   const std::filesystem::path& root() const { return root_; }
 
   /// Stores the bytes of `in` (read to its end) as a full blob. Streams through a temporary file:
@@ -103,6 +126,8 @@ class BlobStore {
   BlobInfo putVersion(const std::string& parentHash, std::istream& content);
 
   bool exists(const std::string& hash) const;
+  /// True when at least one version is stored (cheap: stops at the first).
+  bool holdsAny() const;
   /// Size of the full content. NotFound if not stored.
   uint64_t size(const std::string& hash) const;
   /// For "parent + tail" versions: the parent's hash; empty for full blobs. NotFound if absent.
@@ -135,8 +160,10 @@ class BlobStore {
                                std::chrono::seconds minAge = std::chrono::seconds(0));
 
  private:
+  explicit BlobStore(std::shared_ptr<detail::BlobBackend> backend);
+
   std::filesystem::path root_;
-  std::filesystem::path tmp_;
+  std::shared_ptr<detail::BlobBackend> backend_;
 };
 
 }  // namespace vanthu::storage
