@@ -190,6 +190,10 @@ class BlobBackend {
   /// For a well-formed hash: whether its record exists.
   virtual bool exists(const std::string& hash) const = 0;
   virtual bool holdsAny() const = 0;
+  /// `hash` was put again: from now on it counts as young for collection, so that a caller about
+  /// to refer to it is not beaten by a collection that found it unreferenced. Content is never
+  /// touched; a store that cannot be written (read-only mount) is left as it is.
+  virtual void refresh(const std::string& hash) = 0;
   /// The record; NotFound if absent, StorageFailure (naming the place) if it is damaged.
   virtual BlobRecord load(const std::string& hash) const = 0;
   /// Where the record of `hash` is, for messages (a file, a row).

@@ -264,9 +264,18 @@ void writeRecord(const fs::path& root, const std::string& hash, const Record& re
 /// Makes a fully written temporary the blob `hash`: data first, record last, so that a crash in
 /// between leaves an invisible leftover rather than a record without its bytes. Content that is
 /// already stored is not touched (the temporary is dropped with `temp`).
+/// Marks a version put again as young for collection (its record's mtime is what
+/// collectGarbage() measures). A read-only store stays as it is: nothing is collected there.
+void touchRecord(const fs::path& root, const std::string& hash) {
+  ::utimensat(AT_FDCWD, recordPath(root, hash).c_str(), nullptr, 0);
+}
+
 void commitFullBlob(const fs::path& root, TempFile& temp, const std::string& hash, uint64_t size,
                     const std::string& state) {
-  if (recordExists(root, hash)) return;
+  if (recordExists(root, hash)) {
+    touchRecord(root, hash);
+    return;
+  }
   ensureFanOut(root, hash);
   // A data file without a record is a leftover of an interrupted put (or a put of the same bytes
   // running now): the bytes are the same by construction, so replacing it is safe.
@@ -294,6 +303,8 @@ class FileWriter : public detail::BlobWriter {
     if (!recordExists(root_, hash)) {
       ensureFanOut(root_, hash);
       writeRecord(root_, hash, Record{whole.length(), whole.save(), parentHash, tailHash});
+    } else {
+      touchRecord(root_, hash);
     }
     return {hash, whole.length()};
   }
@@ -458,6 +469,7 @@ class FileBackend : public detail::BlobBackend {
   }
 
   bool exists(const std::string& hash) const override { return recordExists(root_, hash); }
+  void refresh(const std::string& hash) override { touchRecord(root_, hash); }
   bool holdsAny() const override {
     std::error_code error;
     for (fs::recursive_directory_iterator it(root_, error), end; !error && it != end;
@@ -605,7 +617,10 @@ BlobInfo BlobStore::put(std::string_view bytes) {
   Sha256State state;
   state.update(bytes.data(), bytes.size());
   std::string hash = state.hexDigest();
-  if (backend_->exists(hash)) return {hash, bytes.size()};
+  if (backend_->exists(hash)) {
+    backend_->refresh(hash);
+    return {hash, bytes.size()};
+  }
   auto writer = backend_->newWriter();
   writer->write(bytes.data(), bytes.size());
   return writer->commitFull();

@@ -6,7 +6,8 @@
 // the tail for a "parent + tail" version. The key is chosen at random when the write starts (the
 // hash is known only at its end), so chunks are written as they come and nothing needs renaming:
 // the record, inserted last in the same transaction, is what makes them a blob. A put whose
-// version turns out to be stored already is rolled back. Rows are never updated.
+// version turns out to be stored already is rolled back. Content is never updated; created_at of
+// a version put again is moved to now, so that collection counts it as young (see refresh()).
 #define OPENSSL_SUPPRESS_DEPRECATED 1  // SHA256_CTX in blob_backend.h
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/RecordSet.h>
@@ -38,6 +39,14 @@ Poco::Int64 nowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// A version put again counts as young for collection from now (metadata only; content rows are
+// never changed).
+void refreshRecord(Database::Impl& db, const std::string& hash) {
+  Poco::Int64 current = nowSeconds();
+  db.session << db.sql("UPDATE blob_records SET created_at = ? WHERE hash = ? AND created_at < ?"),
+      use(current), bind(hash), use(current), now;
 }
 
 std::string randomKey() {
@@ -215,6 +224,7 @@ class DatabaseWriter : public detail::BlobWriter {
       } else if (inserted != 1) {
         deleteChunks();
       }
+      if (inserted != 1) refreshRecord(db_, hash);
     });
     open_ = false;
   }
@@ -312,6 +322,10 @@ struct DatabaseReaderState : BlobReader::State {
 class DatabaseBackend : public detail::BlobBackend {
  public:
   explicit DatabaseBackend(Database& database) : db_(database.impl()) {}
+
+  void refresh(const std::string& hash) override {
+    guarded(db_, "refresh blob " + hash, [&] { refreshRecord(db_, hash); });
+  }
 
   bool exists(const std::string& hash) const override {
     return guarded(db_, "look up blob " + hash, [&] {

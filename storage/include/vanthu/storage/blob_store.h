@@ -155,7 +155,9 @@ class BlobStore {
   /// parent chain and its tail), plus leftovers of interrupted writes. Referenced hashes that are
   /// not stored are ignored. Versions whose record is younger than `minAge` are kept: a version
   /// that was just put is not yet referenced by its metadata row, so a collection running while
-  /// documents are being added must pass a minAge longer than any such window.
+  /// documents are being added must pass a minAge longer than any such window. Putting content
+  /// that is already stored makes it young again (only its record's time changes), so an old
+  /// orphan uploaded a second time is not collected under the caller's feet.
   GarbageReport collectGarbage(const std::set<std::string>& referenced,
                                std::chrono::seconds minAge = std::chrono::seconds(0));
 
