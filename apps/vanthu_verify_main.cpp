@@ -98,6 +98,7 @@ long positiveNumber(const cli::ParsedArgs& args, const std::string& option) {
   return value;
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 // The address space this process already holds (libraries, heap, stacks), from /proc.
 uint64_t addressSpaceInUse() {
   std::ifstream statm("/proc/self/statm");
@@ -105,6 +106,7 @@ uint64_t addressSpaceInUse() {
   statm >> pages;
   return pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
+#endif
 
 // A limit the worker cannot honour is reported for the file, not silently ignored: a batch
 // run that asked for it must not believe the file was read under it.

@@ -154,7 +154,7 @@ TEST_CASE("B-T: the CMS carries an RFC 3161 signature time-stamp", "[pdf][levels
   CHECK_FALSE(fs::exists(fs::path(out.string() + ".partial")));
 }
 
-TEST_CASE("B-LT adds a DSS with both chains and CRLs; B-LTA a document time-stamp",
+TEST_CASE("B-LT adds a DSS with both chains and CRLs, B-LTA a document time-stamp",
           "[pdf][levels]") {
   Fixture f;
   auto key = f.pki.signer("Đỗ Minh Tuấn", KeyAlgorithm::EcP256);

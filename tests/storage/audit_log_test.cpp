@@ -675,7 +675,7 @@ TEST_CASE("A row edited with psql on PostgreSQL is named by verify", "[audit][po
   CHECK(*result.firstBrokenCheckpoint == head.treeSize);
 }
 
-TEST_CASE("Rehashing an edited entry breaks the next link; removing the tail breaks the checkpoint",
+TEST_CASE("Rehashing an edited entry breaks the next link, removing the tail breaks the checkpoint",
           "[audit]") {
   LogFixture f;
   f.appendMany(30);
