@@ -191,8 +191,9 @@ std::variant<IssuedTokens, AuthFailure> Authenticator::login(const std::string& 
   if (!verified || !user->active) {
     std::lock_guard<std::mutex> lock(mutex_);
     storage::SqlAuthRepository repository(database_);
-    auto state = repository.recordLoginFailure(username, now(), settings_.lockout);
-    if (int64_t wait = workflow::lockedFor(state, now()); wait > 0) {
+    int64_t at = now();
+    auto state = repository.recordLoginFailure(username, at, settings_.lockout);
+    if (int64_t wait = workflow::lockedFor(state, at); wait > 0) {
       return AuthFailure{{ErrorCode::TooManyRequests, "too many failed logins; try again later"},
                          wait};
     }

@@ -262,20 +262,20 @@ TEST_CASE("a route that needs a login answers 401 with WWW-Authenticate without 
 
 TEST_CASE("failed logins lock the username (429, Retry-After) and it unlocks after the period",
           "[api][auth]") {
-  AuthServer s(3, 1);  // 3 failures lock for 1 s (then 2 s, 4 s, ...)
+  AuthServer s(3, 2);  // 3 failures lock for 2 s (then 4 s, 8 s, ...): at least 1 s whole
   checkUnauthorized(s.login("admin", "wrong-1"));
   checkUnauthorized(s.login("admin", "wrong-2"));
   auto locked = s.login("admin", "wrong-3");
   CHECK(locked.status == 429);
   CHECK(locked.code() == "too_many_requests");
-  CHECK(locked.headers.get("Retry-After", "") == "1");
+  CHECK(locked.headers.get("Retry-After", "") == "2");
   // Even the right password is refused while locked.
   CHECK(s.login("admin", kAdminPassword).status == 429);
   // An unknown username locks the same way: a lock-out tells nothing about existence.
   for (int i = 0; i < 2; ++i) checkUnauthorized(s.login("ghost", "wrong"));
   CHECK(s.login("ghost", "wrong").status == 429);
 
-  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2600));
   CHECK(s.login("admin", kAdminPassword).status == 200);
   // The success cleared the counters: two failures do not lock again.
   checkUnauthorized(s.login("admin", "wrong-4"));
@@ -283,7 +283,8 @@ TEST_CASE("failed logins lock the username (429, Retry-After) and it unlocks aft
   CHECK(s.login("admin", kAdminPassword).status == 200);
 }
 
-TEST_CASE("refresh rotates the token; reusing an old one ends the whole session", "[api][auth]") {
+TEST_CASE("refresh rotates the token and reusing an old one ends the whole session",
+          "[api][auth]") {
   AuthServer s;
   auto login = s.loginOk("admin", kAdminPassword);
   auto first = login->getValue<std::string>("refresh_token");
@@ -394,7 +395,7 @@ TEST_CASE("a password change checks the old password, the length, and ends other
   CHECK(s.login("vanthu", "mật-khẩu-mới-dài-đủ").status == 200);
 }
 
-TEST_CASE("API tokens: an administrator creates, lists and revokes; the token works until then",
+TEST_CASE("API tokens: an administrator creates, lists and revokes and the token works until then",
           "[api][auth]") {
   AuthServer s;
   auto admin = s.loginOk("admin", kAdminPassword)->getValue<std::string>("token");

@@ -51,7 +51,7 @@ struct AuthFixture {
 
 }  // namespace
 
-TEST_CASE("the signing secret is created once; a second candidate gets the stored one",
+TEST_CASE("the signing secret is created once and a second candidate gets the stored one",
           "[storage][auth][postgresql]") {
   AuthFixture f;
   CHECK(f.auth.ensureSigningSecret("first") == "first");
@@ -62,7 +62,7 @@ TEST_CASE("the signing secret is created once; a second candidate gets the store
   CHECK(otherAuth.ensureSigningSecret("third") == "first");
 }
 
-TEST_CASE("a refresh token rotates once; using it again revokes the whole session",
+TEST_CASE("a refresh token rotates once and using it again revokes the whole session",
           "[storage][auth][postgresql]") {
   AuthFixture f;
   REQUIRE(f.auth.createSession(f.session("s1"), "hash-1").isOk());
