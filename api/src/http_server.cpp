@@ -17,6 +17,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "auth_routes.h"
+#include "authenticator.h"
 #include "blob_garbage_collector.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
@@ -141,6 +143,7 @@ struct HttpServer::Impl {
   std::unique_ptr<Poco::Net::HTTPServer> server;
   uint16_t boundPort = 0;
   std::unique_ptr<BlobGarbageCollector> blobCollector;  // storage.gc_interval; null when 0
+  std::unique_ptr<Authenticator> authenticator;         // issue 6: logins, tokens, sessions
 
   Impl(const ServerConfig& c, StructuredLog& l) : config(c), log(l) {}
 
@@ -180,6 +183,7 @@ void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 }  // namespace
 
 void HttpServer::Impl::registerRoutes() {
+  registerAuthRoutes(router, *authenticator, log);
   router.add("GET", "/healthz", [](RequestContext& context) {
     Poco::JSON::Object body;
     body.set("status", "ok");
@@ -328,6 +332,13 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
       log.info("templates_installed", {{"count", std::to_string(saved)}});
     }
   }
+  AuthSettings auth;
+  auth.tokenTtl = config.authTokenTtl;
+  auth.refreshTtl = config.authRefreshTtl;
+  auth.lockout.maxFailures = config.authMaxFailedLogins;
+  auth.lockout.lockoutSeconds = config.authLockout.count();
+  impl_->authenticator =
+      std::make_unique<Authenticator>(*impl_->database, impl_->databaseMutex, auth);
   impl_->registerRoutes();
 }
 

@@ -53,6 +53,8 @@ const char* titleFor(ErrorCode code) {
       return "Method not allowed";
     case ErrorCode::Internal:
       return "Internal error";
+    case ErrorCode::TooManyRequests:
+      return "Too many attempts";
     case ErrorCode::Unknown:
       break;
   }
@@ -107,6 +109,8 @@ int httpStatusFor(ErrorCode code) {
       return 500;
     case ErrorCode::Internal:
       return 500;
+    case ErrorCode::TooManyRequests:
+      return 429;
     case ErrorCode::Unknown:
       break;
   }

@@ -100,6 +100,14 @@ const std::vector<SettingKey>& settingKeys() {
       {"storage.blobs", "VANTHU_STORAGE_BLOBS",
        "files (under the data directory, the default) or database (in the metadata database, "
        "shared by every instance on one PostgreSQL)"},
+      {"auth.token_ttl", "VANTHU_AUTH_TOKEN_TTL",
+       "lifetime of an access token (JWT): seconds, or 15m, 1h (default 15m; 1s to 1d)"},
+      {"auth.refresh_ttl", "VANTHU_AUTH_REFRESH_TTL",
+       "lifetime of a login session and its refresh tokens (default 14d)"},
+      {"auth.max_failed_logins", "VANTHU_AUTH_MAX_FAILED_LOGINS",
+       "consecutive failed logins that lock a username, 1-100 (default 5)"},
+      {"auth.lockout", "VANTHU_AUTH_LOCKOUT",
+       "the first lock-out period; each further one doubles, at most 1d (default 15m)"},
   };
   return keys;
 }
@@ -233,6 +241,25 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
       } else {
         return invalid(setting, "must be files or database");
       }
+    } else if (setting.key == "auth.token_ttl" || setting.key == "auth.refresh_ttl" ||
+               setting.key == "auth.lockout") {
+      auto duration = parseDuration(value);
+      if (!duration || duration->count() < 1 ||
+          (setting.key == "auth.token_ttl" && duration->count() > 86400)) {
+        return invalid(setting,
+                       setting.key == "auth.token_ttl"
+                           ? "must be a duration from 1s to 1d, such as 900, 15m or 1h"
+                           : "must be a duration such as 90s, 15m, 6h or 14d (1s to 366d)");
+      }
+      (setting.key == "auth.token_ttl"     ? config.authTokenTtl
+       : setting.key == "auth.refresh_ttl" ? config.authRefreshTtl
+                                           : config.authLockout) = *duration;
+    } else if (setting.key == "auth.max_failed_logins") {
+      auto count = parseInteger(value);
+      if (!count || *count < 1 || *count > 100) {
+        return invalid(setting, "must be a number from 1 to 100");
+      }
+      config.authMaxFailedLogins = static_cast<int>(*count);
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());

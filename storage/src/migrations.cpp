@@ -73,6 +73,33 @@ std::vector<const char*> workflowTables() {
   };
 }
 
+// Migration 7's tables: the same SQL on both databases. Times are Unix seconds; 0 = not set.
+// Refresh and API tokens are stored only as SHA-256 hex.
+std::vector<const char*> authTables() {
+  return {
+      "CREATE TABLE auth_secrets ("
+      " name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)",
+      "CREATE TABLE auth_sessions ("
+      " id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),"
+      " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT NOT NULL,"
+      " revoked_reason TEXT NOT NULL)",
+      "CREATE INDEX auth_sessions_by_user ON auth_sessions (user_id, revoked_at)",
+      "CREATE TABLE auth_refresh_tokens ("
+      " token_hash TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES auth_sessions(id),"
+      " created_at BIGINT NOT NULL, used_at BIGINT NOT NULL)",
+      "CREATE INDEX auth_refresh_tokens_by_session ON auth_refresh_tokens (session_id)",
+      "CREATE TABLE login_failures ("
+      " username TEXT PRIMARY KEY, failures INTEGER NOT NULL, lockouts INTEGER NOT NULL,"
+      " locked_until BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+      "CREATE TABLE api_tokens ("
+      " id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+      " organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+      " created_by TEXT NOT NULL REFERENCES users(id), scopes TEXT NOT NULL,"
+      " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, revoked_at BIGINT NOT NULL)",
+      "CREATE INDEX api_tokens_by_organisation ON api_tokens (organisation_id, created_at)",
+  };
+}
+
 // Append only. A released migration is never edited: later ones change what earlier ones made.
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -278,6 +305,10 @@ const std::vector<Migration>& migrations() {
            // PDFs are compressed already: out of line, without another compression attempt.
            "ALTER TABLE blob_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL",
        }},
+      {7,
+       "authentication: sessions with rotating refresh tokens, login lock-outs, API tokens,"
+       " the shared JWT signing secret",
+       authTables()},
   };
   return all;
 }

@@ -98,6 +98,34 @@ TEST_CASE("blob collection settings take seconds or a unit, 0 disables", "[api][
   CHECK(off.value().gcMinAge == std::chrono::hours(48));
 }
 
+TEST_CASE("authentication settings: token lifetimes and the lock-out", "[api][config][auth]") {
+  auto defaults = buildServerConfig({{"data.dir", "/srv", "--data"}});
+  REQUIRE(defaults.isOk());
+  CHECK(defaults.value().authTokenTtl == std::chrono::minutes(15));
+  CHECK(defaults.value().authRefreshTtl == std::chrono::hours(14 * 24));
+  CHECK(defaults.value().authMaxFailedLogins == 5);
+  CHECK(defaults.value().authLockout == std::chrono::minutes(15));
+  auto environment = settingsFromEnvironment(
+      {"VANTHU_DATA=/srv", "VANTHU_AUTH_TOKEN_TTL=5m", "VANTHU_AUTH_REFRESH_TTL=1d",
+       "VANTHU_AUTH_MAX_FAILED_LOGINS=3", "VANTHU_AUTH_LOCKOUT=30m"});
+  auto config = buildServerConfig(environment);
+  REQUIRE(config.isOk());
+  CHECK(config.value().authTokenTtl == std::chrono::minutes(5));
+  CHECK(config.value().authRefreshTtl == std::chrono::hours(24));
+  CHECK(config.value().authMaxFailedLogins == 3);
+  CHECK(config.value().authLockout == std::chrono::minutes(30));
+  for (auto bad : {Setting{"auth.token_ttl", "0", "x"}, Setting{"auth.token_ttl", "2d", "x"},
+                   Setting{"auth.refresh_ttl", "0", "x"}, Setting{"auth.lockout", "soon", "x"},
+                   Setting{"auth.max_failed_logins", "0", "x"},
+                   Setting{"auth.max_failed_logins", "101", "x"}}) {
+    INFO(bad.key << " = " << bad.value);
+    auto refused = buildServerConfig({{"data.dir", "/srv", "--data"}, bad});
+    REQUIRE_FALSE(refused.isOk());
+    CHECK(refused.status().code() == ErrorCode::InvalidConfig);
+    CHECK(refused.status().message().find(bad.key) != std::string::npos);
+  }
+}
+
 TEST_CASE("a missing data directory is a clear error", "[api][config]") {
   auto config = buildServerConfig({});
   REQUIRE_FALSE(config.isOk());

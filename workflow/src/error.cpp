@@ -34,6 +34,7 @@ constexpr std::array kCodeNames = {
     CodeName{ErrorCode::RouteNotFound, "route_not_found"},
     CodeName{ErrorCode::MethodNotAllowed, "method_not_allowed"},
     CodeName{ErrorCode::Internal, "internal"},
+    CodeName{ErrorCode::TooManyRequests, "too_many_requests"},
 };
 
 }  // namespace

@@ -38,6 +38,14 @@ struct ServerConfig {
   /// Blobs younger than this are kept even when nothing refers to them yet.
   std::chrono::seconds gcMinAge{3600};
   BlobStorage blobStorage = BlobStorage::Files;  ///< storage.blobs
+  /// Lifetime of an access token (JWT).
+  std::chrono::seconds authTokenTtl{900};
+  /// Lifetime of a login session: its refresh tokens stop working after this.
+  std::chrono::seconds authRefreshTtl{14 * 86400};
+  /// Consecutive failed logins for one username that lock it.
+  int authMaxFailedLogins = 5;
+  /// The first lock-out; each further one doubles it (at most a day).
+  std::chrono::seconds authLockout{900};
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;

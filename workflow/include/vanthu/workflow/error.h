@@ -43,6 +43,7 @@ enum class ErrorCode : uint8_t {
   RouteNotFound,         ///< no such HTTP route
   MethodNotAllowed,      ///< the route exists, the method does not
   Internal,              ///< a bug; the message says where
+  TooManyRequests,       ///< too many attempts (e.g. failed logins); retry after a while
 };
 
 /// The stable snake_case name of `code`, e.g. "invalid_argument".
