@@ -682,9 +682,10 @@ void inboxPhase() {
     std::string first = std::string(kPageColumns) + kPageOrder;
     std::string keyset = std::string(kPageColumns) + " AND (updated_at, id) < (?, ?)" + kPageOrder;
     std::string offset = std::string(kPageColumns) + kPageOrder + " OFFSET ?";
-    // At most --pages samples or --max-seconds per kind of page (slow plans get fewer samples).
+    // At most --pages samples or --max-seconds per kind of page, at least 10 (slow plans get fewer
+    // samples).
     auto enough = [&](Clock::time_point since, size_t samples) {
-      return msSince(since) > options.maxSeconds * 1000 && samples >= 20;
+      return msSince(since) > options.maxSeconds * 1000 && samples >= 10;
     };
     auto measure = [&](const std::string& variant) {
       std::vector<double> samples;
