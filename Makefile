@@ -1,5 +1,5 @@
 # Shortcuts for people who have make; the scripts are the real thing.
-.PHONY: run test build bench clean
+.PHONY: run test build bench bench-storage clean
 run:
 	script/server
 test:
@@ -8,5 +8,7 @@ build:
 	script/build
 bench:
 	script/bench
+bench-storage:
+	script/bench-storage
 clean:
 	rm -rf build build-asan
