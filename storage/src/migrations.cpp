@@ -67,9 +67,10 @@ std::vector<const char*> workflowTables() {
       " processed_at TEXT NOT NULL)",
       "CREATE INDEX exchange_inbox_by_organisation"
       " ON exchange_inbox (recipient_organisation_id, received_at)",
-      // The lists: one organisation, one direction, newest change first, a page at a time.
-      "CREATE INDEX documents_listing ON documents (organisation_id, direction, updated_at, "
-      "id)",
+      // The lists: one organisation (one direction, or both), newest change first, a page at a
+      // time; a later page continues from the last row seen (keyset), not by OFFSET.
+      "CREATE INDEX documents_listing ON documents (organisation_id, direction, updated_at, id)",
+      "CREATE INDEX documents_listing_all ON documents (organisation_id, updated_at, id)",
   };
 }
 

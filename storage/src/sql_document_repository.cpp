@@ -160,6 +160,10 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
   if (q.limit < 1 || q.limit > 500 || q.offset < 0) {
     return Status::invalidArgument("a page is 1 to 500 documents from a non-negative offset");
   }
+  const bool keyset = !q.afterUpdatedAt.empty() || !q.afterId.empty();
+  if (keyset && (q.afterUpdatedAt.empty() || q.afterId.empty() || q.offset != 0)) {
+    return Status::invalidArgument("a page after a document needs its time and id, and no offset");
+  }
   auto& db = database_.impl();
   try {
     // Served by the index documents_listing (organisation_id, direction, updated_at, id).
@@ -168,10 +172,12 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
     if (!q.status.empty()) where += " AND status = ?";
     Poco::Data::Statement select(db.session);
     select << db.sql(std::string(kDocumentColumns) + where +
+                     (keyset ? " AND (updated_at, id) < (?, ?)" : "") +
                      " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?"),
         bind(q.organisationId);
     if (!q.direction.empty()) select, bind(q.direction);
     if (!q.status.empty()) select, bind(q.status);
+    if (keyset) select, bind(q.afterUpdatedAt), bind(q.afterId);
     select, bind(q.limit), bind(q.offset);
     select.execute();
     RecordSet rows(select);

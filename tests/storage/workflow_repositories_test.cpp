@@ -381,6 +381,20 @@ TEST_CASE("document lists page by organisation and direction, newest change firs
   REQUIRE(last.value().items.size() == 2);
   CHECK(last.value().items[1].id == "den-0");
 
+  // Keyset paging walks the same list without OFFSET: after the 5th row comes the 6th.
+  query.offset = 0;
+  query.afterUpdatedAt = first.value().items[4].updatedAt;
+  query.afterId = first.value().items[4].id;
+  auto next = f.documents.listDocuments(query);
+  REQUIRE(next.isOk());
+  REQUIRE(next.value().items.size() == 5);
+  CHECK(next.value().items[0].id == "den-6");
+  query.offset = 3;
+  CHECK(f.documents.listDocuments(query).status().code() == ErrorCode::InvalidArgument);
+  query.offset = 0;
+  query.afterId.clear();
+  CHECK(f.documents.listDocuments(query).status().code() == ErrorCode::InvalidArgument);
+
   query = {};
   query.organisationId = "ubnd";
   CHECK(f.documents.listDocuments(query).value().total == 13);

@@ -63,7 +63,12 @@ struct DocumentQuery {
   std::string direction;  ///< "outgoing" / "incoming"; "" for both
   std::string status;     ///< "" for any
   int offset = 0;
-  int limit = 50;          ///< 1..500
+  int limit = 50;  ///< 1..500
+  /// Keyset paging: the page after this document (its updatedAt and id, the last row of the
+  /// previous page). Stays fast however deep the page; OFFSET reads every row it skips.
+  /// With it, offset must be 0.
+  std::string afterUpdatedAt;
+  std::string afterId;
   bool countTotal = true;  ///< a count costs a scan of the matching rows; lists that page by
                            ///< "more" can skip it
 };
