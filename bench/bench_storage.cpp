@@ -47,7 +47,7 @@
 #include <vector>
 
 // The adapter's session: a benchmark bulk-loads and runs the listing query on the same
-// connection the repositories use (there is no listing method in the repository yet).
+// connection the repositories use (the query SqlDocumentRepository::listDocuments runs).
 #include "database_impl.h"
 #include "vanthu/storage/blob_store.h"
 #include "vanthu/storage/database.h"
