@@ -22,6 +22,7 @@
 
 #include "blob_backend.h"
 #include "database_impl.h"
+#include "sql_support.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -457,7 +458,7 @@ class DatabaseBackend : public detail::BlobBackend {
           db_.session.commit();
           report.bytesFreed += static_cast<uint64_t>(bytes);
         } catch (...) {
-          if (db_.session.isTransaction()) db_.session.rollback();
+          if (db_.session.isTransaction()) sql::rollbackQuietly(db_.session);
           throw;
         }
       });
@@ -477,7 +478,7 @@ class DatabaseBackend : public detail::BlobBackend {
         db_.session.commit();
         report.bytesFreed += static_cast<uint64_t>(bytes);
       } catch (...) {
-        if (db_.session.isTransaction()) db_.session.rollback();
+        if (db_.session.isTransaction()) sql::rollbackQuietly(db_.session);
         throw;
       }
     });

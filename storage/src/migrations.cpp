@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "database_impl.h"
+#include "sql_support.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -356,7 +357,7 @@ void applyMigrations(Poco::Data::Session& session, Dialect dialect, int upTo) {
           use(version), use(name), now;
       session.commit();
     } catch (const Poco::Exception& e) {
-      if (session.isTransaction()) session.rollback();
+      if (session.isTransaction()) sql::rollbackQuietly(session);
       throw Error(ErrorCode::DatabaseUnavailable, "migration " + std::to_string(migration.version) +
                                                       " (" + migration.name +
                                                       ") failed: " + e.displayText());

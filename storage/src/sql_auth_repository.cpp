@@ -198,10 +198,10 @@ workflow::RefreshResult SqlAuthRepository::rotateRefreshToken(const std::string&
     result.outcome = RefreshOutcome::Rotated;
     return result;
   } catch (const Poco::Exception& e) {
-    if (db.session.isTransaction()) db.session.rollback();
+    if (db.session.isTransaction()) sql::rollbackQuietly(db.session);
     sql::storageFailure(db, "rotating a refresh token", e);
   } catch (...) {
-    if (db.session.isTransaction()) db.session.rollback();
+    if (db.session.isTransaction()) sql::rollbackQuietly(db.session);
     throw;
   }
 }
@@ -274,10 +274,10 @@ workflow::LoginThrottle SqlAuthRepository::recordLoginFailure(
     db.session.commit();
     return next;
   } catch (const Poco::Exception& e) {
-    if (db.session.isTransaction()) db.session.rollback();
+    if (db.session.isTransaction()) sql::rollbackQuietly(db.session);
     sql::storageFailure(db, "recording a failed login", e);
   } catch (...) {
-    if (db.session.isTransaction()) db.session.rollback();
+    if (db.session.isTransaction()) sql::rollbackQuietly(db.session);
     throw;
   }
 }

@@ -6,6 +6,7 @@
 #include <Poco/Nullable.h>
 
 #include "database_impl.h"
+#include "sql_support.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -317,7 +318,7 @@ void SqlDirectoryRepository::inTransaction(const std::function<void()>& work) {
     session.commit();
   } catch (...) {
     // Roll back and let the original failure travel on: nothing of the batch may land.
-    if (session.isTransaction()) session.rollback();
+    if (session.isTransaction()) sql::rollbackQuietly(session);
     throw;
   }
 }

@@ -53,6 +53,24 @@ inline std::optional<Status> constraintStatus(const std::string& message, const 
               what + " in " + db.description + " failed: " + e.displayText());
 }
 
+/// Ends the session's transaction after a failure, whatever state it is in. SQLite rolls a
+/// transaction back by itself on some errors (disk full, I/O error), and then ROLLBACK fails with
+/// "no transaction is active" while Poco's session still believes one is open; an empty
+/// transaction, begun and rolled back, brings the two in line. The failure that led here is the
+/// one worth reporting, so nothing is thrown.
+inline void rollbackQuietly(Poco::Data::Session& session) noexcept {
+  try {
+    session.rollback();
+    return;
+  } catch (const Poco::Exception&) {
+  }
+  try {
+    session.begin();
+    session.rollback();
+  } catch (const Poco::Exception&) {
+  }
+}
+
 /// Runs `work` (returning a Result or Status) in one transaction: committed when it is OK,
 /// rolled back when it is not or throws.
 template <typename Work>
@@ -67,7 +85,7 @@ auto transaction(Database::Impl& db, Work&& work) {
     }
     return result;
   } catch (...) {
-    if (db.session.isTransaction()) db.session.rollback();
+    if (db.session.isTransaction()) rollbackQuietly(db.session);
     throw;
   }
 }
