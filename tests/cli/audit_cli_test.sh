@@ -14,18 +14,9 @@ tmp=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 failures=0
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-expect() {  # expect CODE PATTERN -- COMMAND...
-  local code=$1 pattern=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$code" ] || ! cat "$tmp/out" "$tmp/err" | grep -qE -- "$pattern"; then
-    echo "FAIL: $* -> exit $got (want $code), output:"; cat "$tmp/out" "$tmp/err"
-    failures=$((failures + 1))
-  else
-    echo "ok: $* -> $got: $(cat "$tmp/out" "$tmp/err" | grep -E -- "$pattern" | head -n 1)"
-  fi
-}
 
 data=$tmp/data
 "$bin/vanthu" demo init --dir "$data" --quiet >/dev/null 2>"$tmp/init.err" \

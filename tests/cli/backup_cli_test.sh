@@ -11,22 +11,9 @@ unset VANTHU_DATA VANTHU_DATABASE_URL VANTHU_CONFIG
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-# expect CODE PATTERN -- COMMAND...: exit code CODE and a line of stdout+stderr matching PATTERN.
-expect() {
-  local code=$1 pattern=$2; shift 3
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$code" ] || ! grep -qE -- "$pattern" "$tmp/out" "$tmp/err"; then
-    echo "FAIL: $* -> exit $got (want $code), output:"; cat "$tmp/out" "$tmp/err"
-    failures=$((failures + 1))
-  else
-    echo "ok: $* -> $got: $(cat "$tmp/out" "$tmp/err" | grep -E -- "$pattern" | head -n 1)"
-  fi
-}
-check() {
-  if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
 
 "$bin/vanthu" demo init --dir "$tmp/data" --quiet >/dev/null 2>"$tmp/init.err" \
   || { echo "FAIL: demo init"; cat "$tmp/init.err"; exit 1; }

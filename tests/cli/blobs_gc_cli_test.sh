@@ -10,21 +10,9 @@ unset VANTHU_DATA VANTHU_DATABASE_URL VANTHU_CONFIG
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-expect() {
-  local code=$1 pattern=$2; shift 3
-  timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$code" ] || ! grep -qE -- "$pattern" "$tmp/out" "$tmp/err"; then
-    echo "FAIL: $* -> exit $got (want $code), output:"; cat "$tmp/out" "$tmp/err"
-    failures=$((failures + 1))
-  else
-    echo "ok: $* -> $got: $(cat "$tmp/out" "$tmp/err" | grep -E -- "$pattern" | head -n 1)"
-  fi
-}
-check() {
-  if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
 put() { "$writer" --put "$data" "$1" | cut -d' ' -f2; }
 record() { echo "$data/blobs/${1:0:2}/${1:2:2}/$1.meta"; }
 

@@ -17,22 +17,9 @@ cleanup() {
 }
 trap cleanup EXIT
 failures=0
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-# expect CODE PATTERN -- COMMAND...: exit code CODE and a line of stdout+stderr matching PATTERN.
-expect() {
-  local code=$1 pattern=$2; shift 3
-  timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$code" ] || ! grep -qE -- "$pattern" "$tmp/out" "$tmp/err"; then
-    echo "FAIL: $* -> exit $got (want $code), output:"; cat "$tmp/out" "$tmp/err"
-    failures=$((failures + 1))
-  else
-    echo "ok: $* -> $got: $(cat "$tmp/out" "$tmp/err" | grep -E -- "$pattern" | head -n 1)"
-  fi
-}
-check() {
-  if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: a read-only mount needs root (running as $(id -un))"
