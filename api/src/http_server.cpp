@@ -17,9 +17,11 @@
 #include <mutex>
 #include <sstream>
 
+#include "api_services.h"
 #include "auth_routes.h"
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
+#include "http_support.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/backup.h"
@@ -32,9 +34,6 @@ namespace vanthu::api {
 namespace {
 
 using Poco::Net::HTTPResponse;
-
-constexpr const char* kJson = "application/json; charset=utf-8";
-constexpr const char* kProblemJson = "application/problem+json; charset=utf-8";
 
 std::string newRequestId() {
   unsigned char bytes[8];
@@ -73,25 +72,8 @@ void setSecurityHeaders(Poco::Net::HTTPServerResponse& response) {
   response.set("Cache-Control", "no-store");
 }
 
-void sendBody(RequestContext& context, HTTPResponse::HTTPStatus status, const std::string& type,
-              const std::string& body) {
-  context.response.setStatus(status);
-  context.response.setContentType(type);
-  context.response.setContentLength(static_cast<std::streamsize>(body.size()));
-  context.response.send() << body;
-}
-
-void sendJson(RequestContext& context, HTTPResponse::HTTPStatus status,
-              const Poco::JSON::Object& object) {
-  std::ostringstream body;
-  object.stringify(body);
-  sendBody(context, status, kJson, body.str());
-}
-
 void sendProblem(RequestContext& context, ErrorCode code, const std::string& detail) {
-  auto status = static_cast<HTTPResponse::HTTPStatus>(httpStatusFor(code));
-  sendBody(context, status, kProblemJson,
-           problemJson(code, detail, context.path, context.requestId));
+  sendProblem(context, Status(code, detail));
 }
 
 // "demo-government-ca.crl": lower-case letters, digits and dashes, then ".crl". Nothing else
@@ -144,10 +126,14 @@ struct HttpServer::Impl {
   uint16_t boundPort = 0;
   std::unique_ptr<BlobGarbageCollector> blobCollector;  // storage.gc_interval; null when 0
   std::unique_ptr<Authenticator> authenticator;         // issue 6: logins, tokens, sessions
+  std::unique_ptr<ApiServices> services;                // what the route files work with
 
   Impl(const ServerConfig& c, StructuredLog& l) : config(c), log(l) {}
 
   void registerRoutes();
+  /// Authenticates the caller when `access` needs it and checks the rule; sends the 401/403
+  /// and returns false when the caller may not go on.
+  bool authorise(RequestContext& context, const Access& access);
   void dispatch(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 };
 
@@ -183,58 +169,102 @@ void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 }  // namespace
 
 void HttpServer::Impl::registerRoutes() {
-  registerAuthRoutes(router, *authenticator, log);
-  router.add("GET", "/healthz", [](RequestContext& context) {
-    Poco::JSON::Object body;
-    body.set("status", "ok");
-    sendJson(context, HTTPResponse::HTTP_OK, body);
-  });
-  router.add("GET", "/readyz", [this](RequestContext& context) {
-    Status status;
-    int version = 0;
-    {
-      std::lock_guard<std::mutex> lock(databaseMutex);
-      status = database->ping();
-      if (status) version = database->schemaVersion();
-    }
-    if (!status) {
-      log.warning("readiness_failed",
-                  {{"request_id", context.requestId}, {"reason", status.message()}});
-      sendProblem(context, ErrorCode::DatabaseUnavailable, status.message());
-      return;
-    }
-    Poco::JSON::Object body;
-    body.set("status", "ready");
-    body.set("database", "ok");
-    body.set("schema_version", version);
-    sendJson(context, HTTPResponse::HTTP_OK, body);
-  });
+  registerAuthRoutes(router, *services);
+  router.add({"GET",
+              "/healthz",
+              Access::anyone(),
+              {"Liveness: the process answers", "operations", "", 200, "Health", {}, {}}},
+             [](RequestContext& context) {
+               Poco::JSON::Object body;
+               body.set("status", "ok");
+               sendJson(context, 200, body);
+             });
+  router.add({"GET",
+              "/readyz",
+              Access::anyone(),
+              {"Readiness: the database answers and is migrated",
+               "operations",
+               "",
+               200,
+               "Readiness",
+               {},
+               {503}}},
+             [this](RequestContext& context) {
+               Status status;
+               int version = 0;
+               {
+                 std::lock_guard<std::mutex> lock(databaseMutex);
+                 status = database->ping();
+                 if (status) version = database->schemaVersion();
+               }
+               if (!status) {
+                 log.warning("readiness_failed",
+                             {{"request_id", context.requestId}, {"reason", status.message()}});
+                 sendProblem(context, ErrorCode::DatabaseUnavailable, status.message());
+                 return;
+               }
+               Poco::JSON::Object body;
+               body.set("status", "ready");
+               body.set("database", "ok");
+               body.set("schema_version", version);
+               sendJson(context, 200, body);
+             });
   // The CRLs of the data directory's PKI, where the certificates' CRL distribution points say.
-  router.add("GET", "/pki/{file}", [this](RequestContext& context) {
-    const std::string& file = context.pathParameters["file"];
-    if (!isPublishedCrlName(file)) {
-      sendProblem(context, ErrorCode::NotFound, "no published file " + file);
-      return;
-    }
-    std::ifstream in(config.dataDir / "pki" / "crl" / file, std::ios::binary);
-    if (!in) {
-      sendProblem(context, ErrorCode::NotFound, "no CRL " + file + " in this data directory");
-      return;
-    }
-    std::ostringstream crl;
-    crl << in.rdbuf();
-    context.response.set("Cache-Control", "public, max-age=3600");
-    sendBody(context, HTTPResponse::HTTP_OK, "application/pkix-crl", crl.str());
-  });
-  router.add("GET", "/", [](RequestContext& context) {
-    sendBody(context, HTTPResponse::HTTP_OK, "text/html; charset=utf-8", kHomePage);
-  });
+  router.add({"GET",
+              "/pki/{file}",
+              Access::anyone(),
+              {"A CRL of this data directory's PKI (CRL distribution point)",
+               "operations",
+               "",
+               200,
+               "crl",
+               {},
+               {404}}},
+             [this](RequestContext& context) {
+               const std::string& file = context.pathParameters["file"];
+               if (!isPublishedCrlName(file)) {
+                 sendProblem(context, ErrorCode::NotFound, "no published file " + file);
+                 return;
+               }
+               std::ifstream in(config.dataDir / "pki" / "crl" / file, std::ios::binary);
+               if (!in) {
+                 sendProblem(context, ErrorCode::NotFound,
+                             "no CRL " + file + " in this data directory");
+                 return;
+               }
+               std::ostringstream crl;
+               crl << in.rdbuf();
+               context.response.set("Cache-Control", "public, max-age=3600");
+               sendBody(context, 200, "application/pkix-crl", crl.str());
+             });
+  router.add({"GET", "/", Access::anyone(), {"The web workplace", "web", "", 200, "html", {}, {}}},
+             [](RequestContext& context) {
+               sendBody(context, 200, "text/html; charset=utf-8", kHomePage);
+             });
+}
+
+bool HttpServer::Impl::authorise(RequestContext& context, const Access& access) {
+  if (!access.authenticated) return true;
+  auto principal = authenticator->authenticate(context.request.get("Authorization", ""));
+  if (!principal) {
+    sendProblem(context, principal.status());
+    return false;
+  }
+  if (auto permitted = access.permits(principal.value()); !permitted) {
+    log.warning("access_denied", {{"request_id", context.requestId},
+                                  {"route", context.routePattern},
+                                  {"reason", permitted.message()}});
+    sendProblem(context, permitted);
+    return false;
+  }
+  context.principal = std::move(principal).value();
+  return true;
 }
 
 void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
                                 Poco::Net::HTTPServerResponse& response) {
   auto started = std::chrono::steady_clock::now();
-  RequestContext context{request, response, requestIdFrom(request), {}, {}};
+  RequestContext context{request, response, requestIdFrom(request), {}, {}, {}, {}};
   response.set("X-Request-Id", context.requestId);
   setSecurityHeaders(response);
   try {
@@ -257,7 +287,8 @@ void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
         }
       } else {
         context.pathParameters = std::move(match.parameters);
-        (*match.handler)(context);
+        context.routePattern = match.spec->pattern;
+        if (authorise(context, match.spec->access)) (*match.handler)(context);
       }
     } catch (const Error& e) {
       log.error("request_failed", {{"request_id", context.requestId},
@@ -339,6 +370,9 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
   auth.lockout.lockoutSeconds = config.authLockout.count();
   impl_->authenticator =
       std::make_unique<Authenticator>(*impl_->database, impl_->databaseMutex, auth);
+  impl_->services = std::make_unique<ApiServices>(
+      ApiServices{impl_->config, impl_->log, *impl_->database, impl_->databaseMutex, *impl_->blobs,
+                  *impl_->authenticator});
   impl_->registerRoutes();
 }
 

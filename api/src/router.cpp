@@ -21,8 +21,56 @@ bool isParameter(const std::string& segment) {
 
 }  // namespace
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler) {
-  routes_.push_back({method, pattern, splitPath(pattern), std::move(handler)});
+Access Access::anyone() {
+  Access access;
+  access.authenticated = false;
+  return access;
+}
+
+Access Access::anyUser() {
+  return Access{};
+}
+
+Access Access::usersWith(std::vector<workflow::Role> roles) {
+  Access access;
+  access.roles = std::move(roles);
+  return access;
+}
+
+Access Access::orApiToken(std::string scope) const {
+  Access access = *this;
+  access.apiTokenScope = std::move(scope);
+  return access;
+}
+
+Status Access::permits(const Principal& principal) const {
+  if (!authenticated) return Status::ok();
+  if (!principal.isUser()) {
+    if (!apiTokenScope)
+      return Status::forbidden("this route is for users; API tokens may not use it");
+    if (!apiTokenScope->empty() && !principal.hasScope(*apiTokenScope)) {
+      return Status::forbidden("the API token lacks the scope '" + *apiTokenScope + "'");
+    }
+    return Status::ok();
+  }
+  if (roles.empty()) return Status::ok();
+  for (const auto& grant : principal.roles) {
+    if (grant.organisationId != principal.organisationId) continue;
+    for (auto role : roles) {
+      if (grant.role == role) return Status::ok();
+    }
+  }
+  std::string names;
+  for (auto role : roles) {
+    if (!names.empty()) names += ", ";
+    names += std::string(workflow::roleName(role));
+  }
+  return Status::forbidden("this needs one of the roles " + names + " in your organisation");
+}
+
+void Router::add(RouteSpec spec, Handler handler) {
+  auto segments = splitPath(spec.pattern);
+  routes_.push_back({std::move(spec), std::move(segments), std::move(handler)});
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
@@ -44,22 +92,24 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
       }
     }
     if (!matches) continue;
-    if (route.method == method) {
+    if (route.spec.method == method) {
       result.handler = &route.handler;
+      result.spec = &route.spec;
       result.failure = ErrorCode::Unknown;
       result.parameters = std::move(parameters);
       return result;
     }
     result.failure = ErrorCode::MethodNotAllowed;
     if (!result.allowedMethods.empty()) result.allowedMethods += ", ";
-    result.allowedMethods += route.method;
+    result.allowedMethods += route.spec.method;
   }
   return result;
 }
 
-std::vector<std::pair<std::string, std::string>> Router::routes() const {
-  std::vector<std::pair<std::string, std::string>> all;
-  for (const auto& route : routes_) all.emplace_back(route.method, route.pattern);
+std::vector<RouteSpec> Router::routes() const {
+  std::vector<RouteSpec> all;
+  all.reserve(routes_.size());
+  for (const auto& route : routes_) all.push_back(route.spec);
   return all;
 }
 

@@ -1,0 +1,34 @@
+#pragma once
+
+// What route handlers work with: the configuration, the log, the metadata database (one
+// connection today, taken in turns), the blob store and the authenticator. Every route file
+// registers against this, so a new route needs no change to the server's wiring.
+
+#include <mutex>
+#include <utility>
+
+#include "authenticator.h"
+#include "vanthu/api/server_config.h"
+#include "vanthu/api/structured_log.h"
+#include "vanthu/storage/blob_store.h"
+#include "vanthu/storage/database.h"
+
+namespace vanthu::api {
+
+struct ApiServices {
+  const ServerConfig& config;
+  StructuredLog& log;
+  storage::Database& database;
+  std::mutex& databaseMutex;  ///< guards `database` and a blob store kept in it
+  storage::BlobStore& blobs;
+  Authenticator& authenticator;
+
+  /// Runs `work(database)` holding the database for this request alone.
+  template <typename Work>
+  auto withDatabase(Work&& work) -> decltype(work(database)) {
+    std::lock_guard<std::mutex> lock(databaseMutex);
+    return std::forward<Work>(work)(database);
+  }
+};
+
+}  // namespace vanthu::api
