@@ -1,5 +1,7 @@
 #include "router.h"
 
+#include <stdexcept>
+
 namespace vanthu::api {
 namespace {
 
@@ -104,6 +106,13 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     result.allowedMethods += route.spec.method;
   }
   return result;
+}
+
+void Router::addSchema(const std::string& name, std::string jsonSchema) {
+  auto [at, added] = schemas_.emplace(name, jsonSchema);
+  if (!added && at->second != jsonSchema) {
+    throw std::logic_error("schema " + name + " is defined twice, differently");
+  }
 }
 
 std::vector<RouteSpec> Router::routes() const {

@@ -102,6 +102,12 @@ class Router {
   /// test walk it.
   std::vector<RouteSpec> routes() const;
 
+  /// A JSON Schema (as JSON text) for components/schemas of the OpenAPI document; route files
+  /// add the schemas their RouteDocs name. A name added twice with different text is a
+  /// programming fault (std::logic_error).
+  void addSchema(const std::string& name, std::string jsonSchema);
+  const std::map<std::string, std::string>& schemas() const { return schemas_; }
+
  private:
   struct Route {
     RouteSpec spec;
@@ -109,6 +115,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  std::map<std::string, std::string> schemas_;
 };
 
 }  // namespace vanthu::api
