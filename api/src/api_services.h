@@ -29,6 +29,14 @@ struct ApiServices {
     std::lock_guard<std::mutex> lock(databaseMutex);
     return std::forward<Work>(work)(database);
   }
+
+  /// Runs `work(blobs)` with the blob store to itself (a store in the database shares its
+  /// connection; keep blob reads and writes out of withDatabase and vice versa).
+  template <typename Work>
+  auto withBlobs(Work&& work) -> decltype(work(blobs)) {
+    std::lock_guard<std::mutex> lock(databaseMutex);
+    return std::forward<Work>(work)(blobs);
+  }
 };
 
 }  // namespace vanthu::api
