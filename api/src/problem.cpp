@@ -55,6 +55,12 @@ const char* titleFor(ErrorCode code) {
       return "Internal error";
     case ErrorCode::TooManyRequests:
       return "Too many attempts";
+    case ErrorCode::PreconditionRequired:
+      return "Precondition required";
+    case ErrorCode::RequestTimeout:
+      return "Request timeout";
+    case ErrorCode::Unavailable:
+      return "Service unavailable";
     case ErrorCode::Unknown:
       break;
   }
@@ -111,6 +117,12 @@ int httpStatusFor(ErrorCode code) {
       return 500;
     case ErrorCode::TooManyRequests:
       return 429;
+    case ErrorCode::PreconditionRequired:
+      return 428;
+    case ErrorCode::RequestTimeout:
+      return 408;
+    case ErrorCode::Unavailable:
+      return 503;
     case ErrorCode::Unknown:
       break;
   }

@@ -35,6 +35,9 @@ constexpr std::array kCodeNames = {
     CodeName{ErrorCode::MethodNotAllowed, "method_not_allowed"},
     CodeName{ErrorCode::Internal, "internal"},
     CodeName{ErrorCode::TooManyRequests, "too_many_requests"},
+    CodeName{ErrorCode::PreconditionRequired, "precondition_required"},
+    CodeName{ErrorCode::RequestTimeout, "request_timeout"},
+    CodeName{ErrorCode::Unavailable, "unavailable"},
 };
 
 }  // namespace

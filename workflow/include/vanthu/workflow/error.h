@@ -44,6 +44,9 @@ enum class ErrorCode : uint8_t {
   MethodNotAllowed,      ///< the route exists, the method does not
   Internal,              ///< a bug; the message says where
   TooManyRequests,       ///< too many attempts (e.g. failed logins); retry after a while
+  PreconditionRequired,  ///< a write that must name the version it changes (If-Match) did not
+  RequestTimeout,        ///< the client sent the request too slowly
+  Unavailable,           ///< the service is overloaded or shutting down; retry later
 };
 
 /// The stable snake_case name of `code`, e.g. "invalid_argument".
