@@ -665,3 +665,18 @@ TEST_CASE("POST /api/v1/verify gives the report vanthu-verify --json gives", "[a
   CHECK(wrongType.status == 415);
   CHECK_FALSE(s.uploadsLeftBehind());
 }
+
+TEST_CASE("server.max_upload_mb defaults to 256 and takes 1 to 65536 MiB", "[api][config]") {
+  auto base = api::settingsFromEnvironment({"VANTHU_DATA=/srv"});
+  CHECK(api::buildServerConfig(base).value().maxUploadMb == 256);
+  auto environment = api::settingsFromEnvironment({"VANTHU_DATA=/srv", "VANTHU_MAX_UPLOAD_MB=512"});
+  CHECK(api::buildServerConfig(environment).value().maxUploadMb == 512);
+  for (const std::string bad : {"0", "-1", "65537", "12MB", ""}) {
+    auto layers = base;
+    layers.push_back({"server.max_upload_mb", bad, "vanthu.conf:3"});
+    auto config = api::buildServerConfig(layers);
+    REQUIRE_FALSE(config.isOk());
+    CHECK(config.status().code() == ErrorCode::InvalidConfig);
+    CHECK(config.status().message().find("server.max_upload_mb") != std::string::npos);
+  }
+}
