@@ -14,12 +14,14 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "test_support.h"
 #include "vanthu/api/http_server.h"
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_assignment_repository.h"
+#include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_directory_repository.h"
 
 using namespace vanthu;
@@ -679,4 +681,76 @@ TEST_CASE("server.max_upload_mb defaults to 256 and takes 1 to 65536 MiB", "[api
     CHECK(config.status().code() == ErrorCode::InvalidConfig);
     CHECK(config.status().message().find("server.max_upload_mb") != std::string::npos);
   }
+}
+
+TEST_CASE("an API token with documents:read reads what is not confidential and writes nothing",
+          "[api][documents]") {
+  DocumentServer s;
+  auto open = s.create("chuyenvien", "Công khai");
+  auto secret = s.create("chuyenvien", "Mật", "secret");
+  auto created = call(s.port(), "POST", "/api/v1/auth/tokens", s.token("admin"),
+                      R"({"name":"Cổng tra cứu","scopes":["documents:read"]})");
+  REQUIRE(created.status == 201);
+  const auto token = created.json()->getValue<std::string>("token");
+
+  auto list = call(s.port(), "GET", "/api/v1/documents", token);
+  REQUIRE(list.status == 200);
+  CHECK(list.json()->getValue<int64_t>("total") == 1);
+  CHECK(idsOf(list) == std::vector<std::string>{open});
+  CHECK(call(s.port(), "GET", "/api/v1/documents/" + open + "/versions/1/content", token).status ==
+        200);
+  CHECK(call(s.port(), "GET", "/api/v1/documents/" + secret, token).status == 404);
+  CHECK(call(s.port(), "POST", "/api/v1/documents", token,
+             multipart(metadataJson("Từ máy"), samplePdf()), kMultipartType)
+            .status == 403);
+  CHECK(call(s.port(), "PATCH", "/api/v1/documents/" + open, token, R"({"subject":"x"})",
+             "application/json", {{"If-Match", "\"1\""}})
+            .status == 403);
+}
+
+TEST_CASE("every write is in the audit log of its document", "[api][documents]") {
+  DocumentServer s;
+  auto id = s.create("chuyenvien", "Được ghi vết");
+  auto changed = call(s.port(), "PATCH", "/api/v1/documents/" + id, s.token("chuyenvien"),
+                      R"({"subject":"Đã sửa"})", "application/json", {{"If-Match", "\"1\""}});
+  REQUIRE(changed.status == 200);
+  auto database = storage::Database::open({s.config.resolvedDatabaseUrl()});
+  storage::SqlAuditLog audit(*database, nullptr);
+  auto entries = audit.entriesOfDocument(id);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].action == "create");
+  CHECK(entries[0].actor == "u-creator");
+  CHECK(entries[0].organisationId == "ubnd");
+  CHECK(entries[0].details.find(sha256(samplePdf())) != std::string::npos);
+  CHECK(entries[0].clientAddress == "127.0.0.1");
+  CHECK(entries[1].action == "update");
+  CHECK(entries[1].details.find("Đã sửa") != std::string::npos);
+  CHECK(audit.verify().ok());
+}
+
+TEST_CASE("the temporary file of an upload goes when the client goes away", "[api][documents]") {
+  DocumentServer s;
+  const std::string pdf = samplePdf();
+  const std::string head = partHeader("metadata", "", "application/json") + metadataJson("Bỏ dở") +
+                           "\r\n" + partHeader("file", "do-dang.pdf", "application/pdf");
+  auto waitFor = [&](bool leftBehind) {
+    for (int i = 0; i < 100 && s.uploadsLeftBehind() != leftBehind; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return s.uploadsLeftBehind() == leftBehind;
+  };
+  {
+    Poco::Net::HTTPClientSession session("127.0.0.1", s.port());
+    Poco::Net::HTTPRequest request("POST", "/api/v1/documents", Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Authorization", "Bearer " + s.token("chuyenvien"));
+    request.setContentType(kMultipartType);
+    request.setContentLength64(100 << 20);
+    std::ostream& out = session.sendRequest(request);
+    out << head << pdf;
+    out.flush();
+    REQUIRE(waitFor(true));  // the upload is being written
+    session.reset();         // and the client goes away in the middle of it
+  }
+  CHECK(waitFor(false));
+  CHECK(s.total("chuyenvien") == 0);
 }
