@@ -242,7 +242,7 @@ Status applyMetadata(const Object& body, DocumentRecord& document) {
   return Status::ok();
 }
 
-Result<storage::BlobInfo> storeUpload(ApiServices& services, const UploadedFile& file) {
+storage::BlobInfo storeUpload(ApiServices& services, const UploadedFile& file) {
   auto info =
       services.withBlobs([&](storage::BlobStore& blobs) { return blobs.putFile(file.path()); });
   if (info.hash != file.sha256) {
@@ -405,8 +405,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         const UploadedFile& file = *upload.value().file;
         if (auto status = checkPdfFile(file.path()); !status) return refuseUpload(context, status);
 
-        auto blob = storeUpload(services, file);
-        if (!blob) return sendProblem(context, blob.status());
+        const auto blob = storeUpload(services, file);
         const std::string now = nowIso();
         document.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
         document.organisationId = principal.organisationId;
@@ -417,10 +416,10 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         document.updatedAt = now;
         DocumentVersion version;
         version.documentId = document.id;
-        version.blobHash = blob.value().hash;
+        version.blobHash = blob.hash;
         version.kind = "upload";
         version.actor = principal.userId;
-        version.size = static_cast<int64_t>(blob.value().size);
+        version.size = static_cast<int64_t>(blob.size);
         version.createdAt = now;
         auto stored = services.withDatabase([&](storage::Database& database) {
           storage::SqlDocumentRepository documents(database);
@@ -540,7 +539,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
                200,
                "Document",
                {},
-               {304, 404}}},
+               {404}}},
              [&services](RequestContext& context) {
                const std::string& id = context.pathParameters["id"];
                auto document = services.withDatabase([&](storage::Database& database) {
@@ -638,7 +637,13 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
       {"GET",
        "/api/v1/documents/{id}/versions/{n}/content",
        readers,
-       {"The PDF of a version (ETag: its SHA-256)", "documents", "", 200, "pdf", {}, {304, 404}}},
+       {"The PDF of a version (ETag: its SHA-256; If-None-Match gives 304)",
+        "documents",
+        "",
+        200,
+        "pdf",
+        {},
+        {404}}},
       [&services](RequestContext& context) {
         const std::string& id = context.pathParameters["id"];
         auto number = positiveInteger(context.pathParameters["n"], 1000000);
@@ -725,16 +730,15 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         }
         const UploadedFile& file = *upload.value().file;
         if (auto status = checkPdfFile(file.path()); !status) return refuseUpload(context, status);
-        auto blob = storeUpload(services, file);
-        if (!blob) return sendProblem(context, blob.status());
+        const auto blob = storeUpload(services, file);
         DocumentRecord document = current.value();
         DocumentVersion version;
         version.documentId = id;
-        version.blobHash = blob.value().hash;
+        version.blobHash = blob.hash;
         version.kind = "upload";
         version.actor = principal.userId;
         version.reason = reason;
-        version.size = static_cast<int64_t>(blob.value().size);
+        version.size = static_cast<int64_t>(blob.size);
         version.createdAt = nowIso();
         auto stored = services.withDatabase([&](storage::Database& database) {
           storage::SqlDocumentRepository documents(database);
