@@ -115,7 +115,7 @@ bool notModified(RequestContext& context, const std::string& tag) {
   for (const auto& candidate : entityTags(header)) {
     if (candidate == "*" || candidate == tag) {
       context.response.set("ETag", tag);
-      context.response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
+      context.response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
       context.response.setContentLength(0);
       context.response.send();
       return true;
