@@ -90,6 +90,7 @@ struct KeyReference {
   std::string certificateSubject;
   std::string certificateSerial;  ///< hex
   std::string notAfter;           ///< ISO 8601
+  bool active = true;             ///< false once withdrawn; the row stays for history
 };
 
 /// Port: the directory of tiers, organisations, units, users, role grants and key references.
@@ -114,7 +115,32 @@ class DirectoryRepository {
   virtual std::vector<RoleGrant> roleGrantsOf(const std::string& userId) = 0;
   virtual std::vector<KeyReference> keyReferencesOfUser(const std::string& userId) = 0;
   virtual std::vector<KeyReference> keyReferencesOfOrganisation(const std::string& orgId) = 0;
+
+  // Administration. Updates return NotFound for an unknown id; they never change an id, a
+  // username, a password hash or the organisation something belongs to.
+  virtual std::optional<Organisation> findOrganisation(const std::string& id) = 0;
+  /// Code, name, abbreviation, tier, parent, endpoint, dissolution date (validated first).
+  virtual Status updateOrganisation(const Organisation& organisation) = 0;
+  virtual std::optional<Unit> findUnit(const std::string& id) = 0;
+  /// Name and abbreviation.
+  virtual Status updateUnit(const Unit& unit) = 0;
+  virtual std::optional<User> findUser(const std::string& id) = 0;
+  /// Full name, position, email, unit and the active flag.
+  virtual Status updateUser(const User& user) = 0;
+  /// Removes exactly this grant (same unit, or both organisation-wide); NotFound if not held.
+  virtual Status revokeRole(const RoleGrant& grant) = 0;
+  /// Active users holding `role` in `organisationId` (in any unit), by id, each once.
+  virtual std::vector<std::string> activeHoldersOf(const std::string& organisationId,
+                                                   Role role) = 0;
+  virtual std::optional<KeyReference> findKeyReference(const std::string& id) = 0;
+  /// Withdraws the key reference; NotFound for an unknown id.
+  virtual Status deactivateKeyReference(const std::string& id) = 0;
 };
+
+/// Whether `organisationId` is `ancestorId` or below it in the parent chain of `organisations`.
+/// A cycle in the data stops the walk rather than looping.
+bool isSameOrBelow(const std::vector<Organisation>& organisations,
+                   const std::string& organisationId, const std::string& ancestorId);
 
 /// Checks an organisation before it is stored: a valid agency code, a name, an abbreviation
 /// usable in notations (letters and Đ, no spaces or '/'), a tier.
