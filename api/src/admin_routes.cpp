@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -200,9 +201,14 @@ Result<std::optional<int>> optionalInt(const Object& object, const std::string& 
 Result<int64_t> requiredTime(const Object& object, const std::string& name) {
   auto text = requiredString(object, name, 64);
   if (!text) return text.status();
+  // Poco's parser accepts almost any text (it read "next monday" as year 0), so the shape is
+  // checked first.
+  static const std::regex shape(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))");
   Poco::DateTime parsed;
   int zone = 0;
-  if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text.value(), parsed,
+  if (!std::regex_match(text.value(), shape) ||
+      !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, text.value(), parsed,
                                       zone)) {
     return Status::invalidArgument("field '" + name +
                                    "' must be an ISO 8601 time such as 2027-01-01T00:00:00Z");
