@@ -560,7 +560,8 @@ void addSchemas(Router& router) {
     "properties":{"source":{"type":"string","enum":["pkcs12","pkcs11","external"]},
     "user_id":{"type":"string","description":"absent: the organisation's seal key"},
     "pkcs12":{"type":"string","contentEncoding":"base64"},
-    "password":{"type":"string","writeOnly":true,"description":"opens the PKCS#12 file; not stored"},
+    "password":{"type":"string","writeOnly":true,
+      "description":"opens the PKCS#12 file; not stored"},
     "uri":{"type":"string","description":"RFC 7512 pkcs11: URI, without pin-value"},
     "certificate":{"type":"string","description":"PEM, for pkcs11 and external"}},
     "required":["source"]})");
