@@ -21,6 +21,7 @@
 #include "http_support.h"
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/signing/certificate_authority.h"
+#include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_auth_repository.h"
 #include "vanthu/storage/sql_delegation_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
@@ -248,15 +249,35 @@ struct Rollback {
   Status status;
 };
 
-/// Runs `work` (returning a Status) in one transaction: committed when it is OK, rolled back
-/// when it is not or throws.
+/// What a write leaves in the audit log besides the actor: the action and what it changed.
+struct AuditNote {
+  std::string action;
+  std::string subject;
+};
+
+void appendAudit(storage::Database& database, const RequestContext& context,
+                 const AuditNote& note) {
+  workflow::AuditEntry entry;
+  entry.actor = context.principal->userId;
+  entry.organisationId = context.principal->organisationId;
+  entry.action = note.action;
+  entry.details = note.subject;
+  entry.clientAddress = context.request.clientAddress().host().toString();
+  // No signing key: checkpoints are the signer's job (vanthu audit), appends need none.
+  storage::SqlAuditLog(database, nullptr).append(std::move(entry));
+}
+
+/// Runs `work` (returning a Status) and its audit entry in one transaction: both committed when
+/// it is OK, neither when it is not or throws.
 template <typename Work>
-Status inTransaction(storage::SqlDirectoryRepository& directory, Work&& work) {
+Status inTransaction(storage::Database& database, storage::SqlDirectoryRepository& directory,
+                     const RequestContext& context, const AuditNote& note, Work&& work) {
   Status result;
   try {
     directory.inTransaction([&] {
       result = work();
       if (!result) throw Rollback{result};
+      appendAudit(database, context, note);
     });
   } catch (const Rollback& rollback) {
     return rollback.status;
@@ -742,57 +763,60 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                sendJson(context, 200, *organisationJson(*organisation));
              });
 
-  router.add({"POST",
-              "/api/v1/organizations",
-              admin,
-              {"Create an organisation below your own",
-               "directory",
-               "OrganisationCreate",
-               201,
-               "OrganisationRecord",
-               {},
-               {409}}},
-             [&services, &log](RequestContext& context) {
-               const auto& principal = *context.principal;
-               auto body = readJsonObject(context, {"id", "code", "name", "abbreviation", "tier",
-                                                    "parent_id", "endpoint"});
-               if (!body) return sendProblem(context, body.status());
-               const auto& json = *body.value();
-               workflow::Organisation organisation;
-               for (auto [field, target] :
-                    {std::pair{"code", &organisation.code}, std::pair{"name", &organisation.name},
-                     std::pair{"abbreviation", &organisation.abbreviation},
-                     std::pair{"tier", &organisation.tierCode}}) {
-                 auto value = requiredString(json, field);
-                 if (!value) return sendProblem(context, value.status());
-                 *target = value.value();
-               }
-               auto parent = requiredString(json, "parent_id");
-               if (!parent) return sendProblem(context, parent.status());
-               organisation.parentId = parent.value();
-               auto endpoint = optionalString(json, "endpoint", 2048);
-               if (!endpoint) return sendProblem(context, endpoint.status());
-               organisation.endpoint = endpoint.value();
-               auto id = optionalString(json, "id", 128);
-               if (!id) return sendProblem(context, id.status());
-               organisation.id = id.value().empty() ? randomHex(16) : id.value();
-               auto status = services.withDatabase([&](storage::Database& db) {
-                 storage::SqlDirectoryRepository directory(db);
-                 return inTransaction(directory, [&] {
-                   if (!workflow::isSameOrBelow(directory.listOrganisations(),
-                                                *organisation.parentId, principal.organisationId)) {
-                     return Status::forbidden(
-                         "you may create organisations only below your own organisation");
-                   }
-                   return directory.addOrganisation(organisation);
-                 });
-               });
-               if (!status) return sendProblem(context, status);
-               log.info("organisation_created", {{"request_id", context.requestId},
-                                                 {"actor", principal.userId},
-                                                 {"organisation_id", organisation.id}});
-               sendJson(context, 201, *organisationJson(organisation));
-             });
+  router.add(
+      {"POST",
+       "/api/v1/organizations",
+       admin,
+       {"Create an organisation below your own",
+        "directory",
+        "OrganisationCreate",
+        201,
+        "OrganisationRecord",
+        {},
+        {409}}},
+      [&services, &log](RequestContext& context) {
+        const auto& principal = *context.principal;
+        auto body = readJsonObject(
+            context, {"id", "code", "name", "abbreviation", "tier", "parent_id", "endpoint"});
+        if (!body) return sendProblem(context, body.status());
+        const auto& json = *body.value();
+        workflow::Organisation organisation;
+        for (auto [field, target] :
+             {std::pair{"code", &organisation.code}, std::pair{"name", &organisation.name},
+              std::pair{"abbreviation", &organisation.abbreviation},
+              std::pair{"tier", &organisation.tierCode}}) {
+          auto value = requiredString(json, field);
+          if (!value) return sendProblem(context, value.status());
+          *target = value.value();
+        }
+        auto parent = requiredString(json, "parent_id");
+        if (!parent) return sendProblem(context, parent.status());
+        organisation.parentId = parent.value();
+        auto endpoint = optionalString(json, "endpoint", 2048);
+        if (!endpoint) return sendProblem(context, endpoint.status());
+        organisation.endpoint = endpoint.value();
+        auto id = optionalString(json, "id", 128);
+        if (!id) return sendProblem(context, id.status());
+        organisation.id = id.value().empty() ? randomHex(16) : id.value();
+        auto status = services.withDatabase([&](storage::Database& db) {
+          storage::SqlDirectoryRepository directory(db);
+          return inTransaction(
+              db, directory, context, {"organisation_created", "organisation " + organisation.id},
+              [&] {
+                if (!workflow::isSameOrBelow(directory.listOrganisations(), *organisation.parentId,
+                                             principal.organisationId)) {
+                  return Status::forbidden(
+                      "you may create organisations only below your own organisation");
+                }
+                return directory.addOrganisation(organisation);
+              });
+        });
+        if (!status) return sendProblem(context, status);
+        log.info("organisation_created", {{"request_id", context.requestId},
+                                          {"actor", principal.userId},
+                                          {"organisation_id", organisation.id}});
+        sendJson(context, 201, *organisationJson(organisation));
+      });
 
   router.add(
       {"PATCH",
@@ -815,50 +839,52 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         std::optional<workflow::Organisation> changed;
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&]() -> Status {
-            auto all = directory.listOrganisations();
-            auto current = directory.findOrganisation(id);
-            if (!current) return Status::notFound("organisation " + id + " does not exist");
-            if (!workflow::isSameOrBelow(all, id, principal.organisationId)) {
-              return Status::forbidden(
-                  "you may change only your own organisation and those below it");
-            }
-            workflow::Organisation next = *current;
-            for (auto [field, target] :
-                 {std::pair{"code", &next.code}, std::pair{"name", &next.name},
-                  std::pair{"abbreviation", &next.abbreviation},
-                  std::pair{"tier", &next.tierCode}}) {
-              if (!json.has(field)) continue;
-              auto value = requiredString(json, field);
-              if (!value) return value.status();
-              *target = value.value();
-            }
-            if (json.has("endpoint")) {
-              auto value = optionalString(json, "endpoint", 2048);
-              if (!value) return value.status();
-              next.endpoint = value.value();
-            }
-            auto dissolved = nullableString(json, "dissolved_on");
-            if (!dissolved) return dissolved.status();
-            if (dissolved.value().present) next.dissolvedOn = dissolved.value().value;
-            auto parent = nullableString(json, "parent_id");
-            if (!parent) return parent.status();
-            if (parent.value().present && parent.value().value != current->parentId) {
-              const auto& newParent = parent.value().value;
-              if (!newParent ||
-                  !workflow::isSameOrBelow(all, *newParent, principal.organisationId)) {
-                return Status::forbidden(
-                    "the new parent must be your organisation or one below it");
-              }
-              if (workflow::isSameOrBelow(all, *newParent, id)) {
-                return Status::invalidArgument("an organisation cannot be moved below itself");
-              }
-              next.parentId = newParent;
-            }
-            auto updated = directory.updateOrganisation(next);
-            if (updated) changed = next;
-            return updated;
-          });
+          return inTransaction(
+              db, directory, context, {"organisation_changed", "organisation " + id},
+              [&]() -> Status {
+                auto all = directory.listOrganisations();
+                auto current = directory.findOrganisation(id);
+                if (!current) return Status::notFound("organisation " + id + " does not exist");
+                if (!workflow::isSameOrBelow(all, id, principal.organisationId)) {
+                  return Status::forbidden(
+                      "you may change only your own organisation and those below it");
+                }
+                workflow::Organisation next = *current;
+                for (auto [field, target] :
+                     {std::pair{"code", &next.code}, std::pair{"name", &next.name},
+                      std::pair{"abbreviation", &next.abbreviation},
+                      std::pair{"tier", &next.tierCode}}) {
+                  if (!json.has(field)) continue;
+                  auto value = requiredString(json, field);
+                  if (!value) return value.status();
+                  *target = value.value();
+                }
+                if (json.has("endpoint")) {
+                  auto value = optionalString(json, "endpoint", 2048);
+                  if (!value) return value.status();
+                  next.endpoint = value.value();
+                }
+                auto dissolved = nullableString(json, "dissolved_on");
+                if (!dissolved) return dissolved.status();
+                if (dissolved.value().present) next.dissolvedOn = dissolved.value().value;
+                auto parent = nullableString(json, "parent_id");
+                if (!parent) return parent.status();
+                if (parent.value().present && parent.value().value != current->parentId) {
+                  const auto& newParent = parent.value().value;
+                  if (!newParent ||
+                      !workflow::isSameOrBelow(all, *newParent, principal.organisationId)) {
+                    return Status::forbidden(
+                        "the new parent must be your organisation or one below it");
+                  }
+                  if (workflow::isSameOrBelow(all, *newParent, id)) {
+                    return Status::invalidArgument("an organisation cannot be moved below itself");
+                  }
+                  next.parentId = newParent;
+                }
+                auto updated = directory.updateOrganisation(next);
+                if (updated) changed = next;
+                return updated;
+              });
         });
         if (!status) return sendProblem(context, status);
         log.info("organisation_changed", {{"request_id", context.requestId},
@@ -921,7 +947,8 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                unit.id = id.value().empty() ? randomHex(16) : id.value();
                auto status = services.withDatabase([&](storage::Database& db) {
                  storage::SqlDirectoryRepository directory(db);
-                 return inTransaction(directory, [&] { return directory.addUnit(unit); });
+                 return inTransaction(db, directory, context, {"unit_created", "unit " + unit.id},
+                                      [&] { return directory.addUnit(unit); });
                });
                if (!status) return sendProblem(context, status);
                log.info("unit_created", {{"request_id", context.requestId},
@@ -950,24 +977,25 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         workflow::Unit changed;
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&]() -> Status {
-            auto unit = directory.findUnit(id);
-            if (!unit || unit->organisationId != principal.organisationId) {
-              return Status::notFound("unit " + id + " does not exist");
-            }
-            changed = *unit;
-            if (json.has("name")) {
-              auto name = requiredString(json, "name");
-              if (!name) return name.status();
-              changed.name = name.value();
-            }
-            if (json.has("abbreviation")) {
-              auto abbreviation = requiredString(json, "abbreviation", 32);
-              if (!abbreviation) return abbreviation.status();
-              changed.abbreviation = abbreviation.value();
-            }
-            return directory.updateUnit(changed);
-          });
+          return inTransaction(db, directory, context, {"unit_changed", "unit " + id},
+                               [&]() -> Status {
+                                 auto unit = directory.findUnit(id);
+                                 if (!unit || unit->organisationId != principal.organisationId) {
+                                   return Status::notFound("unit " + id + " does not exist");
+                                 }
+                                 changed = *unit;
+                                 if (json.has("name")) {
+                                   auto name = requiredString(json, "name");
+                                   if (!name) return name.status();
+                                   changed.name = name.value();
+                                 }
+                                 if (json.has("abbreviation")) {
+                                   auto abbreviation = requiredString(json, "abbreviation", 32);
+                                   if (!abbreviation) return abbreviation.status();
+                                   changed.abbreviation = abbreviation.value();
+                                 }
+                                 return directory.updateUnit(changed);
+                               });
         });
         if (!status) return sendProblem(context, status);
         log.info("unit_changed",
@@ -1063,7 +1091,7 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         user.passwordHash = hashPassword(password.value());
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&] {
+          return inTransaction(db, directory, context, {"user_created", "user " + user.id}, [&] {
             if (auto check = unitBelongs(directory, user.unitId, user.organisationId); !check) {
               return check;
             }
@@ -1120,9 +1148,10 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         if (!unit) return sendProblem(context, unit.status());
         Object::Ptr reply;
         bool deactivated = false;
+        AuditNote note{"user_changed", "user " + id};
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&]() -> Status {
+          return inTransaction(db, directory, context, note, [&]() -> Status {
             auto user = userOfOrganisation(directory, id, principal.organisationId);
             if (!user) return user.status();
             workflow::User next = user.value();
@@ -1151,6 +1180,7 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                 return check;
               }
               deactivated = true;
+              note.action = "user_deactivated";
             }
             if (auto updated = directory.updateUser(next); !updated) return updated;
             if (deactivated) {
@@ -1197,17 +1227,20 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                Object::Ptr reply;
                auto status = services.withDatabase([&](storage::Database& db) {
                  storage::SqlDirectoryRepository directory(db);
-                 return inTransaction(directory, [&]() -> Status {
-                   auto user = userOfOrganisation(directory, id, principal.organisationId);
-                   if (!user) return user.status();
-                   if (auto check = unitBelongs(directory, grant.unitId, grant.organisationId);
-                       !check) {
-                     return check;
-                   }
-                   if (auto granted = directory.grantRole(grant); !granted) return granted;
-                   reply = userJson(user.value(), directory.roleGrantsOf(id));
-                   return Status::ok();
-                 });
+                 return inTransaction(
+                     db, directory, context,
+                     {"role_granted", "role " + roleName.value() + " of user " + id},
+                     [&]() -> Status {
+                       auto user = userOfOrganisation(directory, id, principal.organisationId);
+                       if (!user) return user.status();
+                       if (auto check = unitBelongs(directory, grant.unitId, grant.organisationId);
+                           !check) {
+                         return check;
+                       }
+                       if (auto granted = directory.grantRole(grant); !granted) return granted;
+                       reply = userJson(user.value(), directory.roleGrantsOf(id));
+                       return Status::ok();
+                     });
                });
                if (!status) return sendProblem(context, status);
                log.info("role_granted", {{"request_id", context.requestId},
@@ -1244,16 +1277,18 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         }
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&]() -> Status {
-            auto user = userOfOrganisation(directory, id, principal.organisationId);
-            if (!user) return user.status();
-            if (*role == Role::Administrator) {
-              if (auto check = keepsAnAdministrator(directory, user.value(), grant); !check) {
-                return check;
-              }
-            }
-            return directory.revokeRole(grant);
-          });
+          return inTransaction(
+              db, directory, context, {"role_revoked", "role " + roleName + " of user " + id},
+              [&]() -> Status {
+                auto user = userOfOrganisation(directory, id, principal.organisationId);
+                if (!user) return user.status();
+                if (*role == Role::Administrator) {
+                  if (auto check = keepsAnAdministrator(directory, user.value(), grant); !check) {
+                    return check;
+                  }
+                }
+                return directory.revokeRole(grant);
+              });
         });
         if (!status) return sendProblem(context, status);
         log.info("role_revoked", {{"request_id", context.requestId},
@@ -1391,7 +1426,8 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         }
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&] { return directory.addKeyReference(reference); });
+          return inTransaction(db, directory, context, {"key_registered", "key " + reference.id},
+                               [&] { return directory.addKeyReference(reference); });
         });
         if (!status) {
           if (*source == workflow::KeySource::Pkcs12) {
@@ -1417,18 +1453,19 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         const auto& id = context.pathParameters["id"];
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&]() -> Status {
-            auto reference = directory.findKeyReference(id);
-            bool ours = false;
-            if (reference && reference->organisationId) {
-              ours = *reference->organisationId == principal.organisationId;
-            } else if (reference && reference->userId) {
-              ours = static_cast<bool>(
-                  userOfOrganisation(directory, *reference->userId, principal.organisationId));
-            }
-            if (!ours) return Status::notFound("key reference " + id + " does not exist");
-            return directory.deactivateKeyReference(id);
-          });
+          return inTransaction(
+              db, directory, context, {"key_withdrawn", "key " + id}, [&]() -> Status {
+                auto reference = directory.findKeyReference(id);
+                bool ours = false;
+                if (reference && reference->organisationId) {
+                  ours = *reference->organisationId == principal.organisationId;
+                } else if (reference && reference->userId) {
+                  ours = static_cast<bool>(
+                      userOfOrganisation(directory, *reference->userId, principal.organisationId));
+                }
+                if (!ours) return Status::notFound("key reference " + id + " does not exist");
+                return directory.deactivateKeyReference(id);
+              });
         });
         if (!status) return sendProblem(context, status);
         log.info("key_withdrawn",
@@ -1517,20 +1554,22 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         delegation.reason = reason.value();
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(directory, [&]() -> Status {
-            auto giver =
-                userOfOrganisation(directory, delegation.fromUserId, principal.organisationId);
-            if (!giver) return giver.status();
-            auto receiver =
-                userOfOrganisation(directory, delegation.toUserId, principal.organisationId);
-            if (!receiver) return receiver.status();
-            if (auto valid =
-                    workflow::validateDelegation(delegation, giver.value(), receiver.value());
-                !valid) {
-              return valid;
-            }
-            return storage::SqlDelegationRepository(db).addDelegation(delegation);
-          });
+          return inTransaction(
+              db, directory, context, {"delegation_created", "delegation " + delegation.id},
+              [&]() -> Status {
+                auto giver =
+                    userOfOrganisation(directory, delegation.fromUserId, principal.organisationId);
+                if (!giver) return giver.status();
+                auto receiver =
+                    userOfOrganisation(directory, delegation.toUserId, principal.organisationId);
+                if (!receiver) return receiver.status();
+                if (auto valid =
+                        workflow::validateDelegation(delegation, giver.value(), receiver.value());
+                    !valid) {
+                  return valid;
+                }
+                return storage::SqlDelegationRepository(db).addDelegation(delegation);
+              });
         });
         if (!status) return sendProblem(context, status);
         log.info("delegation_created", {{"request_id", context.requestId},
@@ -1539,40 +1578,42 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         sendJson(context, 201, *delegationJson(delegation));
       });
 
-  router.add({"DELETE",
-              "/api/v1/delegations/{id}",
-              anyUser,
-              {"Revoke a delegation (its giver or an administrator); the record stays",
-               "delegations",
-               "",
-               204,
-               "",
-               {},
-               {404, 409}}},
-             [&services, &log](RequestContext& context) {
-               const auto& principal = *context.principal;
-               const auto& id = context.pathParameters["id"];
-               auto status = services.withDatabase([&](storage::Database& db) {
-                 storage::SqlDirectoryRepository directory(db);
-                 return inTransaction(directory, [&]() -> Status {
-                   storage::SqlDelegationRepository delegations(db);
-                   auto delegation = delegations.findDelegation(id);
-                   if (!delegation || delegation->organisationId != principal.organisationId) {
-                     return Status::notFound("delegation " + id + " does not exist");
-                   }
-                   if (!principal.isAdministrator() && delegation->fromUserId != principal.userId) {
-                     return Status::forbidden(
-                         "only the giver of a delegation or an administrator may revoke it");
-                   }
-                   return delegations.revokeDelegation(id, services.authenticator.now());
-                 });
-               });
-               if (!status) return sendProblem(context, status);
-               log.info("delegation_revoked", {{"request_id", context.requestId},
-                                               {"actor", principal.userId},
-                                               {"delegation_id", id}});
-               sendNoContent(context);
-             });
+  router.add(
+      {"DELETE",
+       "/api/v1/delegations/{id}",
+       anyUser,
+       {"Revoke a delegation (its giver or an administrator); the record stays",
+        "delegations",
+        "",
+        204,
+        "",
+        {},
+        {404, 409}}},
+      [&services, &log](RequestContext& context) {
+        const auto& principal = *context.principal;
+        const auto& id = context.pathParameters["id"];
+        auto status = services.withDatabase([&](storage::Database& db) {
+          storage::SqlDirectoryRepository directory(db);
+          return inTransaction(
+              db, directory, context, {"delegation_revoked", "delegation " + id}, [&]() -> Status {
+                storage::SqlDelegationRepository delegations(db);
+                auto delegation = delegations.findDelegation(id);
+                if (!delegation || delegation->organisationId != principal.organisationId) {
+                  return Status::notFound("delegation " + id + " does not exist");
+                }
+                if (!principal.isAdministrator() && delegation->fromUserId != principal.userId) {
+                  return Status::forbidden(
+                      "only the giver of a delegation or an administrator may revoke it");
+                }
+                return delegations.revokeDelegation(id, services.authenticator.now());
+              });
+        });
+        if (!status) return sendProblem(context, status);
+        log.info("delegation_revoked", {{"request_id", context.requestId},
+                                        {"actor", principal.userId},
+                                        {"delegation_id", id}});
+        sendNoContent(context);
+      });
 
   // ---- workflow templates ------------------------------------------------------------------
 
@@ -1662,7 +1703,15 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                  workflowTemplate.levels.push_back(level.value());
                }
                auto saved = services.withDatabase([&](storage::Database& db) {
-                 return storage::SqlTemplateRepository(db).saveTemplate(workflowTemplate);
+                 auto version = storage::SqlTemplateRepository(db).saveTemplate(workflowTemplate);
+                 // The template store commits its own transaction (it numbers versions), so the
+                 // audit entry follows it rather than sharing it.
+                 if (version) {
+                   appendAudit(db, context,
+                               {"template_saved",
+                                "template " + id + " version " + std::to_string(version.value())});
+                 }
+                 return version;
                });
                if (!saved) return sendProblem(context, saved.status());
                workflowTemplate.version = saved.value();

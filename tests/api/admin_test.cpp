@@ -23,6 +23,7 @@
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/signing/certificate_authority.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_directory_repository.h"
 
 using namespace vanthu;
@@ -804,4 +805,43 @@ TEST_CASE("workflow templates: every user reads them, an administrator saves new
   CHECK(
       s.call("GET", "/api/v1/templates/tinh-short", specialist).json()->getValue<int>("version") ==
       2);
+}
+
+TEST_CASE("every administrative write leaves an audit entry naming the actor, a refused one none",
+          "[api][admin][audit]") {
+  AdminServer s;
+  auto admin = s.token("admin");
+  auto leader = s.token("lanhdao");
+  auto entries = [&] {
+    auto database = storage::Database::open({s.config.resolvedDatabaseUrl()});
+    storage::SqlAuditLog audit(*database, nullptr);
+    std::vector<workflow::AuditEntry> all;
+    for (uint64_t i = 0; i < audit.size(); ++i) all.push_back(*audit.entry(i));
+    CHECK(audit.verify().ok());
+    return all;
+  };
+  auto before = entries().size();
+
+  REQUIRE(s.call("POST", "/api/v1/users/u-cv/roles", admin, object({{"role", "clerk"}})).status ==
+          201);
+  REQUIRE(s.call("POST", "/api/v1/delegations", leader,
+                 object({{"to_user_id", "u-pho"},
+                         {"scope", "all"},
+                         {"starts_at", "2026-12-01T00:00:00Z"},
+                         {"ends_at", "2026-12-02T00:00:00Z"}}))
+              .status == 201);
+  // Refused: the last administrator, and a unit of another organisation.
+  REQUIRE(s.call("DELETE", "/api/v1/users/u-admin/roles/administrator", admin).status == 409);
+  REQUIRE(s.call("POST", "/api/v1/users/u-cv/roles", admin,
+                 object({{"role", "clerk"}, {"unit_id", "xa-vp"}}))
+              .status == 400);
+
+  auto after = entries();
+  REQUIRE(after.size() == before + 2);
+  CHECK(after[before].action == "role_granted");
+  CHECK(after[before].actor == "u-admin");
+  CHECK(after[before].organisationId == "tinh");
+  CHECK_THAT(after[before].details, Catch::Contains("u-cv"));
+  CHECK(after[before + 1].action == "delegation_created");
+  CHECK(after[before + 1].actor == "u-lanhdao");
 }
