@@ -7,13 +7,11 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Timestamp.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -21,6 +19,7 @@
 #include "http_support.h"
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/signing/certificate_authority.h"
+#include "vanthu/storage/atomic_file.h"
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_auth_repository.h"
 #include "vanthu/storage/sql_delegation_repository.h"
@@ -464,15 +463,10 @@ Result<std::string> decodeBase64(const std::string& text) {
 
 void writePrivateFile(const fs::path& path, const std::string& bytes) {
   fs::create_directories(path.parent_path());
-  ::chmod(path.parent_path().c_str(), 0700);
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    ::chmod(path.c_str(), 0600);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) throw Error(ErrorCode::IoFailure, "writing " + path.string() + " failed");
-  }
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  // The directory is the first guard of the key stores in it (the temporary file of the atomic
+  // write exists before its mode is set).
+  fs::permissions(path.parent_path(), fs::perms::owner_all, fs::perm_options::replace);
+  storage::writeFileAtomically(path, bytes, 0600);
 }
 
 /// Opens the uploaded key store with the signer's own PKCS#12 code and stores it under the data

@@ -546,6 +546,8 @@ TEST_CASE("keys: a PKCS#12 file is opened, described and kept 0600 without its p
   struct stat info {};
   REQUIRE(::stat(stored.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
+  REQUIRE(::stat(stored.parent_path().c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0700);
   CHECK(created.body.find(p12Password) == std::string::npos);
   CHECK(s.logs.str().find(p12Password) == std::string::npos);
   {
@@ -582,6 +584,17 @@ TEST_CASE("keys: a PKCS#12 file is opened, described and kept 0600 without its p
     auto garbage = body;
     garbage.set("pkcs12", base64("this is not a key store at all"));
     checkProblem(s.call("POST", "/api/v1/keys", admin, garbage), 422, "certificate_invalid");
+    // A key store with the certificate but no private key, made by the openssl CLI.
+    test::writeText(work / "alone.pem", pki.certificatePem("Không khóa"));
+    auto made = test::runCommand(
+        "openssl pkcs12 -export -nokeys -in " + test::shellQuote(work / "alone.pem") + " -out " +
+        test::shellQuote(work / "alone.p12") + " -passout pass:" + p12Password);
+    REQUIRE(made.exitCode == 0);
+    auto keyless = body;
+    keyless.set("pkcs12", base64(readFile(work / "alone.p12")));
+    auto noKey = s.call("POST", "/api/v1/keys", admin, keyless);
+    checkProblem(noKey, 422, "certificate_invalid");
+    CHECK_THAT(noKey.detail(), Catch::Contains("private key"));
     auto notBase64 = body;
     notBase64.set("pkcs12", "***");
     checkProblem(s.call("POST", "/api/v1/keys", admin, notBase64), 400, "invalid_argument");
