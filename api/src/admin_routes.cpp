@@ -1018,17 +1018,20 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                auto limit = queryInt(query, "limit", 50, 200);
                if (!limit) return sendProblem(context, limit.status());
                Array::Ptr items = new Array;
-               size_t total = 0;
-               services.withDatabase([&](storage::Database& db) {
+               int64_t total = 0;
+               auto status = services.withDatabase([&](storage::Database& db) {
                  storage::SqlDirectoryRepository directory(db);
-                 auto users = directory.listUsers(principal.organisationId);
-                 total = users.size();
-                 size_t first =
-                     static_cast<size_t>(page.value() - 1) * static_cast<size_t>(limit.value());
-                 for (size_t i = first; i < users.size() && i < first + limit.value(); ++i) {
-                   items->add(userJson(users[i], directory.roleGrantsOf(users[i].id)));
+                 // page is at most 100000 and limit 200: the offset fits an int.
+                 auto found = directory.listUsersPage(
+                     principal.organisationId, (page.value() - 1) * limit.value(), limit.value());
+                 if (!found) return found.status();
+                 total = found.value().total;
+                 for (const auto& user : found.value().users) {
+                   items->add(userJson(user, directory.roleGrantsOf(user.id)));
                  }
+                 return Status::ok();
                });
+               if (!status) return sendProblem(context, status);
                Object body;
                body.set("items", items);
                body.set("total", total);

@@ -386,6 +386,27 @@ std::optional<workflow::User> SqlDirectoryRepository::findUser(const std::string
   });
 }
 
+Result<workflow::UserPage> SqlDirectoryRepository::listUsersPage(const std::string& organisationId,
+                                                                 int offset, int limit) {
+  if (offset < 0 || limit < 1 || limit > 500) {
+    return Status::invalidArgument("a page is 1 to 500 users from a non-negative offset");
+  }
+  return guardedRead(database_, "users", [&](Database::Impl& db) {
+    workflow::UserPage page;
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kUserColumns) +
+                     "WHERE organisation_id = ? ORDER BY username LIMIT ? OFFSET ?"),
+        bind(organisationId), bind(limit), bind(offset), now;
+    RecordSet rows(select);
+    page.users = readUsers(rows);
+    Poco::Int64 total = 0;
+    db.session << db.sql("SELECT COUNT(*) FROM users WHERE organisation_id = ?"),
+        bind(organisationId), into(total), now;
+    page.total = total;
+    return Result<workflow::UserPage>(std::move(page));
+  });
+}
+
 Status SqlDirectoryRepository::updateUser(const workflow::User& user) {
   Status result;
   auto status = guardedWrite(database_, "user " + user.id, [&](Database::Impl& db) {

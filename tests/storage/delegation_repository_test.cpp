@@ -161,6 +161,15 @@ TEST_CASE("directory administration: updates, role removal, administrators, key 
   CHECK(f.directory.activeHoldersOf("tinh", Role::Administrator) ==
         std::vector<std::string>{"admin"});
 
+  auto page = f.directory.listUsersPage("tinh", 1, 1);
+  REQUIRE(page);
+  CHECK(page.value().total == 3);
+  REQUIRE(page.value().users.size() == 1);
+  CHECK(page.value().users[0].username == "lanhdao");
+  CHECK(f.directory.listUsersPage("tinh", 3, 10).value().users.empty());
+  CHECK(f.directory.listUsersPage("tinh", 0, 0).status().code() == ErrorCode::InvalidArgument);
+  CHECK(f.directory.listUsersPage("tinh", -1, 5).status().code() == ErrorCode::InvalidArgument);
+
   KeyReference key;
   key.id = "k1";
   key.userId = "lanhdao";

@@ -35,6 +35,8 @@ class SqlDirectoryRepository final : public workflow::DirectoryRepository {
   std::optional<workflow::Unit> findUnit(const std::string& id) override;
   Status updateUnit(const workflow::Unit& unit) override;
   std::optional<workflow::User> findUser(const std::string& id) override;
+  Result<workflow::UserPage> listUsersPage(const std::string& organisationId, int offset,
+                                           int limit) override;
   Status updateUser(const workflow::User& user) override;
   Status revokeRole(const workflow::RoleGrant& grant) override;
   std::vector<std::string> activeHoldersOf(const std::string& organisationId,

@@ -3,6 +3,7 @@
 // Who is who: tiers of government, organisations, their units, users and the roles they hold.
 // Tiers are data (the 2025 reform removed the district tier); nothing here names a tier in code.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,6 +94,12 @@ struct KeyReference {
   bool active = true;             ///< false once withdrawn; the row stays for history
 };
 
+/// One page of an organisation's users (by username) and how many it has in all.
+struct UserPage {
+  std::vector<User> users;
+  int64_t total = 0;
+};
+
 /// Port: the directory of tiers, organisations, units, users, role grants and key references.
 /// Adapters live in storage/. Methods throw vanthu::Error on infrastructure failure; adding
 /// something whose id or unique key exists returns AlreadyExists.
@@ -125,6 +132,10 @@ class DirectoryRepository {
   /// Name and abbreviation.
   virtual Status updateUnit(const Unit& unit) = 0;
   virtual std::optional<User> findUser(const std::string& id) = 0;
+  /// `limit` users from `offset`, by username. InvalidArgument for a negative offset or a limit
+  /// outside 1..500.
+  virtual Result<UserPage> listUsersPage(const std::string& organisationId, int offset,
+                                         int limit) = 0;
   /// Full name, position, email, unit and the active flag.
   virtual Status updateUser(const User& user) = 0;
   /// Removes exactly this grant (same unit, or both organisation-wide); NotFound if not held.
