@@ -6,7 +6,6 @@
 #include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/Timestamp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -441,6 +440,7 @@ Result<signing::Certificate> certificateFromPem(const std::string& pem) {
   try {
     return signing::Certificate::fromPem(pem);
   } catch (const Error& e) {
+    if (e.code() != ErrorCode::InvalidArgument) throw;
     return Status(ErrorCode::CertificateInvalid,
                   "field 'certificate' holds no readable PEM certificate");
   }
@@ -485,7 +485,13 @@ Status storePkcs12(const fs::path& dataDir, const std::string& bytes, const std:
       status = Status(ErrorCode::InvalidPassword, "the PKCS#12 password is wrong");
     } else if (e.code() == ErrorCode::InvalidArgument) {
       status = Status(ErrorCode::CertificateInvalid,
-                      "the PKCS#12 file holds no private key with its certificate");
+                      "the file is not a PKCS#12 key store holding a private key and its "
+                      "certificate");
+    } else if (e.code() == ErrorCode::CryptoFailure) {
+      // Old exports (RC2-40, single DES) need OpenSSL's legacy provider: the uploader can
+      // re-export the file; the server is not at fault.
+      status = Status(ErrorCode::CertificateInvalid,
+                      std::string("the PKCS#12 file cannot be read: ") + e.what());
     } else {
       std::error_code ignored;
       fs::remove(path, ignored);
