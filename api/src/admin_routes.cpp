@@ -866,7 +866,15 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                 }
                 auto dissolved = nullableString(json, "dissolved_on");
                 if (!dissolved) return dissolved.status();
-                if (dissolved.value().present) next.dissolvedOn = dissolved.value().value;
+                if (dissolved.value().present) {
+                  static const std::regex isoDate(R"(\d{4}-\d{2}-\d{2})");
+                  const auto& date = dissolved.value().value;
+                  if (date && !std::regex_match(*date, isoDate)) {
+                    return Status::invalidArgument(
+                        "field 'dissolved_on' must be an ISO date such as 2025-07-01");
+                  }
+                  next.dissolvedOn = date;
+                }
                 auto parent = nullableString(json, "parent_id");
                 if (!parent) return parent.status();
                 if (parent.value().present && parent.value().value != current->parentId) {

@@ -311,6 +311,13 @@ TEST_CASE("an administrator creates and changes organisations only at or below t
     checkProblem(
         s.call("PATCH", "/api/v1/organizations/tinh", admin, object({{"parent_id", "xa"}})), 400,
         "invalid_argument");
+    checkProblem(s.call("PATCH", "/api/v1/organizations/xa", admin,
+                        object({{"dissolved_on", "last summer"}})),
+                 400, "invalid_argument");
+    auto dissolved = s.call("PATCH", "/api/v1/organizations/xa", admin,
+                            object({{"dissolved_on", "2025-07-01"}}));
+    REQUIRE(dissolved.status == 200);
+    CHECK(dissolved.json()->getValue<std::string>("dissolved_on") == "2025-07-01");
     checkProblem(s.call("PATCH", "/api/v1/organizations/nowhere", admin, object({{"name", "X"}})),
                  404, "not_found");
     auto stored = s.call("GET", "/api/v1/organizations/tinh", specialist).json();
