@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "api_services.h"
+#include "admin_routes.h"
 #include "auth_routes.h"
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
@@ -172,6 +173,7 @@ void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
   registerDocumentRoutes(router, *services);
+  registerAdminRoutes(router, *services);
   router.add({"GET",
               "/healthz",
               Access::anyone(),

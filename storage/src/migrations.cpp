@@ -311,6 +311,23 @@ const std::vector<Migration>& migrations() {
        "authentication: sessions with rotating refresh tokens, login lock-outs, API tokens,"
        " the shared JWT signing secret",
        authTables()},
+      {8,
+       "administration: delegations (who acts for whom, from when to when), key references"
+       " that can be withdrawn",
+       {
+           // Times are Unix seconds; revoked_at 0 = in force. Rows are revoked, never deleted.
+           "CREATE TABLE delegations ("
+           " id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL REFERENCES organisations(id),"
+           " from_user_id TEXT NOT NULL REFERENCES users(id),"
+           " to_user_id TEXT NOT NULL REFERENCES users(id),"
+           " scope TEXT NOT NULL CHECK (scope IN ('sign', 'approve', 'all')),"
+           " starts_at BIGINT NOT NULL, ends_at BIGINT NOT NULL, reason TEXT NOT NULL,"
+           " created_by TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT NOT NULL,"
+           " CHECK (ends_at > starts_at), CHECK (from_user_id <> to_user_id))",
+           "CREATE INDEX delegations_by_pair ON delegations (from_user_id, to_user_id, starts_at)",
+           "CREATE INDEX delegations_by_organisation ON delegations (organisation_id, starts_at)",
+           "ALTER TABLE key_references ADD COLUMN active INTEGER NOT NULL DEFAULT 1",
+       }},
   };
   return all;
 }

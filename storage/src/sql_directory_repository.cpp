@@ -80,6 +80,7 @@ std::vector<workflow::KeyReference> readKeyReferences(RecordSet& rows) {
     reference.certificateSubject = text(rows, 5);
     reference.certificateSerial = text(rows, 6);
     reference.notAfter = text(rows, 7);
+    reference.active = rows.value(8).convert<int>() != 0;
     references.push_back(std::move(reference));
   }
   return references;
@@ -87,7 +88,7 @@ std::vector<workflow::KeyReference> readKeyReferences(RecordSet& rows) {
 
 constexpr const char* kKeyReferenceColumns =
     "SELECT id, user_id, organisation_id, source, location, certificate_subject,"
-    " certificate_serial, not_after FROM key_references ";
+    " certificate_serial, not_after, active FROM key_references ";
 
 std::vector<workflow::User> readUsers(RecordSet& rows) {
   std::vector<workflow::User> users;
@@ -105,6 +106,28 @@ std::vector<workflow::User> readUsers(RecordSet& rows) {
     users.push_back(std::move(user));
   }
   return users;
+}
+
+workflow::Organisation readOrganisation(RecordSet& rows) {
+  workflow::Organisation organisation;
+  organisation.id = text(rows, 0);
+  organisation.code = text(rows, 1);
+  organisation.name = text(rows, 2);
+  organisation.abbreviation = text(rows, 3);
+  organisation.tierCode = text(rows, 4);
+  organisation.parentId = optionalText(rows, 5);
+  organisation.endpoint = text(rows, 6);
+  organisation.dissolvedOn = optionalText(rows, 7);
+  return organisation;
+}
+
+constexpr const char* kOrganisationColumns =
+    "SELECT id, code, name, abbreviation, tier_code, parent_id, endpoint, dissolved_on"
+    " FROM organisations ";
+
+// An UPDATE that touched no row named something that does not exist.
+Status updated(Poco::Data::Statement& statement, const std::string& what) {
+  return statement.execute() == 0 ? Status::notFound(what + " does not exist") : Status::ok();
 }
 
 constexpr const char* kUserColumns =
@@ -208,23 +231,11 @@ std::vector<workflow::Tier> SqlDirectoryRepository::listTiers() {
 std::vector<workflow::Organisation> SqlDirectoryRepository::listOrganisations() {
   return guardedRead(database_, "organisations", [&](Database::Impl& db) {
     Poco::Data::Statement select(db.session);
-    select << db.sql(
-        "SELECT id, code, name, abbreviation, tier_code, parent_id, endpoint, dissolved_on"
-        " FROM organisations ORDER BY code"),
-        now;
+    select << db.sql(std::string(kOrganisationColumns) + "ORDER BY code"), now;
     RecordSet rows(select);
     std::vector<workflow::Organisation> organisations;
     for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
-      workflow::Organisation organisation;
-      organisation.id = text(rows, 0);
-      organisation.code = text(rows, 1);
-      organisation.name = text(rows, 2);
-      organisation.abbreviation = text(rows, 3);
-      organisation.tierCode = text(rows, 4);
-      organisation.parentId = optionalText(rows, 5);
-      organisation.endpoint = text(rows, 6);
-      organisation.dissolvedOn = optionalText(rows, 7);
-      organisations.push_back(std::move(organisation));
+      organisations.push_back(readOrganisation(rows));
     }
     return organisations;
   });
@@ -308,6 +319,169 @@ std::vector<workflow::KeyReference> SqlDirectoryRepository::keyReferencesOfOrgan
     RecordSet rows(select);
     return readKeyReferences(rows);
   });
+}
+
+std::optional<workflow::Organisation> SqlDirectoryRepository::findOrganisation(
+    const std::string& id) {
+  return guardedRead(database_, "organisation " + id, [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kOrganisationColumns) + "WHERE id = ?"), bind(id), now;
+    RecordSet rows(select);
+    return rows.moveFirst() ? std::optional<workflow::Organisation>(readOrganisation(rows))
+                            : std::nullopt;
+  });
+}
+
+Status SqlDirectoryRepository::updateOrganisation(const workflow::Organisation& organisation) {
+  if (auto status = workflow::validateOrganisation(organisation); !status) return status;
+  if (organisation.parentId == organisation.id) {
+    return Status::invalidArgument("an organisation cannot be its own parent");
+  }
+  Status result;
+  auto status =
+      guardedWrite(database_, "organisation " + organisation.code, [&](Database::Impl& db) {
+        Poco::Data::Statement update(db.session);
+        update << db.sql(
+            "UPDATE organisations SET code = ?, name = ?, abbreviation = ?, tier_code = ?,"
+            " parent_id = ?, endpoint = ?, dissolved_on = ? WHERE id = ?"),
+            bind(organisation.code), bind(organisation.name), bind(organisation.abbreviation),
+            bind(organisation.tierCode), bind(toNullable(organisation.parentId)),
+            bind(organisation.endpoint), bind(toNullable(organisation.dissolvedOn)),
+            bind(organisation.id);
+        result = updated(update, "organisation " + organisation.id);
+      });
+  return status ? result : status;
+}
+
+std::optional<workflow::Unit> SqlDirectoryRepository::findUnit(const std::string& id) {
+  return guardedRead(database_, "unit " + id, [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql("SELECT id, organisation_id, name, abbreviation FROM units WHERE id = ?"),
+        bind(id), now;
+    RecordSet rows(select);
+    if (!rows.moveFirst()) return std::optional<workflow::Unit>();
+    return std::optional<workflow::Unit>(
+        workflow::Unit{text(rows, 0), text(rows, 1), text(rows, 2), text(rows, 3)});
+  });
+}
+
+Status SqlDirectoryRepository::updateUnit(const workflow::Unit& unit) {
+  Status result;
+  auto status = guardedWrite(database_, "unit " + unit.name, [&](Database::Impl& db) {
+    Poco::Data::Statement update(db.session);
+    update << db.sql("UPDATE units SET name = ?, abbreviation = ? WHERE id = ?"), bind(unit.name),
+        bind(unit.abbreviation), bind(unit.id);
+    result = updated(update, "unit " + unit.id);
+  });
+  return status ? result : status;
+}
+
+std::optional<workflow::User> SqlDirectoryRepository::findUser(const std::string& id) {
+  return guardedRead(database_, "user " + id, [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kUserColumns) + "WHERE id = ?"), bind(id), now;
+    RecordSet rows(select);
+    auto users = readUsers(rows);
+    return users.empty() ? std::nullopt : std::optional<workflow::User>(std::move(users.front()));
+  });
+}
+
+Result<workflow::UserPage> SqlDirectoryRepository::listUsersPage(const std::string& organisationId,
+                                                                 int offset, int limit) {
+  if (offset < 0 || limit < 1 || limit > 500) {
+    return Status::invalidArgument("a page is 1 to 500 users from a non-negative offset");
+  }
+  return guardedRead(database_, "users", [&](Database::Impl& db) {
+    workflow::UserPage page;
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kUserColumns) +
+                     "WHERE organisation_id = ? ORDER BY username LIMIT ? OFFSET ?"),
+        bind(organisationId), bind(limit), bind(offset), now;
+    RecordSet rows(select);
+    page.users = readUsers(rows);
+    Poco::Int64 total = 0;
+    db.session << db.sql("SELECT COUNT(*) FROM users WHERE organisation_id = ?"),
+        bind(organisationId), into(total), now;
+    page.total = total;
+    return Result<workflow::UserPage>(std::move(page));
+  });
+}
+
+Status SqlDirectoryRepository::updateUser(const workflow::User& user) {
+  Status result;
+  auto status = guardedWrite(database_, "user " + user.id, [&](Database::Impl& db) {
+    int active = user.active ? 1 : 0;
+    Poco::Data::Statement update(db.session);
+    update << db.sql(
+        "UPDATE users SET full_name = ?, position = ?, email = ?, unit_id = ?, active = ?"
+        " WHERE id = ?"),
+        bind(user.fullName), bind(user.position), bind(user.email), bind(toNullable(user.unitId)),
+        bind(active), bind(user.id);
+    result = updated(update, "user " + user.id);
+  });
+  return status ? result : status;
+}
+
+Status SqlDirectoryRepository::revokeRole(const workflow::RoleGrant& grant) {
+  std::string role(workflow::roleName(grant.role));
+  Status result;
+  auto status = guardedWrite(database_, "role " + role, [&](Database::Impl& db) {
+    Poco::Data::Statement remove(db.session);
+    if (grant.unitId) {
+      remove << db.sql(
+          "DELETE FROM role_grants WHERE user_id = ? AND role = ? AND organisation_id = ?"
+          " AND unit_id = ?"),
+          bind(grant.userId), bind(role), bind(grant.organisationId), bind(*grant.unitId);
+    } else {
+      remove << db.sql(
+          "DELETE FROM role_grants WHERE user_id = ? AND role = ? AND organisation_id = ?"
+          " AND unit_id IS NULL"),
+          bind(grant.userId), bind(role), bind(grant.organisationId);
+    }
+    result = updated(remove, "role " + role + " of user " + grant.userId);
+  });
+  return status ? result : status;
+}
+
+std::vector<std::string> SqlDirectoryRepository::activeHoldersOf(const std::string& organisationId,
+                                                                 workflow::Role role) {
+  std::string roleText(workflow::roleName(role));
+  return guardedRead(database_, "role holders", [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT DISTINCT g.user_id FROM role_grants g JOIN users u ON u.id = g.user_id"
+        " WHERE g.organisation_id = ? AND g.role = ? AND u.active = 1 ORDER BY g.user_id"),
+        bind(organisationId), bind(roleText), now;
+    RecordSet rows(select);
+    std::vector<std::string> holders;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      holders.push_back(text(rows, 0));
+    }
+    return holders;
+  });
+}
+
+std::optional<workflow::KeyReference> SqlDirectoryRepository::findKeyReference(
+    const std::string& id) {
+  return guardedRead(database_, "key reference " + id, [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kKeyReferenceColumns) + "WHERE id = ?"), bind(id), now;
+    RecordSet rows(select);
+    auto references = readKeyReferences(rows);
+    return references.empty()
+               ? std::nullopt
+               : std::optional<workflow::KeyReference>(std::move(references.front()));
+  });
+}
+
+Status SqlDirectoryRepository::deactivateKeyReference(const std::string& id) {
+  Status result;
+  auto status = guardedWrite(database_, "key reference " + id, [&](Database::Impl& db) {
+    Poco::Data::Statement update(db.session);
+    update << db.sql("UPDATE key_references SET active = 0 WHERE id = ?"), bind(id);
+    result = updated(update, "key reference " + id);
+  });
+  return status ? result : status;
 }
 
 void SqlDirectoryRepository::inTransaction(const std::function<void()>& work) {

@@ -1,5 +1,6 @@
 #include "vanthu/workflow/directory.h"
 
+#include <algorithm>
 #include <array>
 
 #include "vanthu/workflow/agency_code.h"
@@ -103,6 +104,19 @@ Status validateOrganisation(const Organisation& organisation) {
     return Status::invalidArgument("organisation " + organisation.code + " has no tier");
   }
   return Status::ok();
+}
+
+bool isSameOrBelow(const std::vector<Organisation>& organisations,
+                   const std::string& organisationId, const std::string& ancestorId) {
+  std::optional<std::string> current = organisationId;
+  for (size_t steps = 0; current && steps <= organisations.size(); ++steps) {
+    if (*current == ancestorId) return true;
+    auto found = std::find_if(organisations.begin(), organisations.end(),
+                              [&](const Organisation& o) { return o.id == *current; });
+    if (found == organisations.end()) return false;
+    current = found->parentId;
+  }
+  return false;
 }
 
 }  // namespace vanthu::workflow

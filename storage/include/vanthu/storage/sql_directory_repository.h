@@ -30,6 +30,20 @@ class SqlDirectoryRepository final : public workflow::DirectoryRepository {
   std::vector<workflow::KeyReference> keyReferencesOfOrganisation(
       const std::string& organisationId) override;
 
+  std::optional<workflow::Organisation> findOrganisation(const std::string& id) override;
+  Status updateOrganisation(const workflow::Organisation& organisation) override;
+  std::optional<workflow::Unit> findUnit(const std::string& id) override;
+  Status updateUnit(const workflow::Unit& unit) override;
+  std::optional<workflow::User> findUser(const std::string& id) override;
+  Result<workflow::UserPage> listUsersPage(const std::string& organisationId, int offset,
+                                           int limit) override;
+  Status updateUser(const workflow::User& user) override;
+  Status revokeRole(const workflow::RoleGrant& grant) override;
+  std::vector<std::string> activeHoldersOf(const std::string& organisationId,
+                                           workflow::Role role) override;
+  std::optional<workflow::KeyReference> findKeyReference(const std::string& id) override;
+  Status deactivateKeyReference(const std::string& id) override;
+
   /// Runs `work` in one transaction: all of it lands or none of it.
   void inTransaction(const std::function<void()>& work);
 

@@ -3,6 +3,7 @@
 // Who is who: tiers of government, organisations, their units, users and the roles they hold.
 // Tiers are data (the 2025 reform removed the district tier); nothing here names a tier in code.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,6 +91,13 @@ struct KeyReference {
   std::string certificateSubject;
   std::string certificateSerial;  ///< hex
   std::string notAfter;           ///< ISO 8601
+  bool active = true;             ///< false once withdrawn; the row stays for history
+};
+
+/// One page of an organisation's users (by username) and how many it has in all.
+struct UserPage {
+  std::vector<User> users;
+  int64_t total = 0;
 };
 
 /// Port: the directory of tiers, organisations, units, users, role grants and key references.
@@ -114,7 +122,36 @@ class DirectoryRepository {
   virtual std::vector<RoleGrant> roleGrantsOf(const std::string& userId) = 0;
   virtual std::vector<KeyReference> keyReferencesOfUser(const std::string& userId) = 0;
   virtual std::vector<KeyReference> keyReferencesOfOrganisation(const std::string& orgId) = 0;
+
+  // Administration. Updates return NotFound for an unknown id; they never change an id, a
+  // username, a password hash or the organisation something belongs to.
+  virtual std::optional<Organisation> findOrganisation(const std::string& id) = 0;
+  /// Code, name, abbreviation, tier, parent, endpoint, dissolution date (validated first).
+  virtual Status updateOrganisation(const Organisation& organisation) = 0;
+  virtual std::optional<Unit> findUnit(const std::string& id) = 0;
+  /// Name and abbreviation.
+  virtual Status updateUnit(const Unit& unit) = 0;
+  virtual std::optional<User> findUser(const std::string& id) = 0;
+  /// `limit` users from `offset`, by username. InvalidArgument for a negative offset or a limit
+  /// outside 1..500.
+  virtual Result<UserPage> listUsersPage(const std::string& organisationId, int offset,
+                                         int limit) = 0;
+  /// Full name, position, email, unit and the active flag.
+  virtual Status updateUser(const User& user) = 0;
+  /// Removes exactly this grant (same unit, or both organisation-wide); NotFound if not held.
+  virtual Status revokeRole(const RoleGrant& grant) = 0;
+  /// Active users holding `role` in `organisationId` (in any unit), by id, each once.
+  virtual std::vector<std::string> activeHoldersOf(const std::string& organisationId,
+                                                   Role role) = 0;
+  virtual std::optional<KeyReference> findKeyReference(const std::string& id) = 0;
+  /// Withdraws the key reference; NotFound for an unknown id.
+  virtual Status deactivateKeyReference(const std::string& id) = 0;
 };
+
+/// Whether `organisationId` is `ancestorId` or below it in the parent chain of `organisations`.
+/// A cycle in the data stops the walk rather than looping.
+bool isSameOrBelow(const std::vector<Organisation>& organisations,
+                   const std::string& organisationId, const std::string& ancestorId);
 
 /// Checks an organisation before it is stored: a valid agency code, a name, an abbreviation
 /// usable in notations (letters and Đ, no spaces or '/'), a tier.
