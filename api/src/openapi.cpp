@@ -455,7 +455,12 @@ void registerOpenApiRoute(Router& router) {
               Access::anyone(),
               {"This OpenAPI document", "operations", "", 200, "OpenApiDocument", {}, {}}},
              [document](RequestContext& context) { sendBody(context, 200, kJsonType, *document); });
-  *document = openApiDocument(router);
+  try {
+    *document = openApiDocument(router);
+  } catch (const std::logic_error& e) {
+    // A route whose documentation does not add up is a build of the server that must not run.
+    throw Error(ErrorCode::Internal, std::string("the OpenAPI document: ") + e.what());
+  }
 }
 
 }  // namespace vanthu::api

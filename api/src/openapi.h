@@ -16,7 +16,8 @@ namespace vanthu::api {
 std::string openApiDocument(const Router& router);
 
 /// GET /api/v1/openapi.json. Register it after every other route: the document is generated
-/// once, here, from the routes registered so far (this one included).
+/// once, here, from the routes registered so far (this one included); a route whose
+/// documentation does not add up throws vanthu::Error(Internal), so the server does not start.
 void registerOpenApiRoute(Router& router);
 
 }  // namespace vanthu::api

@@ -310,6 +310,11 @@ TEST_CASE("the OpenAPI generator refuses routes whose documentation does not add
     router.add(spec, noHandler);
     CHECK_THROWS_WITH(api::openApiDocument(router), Catch::Contains("summary"));
   }
+  SECTION("registering the document's route over such a route stops the server's start") {
+    api::Router router;
+    router.add(routeNaming("/a", "", "NoSuchResponse"), noHandler);
+    CHECK(test::errorCodeOf([&] { api::registerOpenApiRoute(router); }) == ErrorCode::Internal);
+  }
   SECTION("a correct route is documented") {
     api::Router router;
     router.addSchema("Thing", R"({"type": "object"})");
