@@ -2,7 +2,8 @@
 # api.openapi_lint: the document a running vanthu-server serves at /api/v1/openapi.json passes
 # Redocly's recommended ruleset (tools/openapi-lint, installed by script/bootstrap). Errors fail;
 # warnings are printed. The linter is first shown a broken document, so a linter that accepts
-# anything cannot pass this test.
+# anything cannot pass this test. Then real answers of the server (on a demo data directory) are
+# validated against the schemas the document gives them (openapi_response_check.py).
 set -uo pipefail
 bin=$1
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +23,9 @@ lint() {
     timeout 120 "$redocly" lint --config "$lint_dir/redocly.yaml" --format stylish "$1" 2>&1
 }
 
-mkdir "$tmp/data"
+export VANTHU_DEMO_PASSWORD=${VANTHU_DEMO_PASSWORD:-demo-test-password}
+"$bin/vanthu" demo init --dir "$tmp/data" --quiet >"$tmp/init.out" 2>&1 ||
+  { echo "FAIL: demo init: $(cat "$tmp/init.out")"; exit 1; }
 "$bin/vanthu-server" --data "$tmp/data" --port 0 >"$tmp/server.out" 2>"$tmp/server.log" &
 server_pid=$!
 port=""
@@ -56,3 +59,43 @@ if [ "$status" -ne 0 ]; then
   exit 1
 fi
 echo "ok: /api/v1/openapi.json passes redocly lint (recommended)"
+
+# The schemas tell the truth about the answers.
+base=http://127.0.0.1:$port
+a=$tmp/answers
+mkdir "$a"
+get() { curl -sS -o "$a/$1" "${@:2}"; }
+get health.json "$base/healthz"
+get ready.json "$base/readyz"
+get login.json -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"$VANTHU_DEMO_PASSWORD\"}"
+token=$(jq -r .token "$a/login.json")
+get refreshed.json -X POST "$base/api/v1/auth/refresh" -H 'Content-Type: application/json' \
+  -d "{\"refresh_token\":$(jq .refresh_token "$a/login.json")}"
+get me-user.json "$base/api/v1/me" -H "Authorization: Bearer $token"
+get token-created.json -X POST "$base/api/v1/auth/tokens" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' -d '{"name":"lint","scopes":["verify"]}'
+get token-created-expiring.json -X POST "$base/api/v1/auth/tokens" \
+  -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d '{"name":"lint","scopes":["exchange:inbox"],"expires_at":"2030-01-01T00:00:00Z"}'
+curl -sS -o /dev/null -X DELETE "$base/api/v1/auth/tokens/$(jq -r .id "$a/token-created-expiring.json")" \
+  -H "Authorization: Bearer $token"
+get token-list.json "$base/api/v1/auth/tokens" -H "Authorization: Bearer $token"
+get me-token.json "$base/api/v1/me" -H "Authorization: Bearer $(jq -r .token "$a/token-created.json")"
+get problem-401.json "$base/api/v1/me"
+get problem-404.json "$base/api/v1/nothing-here"
+get problem-400.json -X POST "$base/api/v1/auth/login" -H 'Content-Type: application/json' -d '{'
+if ! python3 "$source_dir/tests/cli/openapi_response_check.py" "$tmp/openapi.json" \
+  Health="$a/health.json" Readiness="$a/ready.json" TokenResponse="$a/login.json" \
+  TokenResponse="$a/refreshed.json" Me="$a/me-user.json" User="$a/me-user.json" \
+  ApiTokenCreated="$a/token-created.json" ApiTokenCreated="$a/token-created-expiring.json" \
+  ApiTokenList="$a/token-list.json" Me="$a/me-token.json" ApiTokenCaller="$a/me-token.json" \
+  Problem="$a/problem-401.json" Problem="$a/problem-404.json" Problem="$a/problem-400.json" \
+  OpenApiDocument="$tmp/openapi.json"; then
+  echo "FAIL: answers that do not match their schemas in /api/v1/openapi.json"
+  exit 1
+fi
+# A revoked token in the list: revoked_at is a time, not null.
+jq -e '[.items[] | select(.revoked_at != null)] | length == 1' "$a/token-list.json" >/dev/null ||
+  { echo "FAIL: the token list has no revoked token to check: $(cat "$a/token-list.json")"; exit 1; }
+echo "ok: the server's answers match their schemas"
