@@ -186,6 +186,16 @@ struct BadInputServer {
       addUser(directory, "u-clerk", "vanthu", kClerkPassword);
       REQUIRE(directory.grantRole({"u-admin", workflow::Role::Administrator, "ubnd", {}}).isOk());
       REQUIRE(directory.grantRole({"u-clerk", workflow::Role::Clerk, "ubnd", {"vp"}}).isOk());
+      workflow::Organisation other;
+      other.id = "stc";
+      other.code = "000.00.01.H55";
+      other.name = "Sở Tài chính tỉnh Thái Nguyên";
+      other.abbreviation = "STC";
+      other.tierCode = "province";
+      REQUIRE(directory.addOrganisation(other).isOk());
+      addUser(directory, "u-other-admin", "admin.stc", kAdminPassword, "stc");
+      REQUIRE(
+          directory.grantRole({"u-other-admin", workflow::Role::Administrator, "stc", {}}).isOk());
     }
     log = std::make_unique<api::StructuredLog>(logs, api::LogLevel::Info, api::LogFormat::Json);
     server = std::make_unique<api::HttpServer>(config, *log);
@@ -195,12 +205,13 @@ struct BadInputServer {
   }
 
   static void addUser(storage::SqlDirectoryRepository& directory, const std::string& id,
-                      const std::string& username, const std::string& password) {
+                      const std::string& username, const std::string& password,
+                      const std::string& organisation = "ubnd") {
     workflow::User user;
     user.id = id;
     user.username = username;
     user.fullName = username;
-    user.organisationId = "ubnd";
+    user.organisationId = organisation;
     user.passwordHash = api::hashPassword(password, 1000);  // fast for tests
     REQUIRE(directory.addUser(user).isOk());
   }
@@ -632,4 +643,34 @@ TEST_CASE("a very long URL gets 414 or 400 and the server goes on", "[api][bad-i
     CHECK((status == 414 || status == 400 || status == -1));
     s.checkHealthy();
   }
+}
+
+TEST_CASE("an administrator of another organisation can neither see nor revoke its API tokens",
+          "[api][bad-input]") {
+  BadInputServer s;
+  auto created = s.send({"POST", "/api/v1/auth/tokens", tokenRequest("Trục liên thông", "verify"),
+                         "application/json", bearer(s.adminToken)});
+  REQUIRE(created.status == 201);
+  auto id = created.json()->getValue<std::string>("id");
+  auto apiToken = created.json()->getValue<std::string>("token");
+  auto otherAdmin = s.loginToken("admin.stc", kAdminPassword);
+
+  auto list = s.send({"GET", "/api/v1/auth/tokens", "", "", bearer(otherAdmin)});
+  REQUIRE(list.status == 200);
+  CHECK(list.json()->getArray("items")->size() == 0);
+  checkProblem(s.send({"DELETE", "/api/v1/auth/tokens/" + id, "", "", bearer(otherAdmin)}), 404,
+               "not_found");
+  // Nor can the clerk of the token's own organisation, nor the token itself.
+  checkProblem(s.send({"DELETE", "/api/v1/auth/tokens/" + id, "", "", bearer(s.clerkToken)}), 403,
+               "forbidden");
+  checkProblem(s.send({"DELETE", "/api/v1/auth/tokens/" + id, "", "", bearer(apiToken)}), 403,
+               "forbidden");
+  checkProblem(s.send({"POST", "/api/v1/auth/tokens", tokenRequest("more", "verify"),
+                       "application/json", bearer(apiToken)}),
+               403, "forbidden");
+  CHECK(s.send({"GET", "/api/v1/me", "", "", bearer(apiToken)}).status == 200);
+  // Its own administrator can.
+  CHECK(s.send({"DELETE", "/api/v1/auth/tokens/" + id, "", "", bearer(s.adminToken)}).status ==
+        204);
+  checkProblem(s.send({"GET", "/api/v1/me", "", "", bearer(apiToken)}), 401, "unauthenticated");
 }
