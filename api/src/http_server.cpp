@@ -21,6 +21,7 @@
 #include "auth_routes.h"
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
+#include "document_routes.h"
 #include "http_support.h"
 #include "openapi.h"
 #include "router.h"
@@ -171,6 +172,7 @@ void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 
 void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
+  registerDocumentRoutes(router, *services);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,
     "required": ["status"], "properties": {"status": {"const": "ok"}}})");
   router.addSchema("Readiness", R"({"type": "object", "additionalProperties": false,

@@ -46,6 +46,8 @@ struct ServerConfig {
   int authMaxFailedLogins = 5;
   /// The first lock-out; each further one doubles it (at most a day).
   std::chrono::seconds authLockout{900};
+  /// The largest PDF an upload or a verification may send, in MiB.
+  int maxUploadMb = 256;
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;
