@@ -21,6 +21,8 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 constexpr const char* kSchemaPrefix = "#/components/schemas/";
+// "multipart:DocumentUpload": a form whose parts a schema describes.
+constexpr const char* kMultipartPrefix = "multipart:";
 
 Object::Ptr newObject() {
   return new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -122,6 +124,14 @@ std::pair<std::string, Object::Ptr> mediaTypeFor(const std::string& body,
     auto schema = typedSchema("object");
     schema->set("description", "form fields as the operation describes");
     media->set("schema", schema);
+  } else if (body.rfind(kMultipartPrefix, 0) == 0) {
+    type = "multipart/form-data";
+    auto name = body.substr(std::string(kMultipartPrefix).size());
+    if (schemas.count(name) == 0) {
+      throw std::logic_error(where + " names the schema '" + name +
+                             "', which no route file added (Router::addSchema)");
+    }
+    media->set("schema", schemaRef(name));
   } else if (body == "edxml") {
     type = "application/xml";
     auto schema = typedSchema("string");

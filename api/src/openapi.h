@@ -10,7 +10,9 @@
 
 namespace vanthu::api {
 
-/// The OpenAPI 3.1 document (JSON text) of every route of `router`. Throws std::logic_error
+/// The OpenAPI 3.1 document (JSON text) of every route of `router`. Besides the RouteDoc words
+/// router.h lists, a request body "multipart:NAME" is a multipart/form-data form whose parts the
+/// schema NAME describes. Throws std::logic_error
 /// when a RouteDoc names a schema no route file added, a schema's $ref points at none, or two
 /// routes get the same operationId: a server with such a route must not start.
 std::string openApiDocument(const Router& router);

@@ -315,6 +315,25 @@ TEST_CASE("the OpenAPI generator refuses routes whose documentation does not add
     router.add(routeNaming("/a", "", "NoSuchResponse"), noHandler);
     CHECK(test::errorCodeOf([&] { api::registerOpenApiRoute(router); }) == ErrorCode::Internal);
   }
+  SECTION("a multipart form whose schema nobody added") {
+    api::Router router;
+    router.add(routeNaming("/a", "multipart:NoSuchForm", ""), noHandler);
+    CHECK_THROWS_WITH(api::openApiDocument(router), Catch::Contains("NoSuchForm"));
+  }
+  SECTION("a multipart form with its schema") {
+    api::Router router;
+    router.addSchema("Form", R"({"type": "object"})");
+    router.add(routeNaming("/a", "multipart:Form", ""), noHandler);
+    auto document = Poco::JSON::Parser().parse(api::openApiDocument(router)).extract<Object::Ptr>();
+    auto form = document->getObject("paths")
+                    ->getObject("/a")
+                    ->getObject("post")
+                    ->getObject("requestBody")
+                    ->getObject("content")
+                    ->getObject("multipart/form-data");
+    REQUIRE(form);
+    CHECK(form->getObject("schema")->getValue<std::string>("$ref") == "#/components/schemas/Form");
+  }
   SECTION("a correct route is documented") {
     api::Router router;
     router.addSchema("Thing", R"({"type": "object"})");
