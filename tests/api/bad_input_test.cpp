@@ -674,3 +674,83 @@ TEST_CASE("an administrator of another organisation can neither see nor revoke i
         204);
   checkProblem(s.send({"GET", "/api/v1/me", "", "", bearer(apiToken)}), 401, "unauthenticated");
 }
+
+TEST_CASE(
+    "SQL injection and path traversal in the document routes' parameters reveal and change "
+    "nothing",
+    "[api][bad-input]") {
+  BadInputServer s;
+  // One confidential-free draft of the clerk's: an id or query pasted into SQL would show it.
+  const std::string boundary = "bad-input-boundary-41c2";
+  auto part = [&](const std::string& name, const std::string& file, const std::string& type,
+                  const std::string& content) {
+    std::string header =
+        "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"";
+    if (!file.empty()) header += "; filename=\"" + file + "\"";
+    return header + "\r\nContent-Type: " + type + "\r\n\r\n" + content + "\r\n";
+  };
+  auto pdf = test::readFile(test::sourceDir() / "tests/data/corpus/unsigned/dss_EmptyPage.pdf");
+  auto form = part("metadata", "", "application/json",
+                   R"({"direction":"outgoing","subject":"Về việc thử nghiệm"})") +
+              part("file", "van-ban.pdf", "application/pdf", pdf) + "--" + boundary + "--\r\n";
+  auto created = s.send({"POST", "/api/v1/documents", form,
+                         "multipart/form-data; boundary=" + boundary, bearer(s.clerkToken)});
+  REQUIRE(created.status == 201);
+  auto id = created.json()->getValue<std::string>("id");
+  auto snapshot = [&] {
+    auto result = test::runCommand(
+        "sqlite3 " + test::shellQuote(s.config.dataDir / "vanthu.db") +
+        " \"SELECT id, subject, status, revision FROM documents ORDER BY id;"
+        " SELECT document_id, number, blob_hash FROM document_versions ORDER BY 1, 2;\"");
+    REQUIRE(result.exitCode == 0);
+    REQUIRE(result.output.find(id) != std::string::npos);
+    return result.output + s.snapshot();
+  };
+  auto before = snapshot();
+  const std::string marker = "SECRET-OUTSIDE-THE-BLOBS";
+  test::writeText(s.dir.path() / "secret.pdf", marker);
+  test::writeText(s.config.dataDir / "secret.pdf", marker);
+
+  std::vector<std::string> hostile = kSqlInjections;
+  for (const std::string traversal :
+       {"../../secret.pdf", "../secret.pdf", "..", "\x01", "1 OR 1=1", "%", "_", "*"}) {
+    hostile.push_back(traversal);
+  }
+  auto clerk = bearer(s.clerkToken);
+  for (const auto& value : hostile) {
+    INFO("value: " << value);
+    auto encoded = percentEncode(value);
+    for (const auto& path :
+         {"/api/v1/documents/" + encoded, "/api/v1/documents/" + encoded + "/versions",
+          "/api/v1/documents/" + encoded + "/versions/1/content",
+          "/api/v1/documents/" + id + "/versions/" + encoded + "/content"}) {
+      INFO("GET " << path);
+      auto reply = s.send({"GET", path, "", "", clerk});
+      CHECK(reply.status >= 400);
+      CHECK(reply.status < 500);
+      CHECK(reply.contentType.rfind("application/problem+json", 0) == 0);
+      CHECK(reply.body.find(marker) == std::string::npos);
+      CHECK(reply.body.find("Về việc thử nghiệm") == std::string::npos);
+    }
+    Request patch{"PATCH", "/api/v1/documents/" + encoded, R"({"subject":"đã bị sửa"})",
+                  "application/json", clerk};
+    auto patched = s.send(patch);
+    CHECK(patched.status >= 400);
+    CHECK(patched.status < 500);
+    // The search text is data: it finds nothing, and never more than the one document.
+    auto search = s.send({"GET", "/api/v1/documents?q=" + encoded, "", "", clerk});
+    REQUIRE(search.status == 200);
+    CHECK(search.json()->getArray("items")->size() == 0);
+    CHECK(search.json()->getValue<int>("total") == 0);
+    for (const std::string name : {"page", "limit", "box"}) {
+      INFO(name);
+      checkProblem(s.send({"GET", "/api/v1/documents?" + name + "=" + encoded, "", "", clerk}), 400,
+                   "invalid_argument");
+    }
+    s.checkHealthy();
+  }
+  auto all = s.send({"GET", "/api/v1/documents", "", "", clerk});
+  REQUIRE(all.status == 200);
+  CHECK(all.json()->getValue<int>("total") == 1);
+  CHECK(snapshot() == before);
+}
