@@ -79,6 +79,72 @@ Object::Ptr apiTokenJson(const workflow::ApiToken& token) {
 void registerAuthRoutes(Router& router, ApiServices& services) {
   auto& auth = services.authenticator;
   auto& log = services.log;
+  std::string roleNames;
+  for (auto role : workflow::allRoles()) {
+    roleNames += (roleNames.empty() ? "\"" : ", \"") + std::string(workflow::roleName(role)) + "\"";
+  }
+  std::string scopeNames;
+  for (const auto& scope : workflow::knownApiScopes()) {
+    scopeNames += (scopeNames.empty() ? "\"" : ", \"") + scope + "\"";
+  }
+  router.addSchema("LoginRequest", R"({"type": "object", "additionalProperties": false,
+    "required": ["username", "password"],
+    "properties": {"username": {"type": "string", "minLength": 1, "maxLength": 1024},
+                   "password": {"type": "string", "minLength": 1, "maxLength": 1024}}})");
+  router.addSchema("RefreshRequest", R"({"type": "object", "additionalProperties": false,
+    "required": ["refresh_token"],
+    "properties": {"refresh_token": {"type": "string", "minLength": 1, "maxLength": 1024,
+                                     "description": "vtr_..., usable once"}}})");
+  router.addSchema("RoleGrant",
+                   R"({"type": "object", "required": ["role", "organisation_id", "unit_id"],
+    "properties": {"role": {"type": "string", "enum": [)" +
+                       roleNames + R"(]},
+                   "organisation_id": {"type": "string"},
+                   "unit_id": {"type": ["string", "null"]}}})");
+  router.addSchema("User", R"({"type": "object",
+    "required": ["id", "username", "full_name", "organisation_id", "roles"],
+    "properties": {"id": {"type": "string"}, "username": {"type": "string"},
+                   "full_name": {"type": "string"}, "organisation_id": {"type": "string"},
+                   "roles": {"type": "array", "items": {"$ref": "#/components/schemas/RoleGrant"}}}})");
+  router.addSchema("TokenResponse", R"({"type": "object",
+    "required": ["token", "token_type", "expires_in", "refresh_token", "user"],
+    "properties": {"token": {"type": "string", "description": "the access token, a JWT"},
+                   "token_type": {"const": "Bearer"},
+                   "expires_in": {"type": "integer", "description": "seconds"},
+                   "refresh_token": {"type": "string", "description": "vtr_..., usable once"},
+                   "user": {"$ref": "#/components/schemas/User"}}})");
+  router.addSchema("PasswordChange", R"({"type": "object", "additionalProperties": false,
+    "required": ["current_password", "new_password"],
+    "properties": {"current_password": {"type": "string", "minLength": 1, "maxLength": 1024},
+                   "new_password": {"type": "string", "minLength": 12, "maxLength": 1024}}})");
+  router.addSchema("ApiTokenCaller", R"({"type": "object",
+    "required": ["token_id", "organisation_id", "scopes"],
+    "properties": {"token_id": {"type": "string"}, "organisation_id": {"type": "string"},
+                   "scopes": {"type": "array", "items": {"type": "string"}}}})");
+  router.addSchema("Me", R"({"description": "the signed-in user, or the API token that called",
+    "oneOf": [{"$ref": "#/components/schemas/User"},
+              {"$ref": "#/components/schemas/ApiTokenCaller"}]})");
+  router.addSchema("ApiTokenRequest", R"({"type": "object", "additionalProperties": false,
+    "required": ["name", "scopes"],
+    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 1024},
+                   "scopes": {"type": "array", "minItems": 1,
+                              "items": {"type": "string", "enum": [)" +
+                                          scopeNames + R"(]}},
+                   "expires_at": {"type": ["string", "null"], "format": "date-time"}}})");
+  router.addSchema("ApiToken", R"({"type": "object",
+    "required": ["id", "name", "organisation_id", "created_by", "scopes", "created_at",
+                 "expires_at", "revoked_at"],
+    "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                   "organisation_id": {"type": "string"}, "created_by": {"type": "string"},
+                   "scopes": {"type": "array", "items": {"type": "string"}},
+                   "created_at": {"type": "string", "format": "date-time"},
+                   "expires_at": {"type": ["string", "null"], "format": "date-time"},
+                   "revoked_at": {"type": ["string", "null"], "format": "date-time"}}})");
+  router.addSchema("ApiTokenCreated", R"({"allOf": [{"$ref": "#/components/schemas/ApiToken"},
+    {"type": "object", "required": ["token"],
+     "properties": {"token": {"type": "string", "description": "vtk_..., shown this once"}}}]})");
+  router.addSchema("ApiTokenList", R"({"type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/ApiToken"}}}})");
   router.add({"POST",
               "/api/v1/auth/login",
               Access::anyone(),

@@ -24,6 +24,7 @@
 #include "blob_garbage_collector.h"
 #include "document_routes.h"
 #include "http_support.h"
+#include "openapi.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/backup.h"
@@ -174,6 +175,12 @@ void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
   registerDocumentRoutes(router, *services);
   registerAdminRoutes(router, *services);
+  router.addSchema("Health", R"({"type": "object", "additionalProperties": false,
+    "required": ["status"], "properties": {"status": {"const": "ok"}}})");
+  router.addSchema("Readiness", R"({"type": "object", "additionalProperties": false,
+    "required": ["status", "database", "schema_version"],
+    "properties": {"status": {"const": "ready"}, "database": {"const": "ok"},
+                   "schema_version": {"type": "integer", "minimum": 1}}})");
   router.add({"GET",
               "/healthz",
               Access::anyone(),
@@ -245,6 +252,7 @@ void HttpServer::Impl::registerRoutes() {
              [](RequestContext& context) {
                sendBody(context, 200, "text/html; charset=utf-8", kHomePage);
              });
+  registerOpenApiRoute(router);  // last: it documents the routes registered before it
 }
 
 bool HttpServer::Impl::authorise(RequestContext& context, const Access& access) {
@@ -432,6 +440,12 @@ void HttpServer::stop() {
 
 uint16_t HttpServer::port() const {
   return impl_->boundPort;
+}
+
+std::vector<std::pair<std::string, std::string>> HttpServer::routes() const {
+  std::vector<std::pair<std::string, std::string>> all;
+  for (const auto& route : impl_->router.routes()) all.emplace_back(route.method, route.pattern);
+  return all;
 }
 
 }  // namespace vanthu::api

@@ -4,6 +4,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "vanthu/api/server_config.h"
 #include "vanthu/api/structured_log.h"
@@ -26,6 +29,8 @@ class HttpServer {
   void stop();
   /// The bound port (useful with port 0). Requires: start() succeeded.
   uint16_t port() const;
+  /// Every route served, as (method, path pattern), in registration order.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   struct Impl;  // opaque: Poco stays in api/src
 
