@@ -16,6 +16,7 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/Timestamp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -135,10 +136,11 @@ class ConnectionWatchdog {
  private:
   static void shutdown(WatchedConnection& connection) {
     connection.readingSinceMs = 0;
-    try {
-      connection.socket.shutdown();
-    } catch (const Poco::Exception&) {
-      // already gone
+    // The descriptor, not Poco's shutdown(): over TLS that would write a close_notify through
+    // the SSL object the worker thread is reading with, and OpenSSL objects are not shared
+    // between threads. The worker's read then fails and it closes the connection itself.
+    if (auto* impl = connection.socket.impl(); impl != nullptr && impl->sockfd() >= 0) {
+      ::shutdown(impl->sockfd(), SHUT_RDWR);
     }
   }
 

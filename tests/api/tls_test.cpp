@@ -63,9 +63,11 @@ struct TlsServer {
   std::unique_ptr<api::StructuredLog> log;
   std::unique_ptr<api::HttpServer> server;
 
-  TlsServer(const TestPki& pki, const std::string& minVersion = "1.2") {
+  TlsServer(const TestPki& pki, const std::string& minVersion = "1.2",
+            std::chrono::seconds requestTimeout = std::chrono::seconds(30)) {
     config.dataDir = dir.path();
     config.port = 0;
+    config.requestTimeout = requestTimeout;
     config.tlsCertificate = pki.certificate;
     config.tlsKey = pki.key;
     config.tlsMinVersion = minVersion;
@@ -166,6 +168,41 @@ TEST_CASE("plain HTTP on the TLS port gets no HTTP answer and the server stays u
   }
   CHECK(response.find("HTTP/1") == std::string::npos);
   CHECK(response.find("\"status\":\"ok\"") == std::string::npos);
+  CHECK(handshakes(running.port(), pki.ca.string(), "-tls1_2"));
+}
+
+TEST_CASE("a client that trickles its TLS handshake is cut off after the timeout",
+          "[api][tls][hardening]") {
+  TestPki pki;
+  TlsServer running(pki, "1.2", std::chrono::seconds(1));
+  Poco::Net::StreamSocket slow(Poco::Net::SocketAddress("127.0.0.1", running.port()));
+  // A TLS handshake record header announcing 512 bytes, then those bytes one every 250 ms: each
+  // read gets something in time, so only the whole-request deadline can end it.
+  const std::string header("\x16\x03\x01\x02\x00", 5);
+  auto started = std::chrono::steady_clock::now();
+  bool disconnected = false;
+  for (int i = 0; i < 40 && !disconnected; ++i) {
+    char byte = i < 5 ? header[static_cast<size_t>(i)] : '\x01';
+    try {
+      slow.sendBytes(&byte, 1);
+    } catch (const Poco::Exception&) {
+      disconnected = true;
+      break;
+    }
+    if (slow.poll(Poco::Timespan(0, 250000), Poco::Net::Socket::SELECT_READ)) {
+      char buffer[256];
+      try {
+        slow.receiveBytes(buffer, sizeof buffer);
+      } catch (const Poco::Exception&) {
+      }
+      disconnected = true;
+    }
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  CHECK(disconnected);
+  CHECK(seconds < 5);
+  CHECK(running.logs.str().find("\"event\":\"connection_timed_out\"") != std::string::npos);
   CHECK(handshakes(running.port(), pki.ca.string(), "-tls1_2"));
 }
 
