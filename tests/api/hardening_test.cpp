@@ -242,3 +242,40 @@ TEST_CASE("a request target that is not a valid URI gets a 400 problem", "[api][
   CHECK(response.find("\"code\":\"invalid_argument\"") != std::string::npos);
   CHECK(response.find("not a valid URI") != std::string::npos);
 }
+
+TEST_CASE("server.request_timeout and server.max_queued are checked", "[api][hardening][config]") {
+  auto build = [](const std::string& key, const std::string& value) {
+    return api::buildServerConfig(
+        {{"data.dir", "/tmp", "test"}, {key, value, "vanthu.properties:3"}});
+  };
+  auto defaults = api::buildServerConfig({{"data.dir", "/tmp", "test"}});
+  REQUIRE(defaults.isOk());
+  CHECK(defaults.value().requestTimeout == std::chrono::seconds(30));
+  CHECK(defaults.value().maxQueued == 256);
+
+  auto minutes = build("server.request_timeout", "2m");
+  REQUIRE(minutes.isOk());
+  CHECK(minutes.value().requestTimeout == std::chrono::seconds(120));
+  for (const char* bad : {"0", "2h", "soon", "-5"}) {
+    INFO(bad);
+    auto refused = build("server.request_timeout", bad);
+    REQUIRE_FALSE(refused.isOk());
+    CHECK(refused.status().code() == ErrorCode::InvalidConfig);
+    CHECK(refused.status().message().find("vanthu.properties:3") != std::string::npos);
+  }
+  auto queue = build("server.max_queued", "1024");
+  REQUIRE(queue.isOk());
+  CHECK(queue.value().maxQueued == 1024);
+  for (const char* bad : {"0", "70000", "many"}) {
+    INFO(bad);
+    CHECK(build("server.max_queued", bad).status().code() == ErrorCode::InvalidConfig);
+  }
+  auto fromEnvironment =
+      api::settingsFromEnvironment({"VANTHU_REQUEST_TIMEOUT=5s", "VANTHU_MAX_QUEUED=8"});
+  REQUIRE(fromEnvironment.size() == 2);
+  fromEnvironment.insert(fromEnvironment.begin(), {"data.dir", "/tmp", "test"});
+  auto viaEnvironment = api::buildServerConfig(fromEnvironment);
+  REQUIRE(viaEnvironment.isOk());
+  CHECK(viaEnvironment.value().requestTimeout == std::chrono::seconds(5));
+  CHECK(viaEnvironment.value().maxQueued == 8);
+}

@@ -308,3 +308,22 @@ TEST_CASE("request log lines carry id and route and status and duration but neve
   CHECK(std::regex_search(logs, requestLine));
   CHECK(std::regex_search(logs, std::regex("\"route\":\"/metrics\",\"status\":\"401\"")));
 }
+
+TEST_CASE("metrics.token must be long enough and is never echoed in errors",
+          "[api][metrics][config]") {
+  auto build = [](const std::string& value) {
+    return api::buildServerConfig({{"data.dir", "/tmp", "test"}, {"metrics.token", value, "env"}});
+  };
+  auto good = build(kMetricsToken);
+  REQUIRE(good.isOk());
+  CHECK(good.value().metricsToken == kMetricsToken);
+  for (const std::string bad : {"short-secret", "has a space inside it!", ""}) {
+    auto refused = build(bad);
+    REQUIRE_FALSE(refused.isOk());
+    CHECK(refused.status().code() == ErrorCode::InvalidConfig);
+    if (!bad.empty()) CHECK(refused.status().message().find(bad) == std::string::npos);
+  }
+  auto fromEnvironment = api::settingsFromEnvironment({"VANTHU_METRICS_TOKEN=" + kMetricsToken});
+  REQUIRE(fromEnvironment.size() == 1);
+  CHECK(fromEnvironment[0].key == "metrics.token");
+}
