@@ -21,6 +21,7 @@
 #include "auth_routes.h"
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
+#include "document_routes.h"
 #include "http_support.h"
 #include "http_transport.h"
 #include "metrics.h"
@@ -173,6 +174,7 @@ void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 
 void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
+  registerDocumentRoutes(router, *services);
   registerMetricsRoutes(router, *services);
   router.add({"GET",
               "/healthz",

@@ -16,7 +16,7 @@ using Poco::Net::HTTPResponse;
 
 void sendBody(RequestContext& context, int status, const std::string& type,
               const std::string& body) {
-  context.response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+  context.response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
   context.response.setContentType(type);
   context.response.setContentLength(static_cast<std::streamsize>(body.size()));
   context.response.send() << body;
@@ -38,7 +38,7 @@ void sendProblem(RequestContext& context, const Status& status, int64_t retryAft
 }
 
 void sendNoContent(RequestContext& context) {
-  context.response.setStatus(HTTPResponse::HTTP_NO_CONTENT);
+  context.response.setStatusAndReason(HTTPResponse::HTTP_NO_CONTENT);
   context.response.setContentLength(0);
   context.response.send();
 }

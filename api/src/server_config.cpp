@@ -166,6 +166,8 @@ const std::vector<SettingKey>& settingKeys() {
        "consecutive failed logins that lock a username, 1-100 (default 5)"},
       {"auth.lockout", "VANTHU_AUTH_LOCKOUT",
        "the first lock-out period; each further one doubles, at most 1d (default 15m)"},
+      {"server.max_upload_mb", "VANTHU_MAX_UPLOAD_MB",
+       "the largest PDF an upload or a verification may send, in MiB, 1-65536 (default 256)"},
       {"server.tls_certificate", "VANTHU_TLS_CERTIFICATE",
        "PEM certificate chain (server certificate first): serve HTTPS only (with server.tls_key)"},
       {"server.tls_key", "VANTHU_TLS_KEY", "PEM private key of server.tls_certificate"},
@@ -359,6 +361,12 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
         return invalid(setting, status.message());
       }
       config.databaseUrl = value;
+    } else if (setting.key == "server.max_upload_mb") {
+      auto megabytes = parseInteger(value);
+      if (!megabytes || *megabytes < 1 || *megabytes > 65536) {
+        return invalid(setting, "must be a number of MiB from 1 to 65536");
+      }
+      config.maxUploadMb = static_cast<int>(*megabytes);
     } else {
       return Status::invalidConfig("unknown setting '" + setting.key + "' (from " + setting.origin +
                                    "); known settings: " + knownKeyList());

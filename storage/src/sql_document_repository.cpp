@@ -92,6 +92,13 @@ std::optional<int64_t> currentRevision(Database::Impl& db, const std::string& id
   return rows.value(0).convert<int64_t>();
 }
 
+// A transaction of the caller's (inTransaction()) is joined: its owner commits or rolls back.
+template <typename Work>
+auto joinOrBegin(Database::Impl& db, Work&& work) {
+  if (db.session.isTransaction()) return work();
+  return transaction(db, std::forward<Work>(work));
+}
+
 Status stale(const std::string& id, int64_t stored, int64_t expected) {
   return {ErrorCode::PreconditionFailed,
           "document " + id + " was changed by someone else (it is at revision " +
@@ -157,6 +164,15 @@ Result<int64_t> SqlDocumentRepository::updateDocument(const workflow::DocumentRe
 
 Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
     const workflow::DocumentQuery& q) {
+  workflow::DocumentVisibility everything;
+  everything.organisationId = q.organisationId;
+  everything.allConfidential = true;
+  return listVisibleDocuments(q, everything, {});
+}
+
+Result<workflow::DocumentPage> SqlDocumentRepository::listVisibleDocuments(
+    const workflow::DocumentQuery& q, const workflow::DocumentVisibility& visibility,
+    const DocumentListFilter& filter) {
   if (q.limit < 1 || q.limit > 500 || q.offset < 0) {
     return Status::invalidArgument("a page is 1 to 500 documents from a non-negative offset");
   }
@@ -166,17 +182,59 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
   }
   auto& db = database_.impl();
   try {
-    // Served by the index documents_listing (organisation_id, direction, updated_at, id).
+    // Served by the index documents_listing (organisation_id, direction, updated_at, id); the
+    // other conditions are checked on the rows it yields.
     std::string where = "WHERE organisation_id = ?";
-    if (!q.direction.empty()) where += " AND direction = ?";
-    if (!q.status.empty()) where += " AND status = ?";
+    std::vector<std::string> parameters{visibility.organisationId};
+    if (!q.direction.empty()) {
+      where += " AND direction = ?";
+      parameters.push_back(q.direction);
+    }
+    if (!q.status.empty()) {
+      where += " AND status = ?";
+      parameters.push_back(q.status);
+    }
+    if (!filter.createdBy.empty()) {
+      where += " AND created_by = ?";
+      parameters.push_back(filter.createdBy);
+    }
+    if (filter.inFlight) {
+      where += " AND status <> ? AND register_number IS NULL";
+      parameters.push_back("draft");
+    }
+    if (!filter.text.empty()) {
+      std::string pattern = "%";
+      for (char c : filter.text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+      }
+      pattern += "%";
+      where +=
+          " AND (LOWER(subject) LIKE LOWER(?) ESCAPE '\\'"
+          " OR LOWER(COALESCE(notation, '')) LIKE LOWER(?) ESCAPE '\\')";
+      parameters.push_back(pattern);
+      parameters.push_back(pattern);
+    }
+    // In the WHERE, not after paging: pages and totals count only what the caller may see.
+    if (!visibility.allConfidential) {
+      if (visibility.confidentialFor.empty()) {
+        where += " AND confidentiality = ?";
+        parameters.push_back("normal");
+      } else {
+        where +=
+            " AND (confidentiality = ? OR created_by = ? OR EXISTS (SELECT 1 FROM assignments a"
+            " WHERE a.document_id = documents.id AND a.user_id = ? AND a.status <> ?))";
+        parameters.push_back("normal");
+        parameters.push_back(visibility.confidentialFor);
+        parameters.push_back(visibility.confidentialFor);
+        parameters.push_back("withdrawn");
+      }
+    }
     Poco::Data::Statement select(db.session);
     select << db.sql(std::string(kDocumentColumns) + where +
                      (keyset ? " AND (updated_at, id) < (?, ?)" : "") +
-                     " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?"),
-        bind(q.organisationId);
-    if (!q.direction.empty()) select, bind(q.direction);
-    if (!q.status.empty()) select, bind(q.status);
+                     " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?");
+    for (const auto& parameter : parameters) select, bind(parameter);
     if (keyset) select, bind(q.afterUpdatedAt), bind(q.afterId);
     select, bind(q.limit), bind(q.offset);
     select.execute();
@@ -187,9 +245,8 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
     }
     if (q.countTotal) {
       Poco::Data::Statement count(db.session);
-      count << db.sql("SELECT COUNT(*) FROM documents " + where), bind(q.organisationId);
-      if (!q.direction.empty()) count, bind(q.direction);
-      if (!q.status.empty()) count, bind(q.status);
+      count << db.sql("SELECT COUNT(*) FROM documents " + where);
+      for (const auto& parameter : parameters) count, bind(parameter);
       Poco::Int64 total = 0;
       count, into(total);
       count.execute();
@@ -197,15 +254,19 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listDocuments(
     }
     return page;
   } catch (const Poco::Exception& e) {
-    storageFailure(db, "listing the documents of " + q.organisationId, e);
+    storageFailure(db, "listing the documents of " + visibility.organisationId, e);
   }
+}
+
+Status SqlDocumentRepository::inTransaction(const std::function<Status()>& work) {
+  return transaction(database_.impl(), work);
 }
 
 Result<int> SqlDocumentRepository::addVersion(const workflow::DocumentVersion& v) {
   auto& db = database_.impl();
   std::string what = "version of document " + v.documentId;
   try {
-    return transaction(db, [&]() -> Result<int> {
+    return joinOrBegin(db, [&]() -> Result<int> {
       lockDocument(db, v.documentId);
       Poco::Data::Statement select(db.session);
       select << db.sql(

@@ -10,6 +10,7 @@
 #include "test_database.h"
 #include "test_support.h"
 #include "vanthu/storage/blob_store.h"
+#include "vanthu/storage/sql_assignment_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
 
@@ -247,4 +248,93 @@ TEST_CASE("PostgreSQL itself refuses to change or remove audit rows", "[storage]
     CHECK(result.output.find("append-only") != std::string::npos);
   }
   CHECK(psql("SELECT actor FROM audit_entries").output.find(" a") != std::string::npos);
+}
+
+TEST_CASE("lists filter by visibility, text and box in SQL, totals included",
+          "[storage][documents][postgresql]") {
+  Fixture f;
+  storage::SqlDirectoryRepository directory(*f.database);
+  REQUIRE(directory.addUnit({"vp", "ubnd", "Văn phòng", "VP"}).isOk());
+  for (const std::string id : {"u-creator", "u-assignee", "u-peer"}) {
+    User user;
+    user.id = id;
+    user.username = id;
+    user.fullName = id;
+    user.organisationId = "ubnd";
+    user.passwordHash = "x";
+    REQUIRE(directory.addUser(user).isOk());
+  }
+  auto add = [&](const std::string& id, const std::string& subject,
+                 const std::string& confidentiality, const std::string& status) {
+    auto d = Fixture::draft(id);
+    d.subject = subject;
+    d.confidentiality = confidentiality;
+    d.status = status;
+    d.createdBy = "u-creator";
+    REQUIRE(f.documents.createDocument(d).isOk());
+  };
+  add("d-open", "Kế hoạch 100% hoàn thành", "normal", "draft");
+  add("d-secret", "Báo cáo mật", "secret", "review");
+  add("d-other", "Thông báo_nghỉ lễ", "normal", "review");
+  storage::SqlAssignmentRepository assignments(*f.database);
+  Assignment a;
+  a.id = "a1";
+  a.documentId = "d-secret";
+  a.kind = "specialist";
+  a.unitId = "vp";
+  a.userId = "u-assignee";
+  a.assignedBy = "u-leader";
+  a.createdAt = "2026-11-28T08:00:00Z";
+  REQUIRE(assignments.addAssignment(a).isOk());
+
+  DocumentQuery query;
+  query.organisationId = "ubnd";
+  query.limit = 1;
+  auto count = [&](const DocumentVisibility& visibility,
+                   const storage::DocumentListFilter& filter) {
+    auto page = f.documents.listVisibleDocuments(query, visibility, filter);
+    REQUIRE(page.isOk());
+    CHECK(page.value().items.size() <= 1);
+    return page.value().total;
+  };
+  CHECK(count({"ubnd", true, ""}, {}) == 3);
+  CHECK(count({"ubnd", false, ""}, {}) == 2);
+  CHECK(count({"ubnd", false, "u-peer"}, {}) == 2);
+  CHECK(count({"ubnd", false, "u-assignee"}, {}) == 3);
+  CHECK(count({"ubnd", false, "u-creator"}, {}) == 3);
+  CHECK(count({"sotc", true, ""}, {}) == 0);
+  CHECK(count({"ubnd", true, ""}, {"BáO CáO", "", false}) == 1);  // ASCII letters fold
+  CHECK(count({"ubnd", true, ""}, {"báo cáo", "", false}) == 1);
+  CHECK(count({"ubnd", true, ""}, {"100%", "", false}) == 1);
+  CHECK(count({"ubnd", true, ""}, {"%", "", false}) == 1);    // a wildcard taken literally
+  CHECK(count({"ubnd", true, ""}, {"o_n", "", false}) == 1);  // not "hoàn" too
+  CHECK(count({"ubnd", true, ""}, {"", "u-creator", true}) == 2);
+  CHECK(count({"ubnd", false, "u-peer"}, {"", "u-creator", true}) == 1);
+  CHECK(count({"ubnd", true, ""}, {"", "u-peer", false}) == 0);
+}
+
+TEST_CASE("a document, its first version and what else the caller writes land together",
+          "[storage][documents][postgresql]") {
+  Fixture f;
+  DocumentVersion upload;
+  upload.documentId = "d1";
+  upload.blobHash = std::string(64, 'a');
+  upload.kind = "upload";
+  upload.actor = "chuyenvien";
+  upload.createdAt = "2026-11-28T08:00:00Z";
+  auto refused = f.documents.inTransaction([&]() -> Status {
+    REQUIRE(f.documents.createDocument(Fixture::draft("d1")).isOk());
+    REQUIRE(f.documents.addVersion(upload).isOk());
+    return Status::invalidState("the audit entry could not be written");
+  });
+  CHECK(refused.code() == ErrorCode::InvalidState);
+  CHECK_FALSE(f.documents.findDocument("d1").has_value());
+  CHECK(f.documents.versions("d1").empty());
+
+  auto stored = f.documents.inTransaction([&]() -> Status {
+    if (auto status = f.documents.createDocument(Fixture::draft("d1")); !status) return status;
+    return f.documents.addVersion(upload).status();
+  });
+  CHECK(stored.isOk());
+  CHECK(f.documents.versions("d1").size() == 1);
 }

@@ -46,6 +46,8 @@ struct ServerConfig {
   int authMaxFailedLogins = 5;
   /// The first lock-out; each further one doubles it (at most a day).
   std::chrono::seconds authLockout{900};
+  /// The largest PDF an upload or a verification may send, in MiB.
+  int maxUploadMb = 256;
   /// server.tls_certificate / server.tls_key: PEM files; both set = HTTPS only, neither = HTTP.
   std::filesystem::path tlsCertificate;
   std::filesystem::path tlsKey;

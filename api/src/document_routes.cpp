@@ -1,0 +1,808 @@
+#include "document_routes.h"
+
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Timestamp.h>
+#include <Poco/UUIDGenerator.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "http_support.h"
+#include "pdf_upload.h"
+#include "vanthu/signing/signature_validator.h"
+#include "vanthu/storage/sql_assignment_repository.h"
+#include "vanthu/storage/sql_audit_log.h"
+#include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/workflow/document_access.h"
+
+namespace vanthu::api {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using workflow::DocumentRecord;
+using workflow::DocumentVersion;
+
+const std::set<std::string> kDirections = {"outgoing", "incoming"};
+// Decree 30/2020 marks: độ khẩn (khẩn, thượng khẩn, hỏa tốc) and độ mật (mật, tối mật, tuyệt mật).
+const std::set<std::string> kUrgencies = {"normal", "urgent", "very_urgent", "express"};
+const std::set<std::string> kConfidentialities = {"normal", "confidential", "secret", "top_secret"};
+constexpr size_t kSubjectLimit = 2000;
+constexpr size_t kDocumentTypeLimit = 16;
+constexpr size_t kSearchLimit = 200;
+
+std::string nowIso() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
+}
+
+workflow::DocumentViewer viewerOf(const Principal& principal) {
+  return {principal.userId, principal.organisationId, principal.roles};
+}
+
+Poco::Dynamic::Var optionalValue(const std::optional<std::string>& value) {
+  return value ? Poco::Dynamic::Var(*value) : Poco::Dynamic::Var();
+}
+
+Poco::Dynamic::Var optionalValue(const std::optional<int>& value) {
+  return value ? Poco::Dynamic::Var(*value) : Poco::Dynamic::Var();
+}
+
+Object::Ptr documentJson(const DocumentRecord& d) {
+  Object::Ptr json = new Object;
+  json->set("id", d.id);
+  json->set("organisation_id", d.organisationId);
+  json->set("direction", d.direction);
+  json->set("document_type", d.documentType);
+  json->set("subject", d.subject);
+  json->set("status", d.status);
+  json->set("urgency", d.urgency);
+  json->set("confidentiality", d.confidentiality);
+  json->set("created_by", d.createdBy);
+  json->set("created_at", d.createdAt);
+  json->set("updated_at", d.updatedAt);
+  json->set("revision", d.revision);
+  json->set("register_id", optionalValue(d.registerId));
+  json->set("register_year", optionalValue(d.registerYear));
+  json->set("register_number", optionalValue(d.registerNumber));
+  json->set("notation", optionalValue(d.notation));
+  return json;
+}
+
+Object::Ptr versionJson(const DocumentVersion& v) {
+  Object::Ptr json = new Object;
+  json->set("number", v.number);
+  json->set("sha256", v.blobHash);
+  json->set("size", v.size);
+  json->set("parent_number", optionalValue(v.parentNumber));
+  json->set("kind", v.kind);
+  json->set("actor", v.actor);
+  json->set("on_behalf_of", v.onBehalfOf);
+  json->set("reason", v.reason);
+  json->set("created_at", v.createdAt);
+  return json;
+}
+
+std::string documentTag(const DocumentRecord& d) {
+  return "\"" + std::to_string(d.revision) + "\"";
+}
+
+// The entity tags of an If-None-Match / If-Match value ("*" included), weak or not.
+std::vector<std::string> entityTags(const std::string& header) {
+  std::vector<std::string> tags;
+  std::istringstream in(header);
+  std::string tag;
+  while (std::getline(in, tag, ',')) {
+    auto first = tag.find_first_not_of(" \t");
+    auto last = tag.find_last_not_of(" \t");
+    if (first == std::string::npos) continue;
+    tag = tag.substr(first, last - first + 1);
+    if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+    tags.push_back(tag);
+  }
+  return tags;
+}
+
+bool notModified(RequestContext& context, const std::string& tag) {
+  const std::string header = context.request.get("If-None-Match", "");
+  if (header.empty()) return false;
+  for (const auto& candidate : entityTags(header)) {
+    if (candidate == "*" || candidate == tag) {
+      context.response.set("ETag", tag);
+      context.response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED);
+      context.response.setContentLength(0);
+      context.response.send();
+      return true;
+    }
+  }
+  return false;
+}
+
+// The revision an If-Match names: 428 when there is none, 412 when it names no revision.
+Result<int64_t> expectedRevision(const RequestContext& context) {
+  const std::string header = context.request.get("If-Match", "");
+  if (header.empty()) {
+    return Status(ErrorCode::PreconditionRequired,
+                  "send If-Match with the document's ETag (its revision) to change it");
+  }
+  auto tags = entityTags(header);
+  if (tags.size() == 1 && tags[0].size() > 2 && tags[0].front() == '"' && tags[0].back() == '"') {
+    const std::string digits = tags[0].substr(1, tags[0].size() - 2);
+    if (digits.size() <= 18 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::stoll(digits);
+    }
+  }
+  return Status(ErrorCode::PreconditionFailed,
+                "If-Match '" + header + "' names no revision of the document; reload it");
+}
+
+Status notFound(const std::string& id) {
+  return Status::notFound("no document " + id);
+}
+
+// The document if the caller may see it; nullopt for both "does not exist" and "not yours".
+std::optional<DocumentRecord> visibleDocument(storage::Database& database,
+                                              const Principal& principal, const std::string& id) {
+  storage::SqlDocumentRepository documents(database);
+  auto document = documents.findDocument(id);
+  if (!document) return std::nullopt;
+  std::vector<workflow::Assignment> assignments;
+  if (workflow::isConfidential(*document) && document->organisationId == principal.organisationId) {
+    assignments = storage::SqlAssignmentRepository(database).assignmentsOf(id);
+  }
+  if (!workflow::canSeeDocument(viewerOf(principal), *document, assignments)) return std::nullopt;
+  return document;
+}
+
+void appendAudit(storage::Database& database, const RequestContext& context,
+                 const DocumentRecord& document, const std::string& action,
+                 const std::string& details) {
+  storage::SqlAuditLog audit(database, nullptr);
+  workflow::AuditEntry entry;
+  entry.actor = context.principal->userId;
+  entry.organisationId = document.organisationId;
+  entry.documentId = document.id;
+  entry.action = action;
+  entry.details = details;
+  entry.clientAddress = context.request.clientAddress().host().toString();
+  audit.append(entry);
+}
+
+Result<Object::Ptr> parseObject(const std::string& text, const std::string& what,
+                                const std::set<std::string>& allowed) {
+  Object::Ptr object;
+  try {
+    auto parsed = Poco::JSON::Parser().parse(text);
+    if (parsed.type() != typeid(Object::Ptr)) {
+      return Status::invalidArgument(what + " must be a JSON object");
+    }
+    object = parsed.extract<Object::Ptr>();
+  } catch (const Poco::Exception&) {
+    return Status::invalidArgument(what + " is not valid JSON");
+  }
+  for (const auto& [name, value] : *object) {
+    if (allowed.count(name) == 0) {
+      return Status::invalidArgument("unknown field '" + name + "' in " + what);
+    }
+  }
+  return object;
+}
+
+Status oneOf(const std::string& field, const std::string& value, const std::set<std::string>& set) {
+  if (set.count(value)) return Status::ok();
+  std::string list;
+  for (const auto& allowed : set) list += (list.empty() ? "" : ", ") + allowed;
+  return Status::invalidArgument("field '" + field + "' must be one of " + list);
+}
+
+Status validDocumentType(const std::string& type) {
+  if (type.size() > kDocumentTypeLimit || type.find_first_of(" /\t") != std::string::npos) {
+    return Status::invalidArgument(
+        "field 'document_type' must be a Decree 30 type code such as QĐ or TB (\"\" for công "
+        "văn)");
+  }
+  return Status::ok();
+}
+
+// Applies the metadata fields present in `body` to `document`.
+Status applyMetadata(const Object& body, DocumentRecord& document) {
+  if (body.has("subject")) {
+    auto subject = requiredString(body, "subject", kSubjectLimit);
+    if (!subject) return subject.status();
+    document.subject = subject.value();
+  }
+  if (body.has("urgency")) {
+    auto urgency = requiredString(body, "urgency");
+    if (!urgency) return urgency.status();
+    if (auto status = oneOf("urgency", urgency.value(), kUrgencies); !status) return status;
+    document.urgency = urgency.value();
+  }
+  if (body.has("confidentiality")) {
+    auto confidentiality = requiredString(body, "confidentiality");
+    if (!confidentiality) return confidentiality.status();
+    if (auto status = oneOf("confidentiality", confidentiality.value(), kConfidentialities);
+        !status) {
+      return status;
+    }
+    document.confidentiality = confidentiality.value();
+  }
+  if (body.has("document_type")) {
+    auto type = optionalString(body, "document_type", kDocumentTypeLimit);
+    if (!type) return type.status();
+    if (auto status = validDocumentType(type.value()); !status) return status;
+    document.documentType = type.value();
+  }
+  return Status::ok();
+}
+
+storage::BlobInfo storeUpload(ApiServices& services, const UploadedFile& file) {
+  auto info =
+      services.withBlobs([&](storage::BlobStore& blobs) { return blobs.putFile(file.path()); });
+  if (info.hash != file.sha256) {
+    throw Error(ErrorCode::StorageFailure, "the blob store hashed the upload as " + info.hash +
+                                               ", not " + file.sha256 + " as received");
+  }
+  return info;
+}
+
+// A file name without anything a header or a file system could take as syntax.
+std::string safeFileName(const std::string& id, int number) {
+  std::string safe;
+  for (char c : id) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') safe += c;
+  }
+  return (safe.empty() ? "document" : safe) + "-v" + std::to_string(number) + ".pdf";
+}
+
+std::optional<int> positiveInteger(const std::string& text, int max) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  int value = std::stoi(text);
+  if (value < 1 || value > max) return std::nullopt;
+  return value;
+}
+
+// The worker that validates untrusted PDFs in a limited process: vanthu-verify next to this
+// executable (build/bin, /usr/bin); empty when there is none.
+std::filesystem::path verifyWorker() {
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return {};
+  auto worker = self.parent_path() / "vanthu-verify";
+  return access(worker.c_str(), X_OK) == 0 ? worker : std::filesystem::path();
+}
+
+// The roots of the data directory's demo PKI (DIR/pki/roots/*.pem).
+std::vector<std::filesystem::path> trustAnchorFiles(const std::filesystem::path& dataDir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dataDir / "pki" / "roots", error)) {
+    if (entry.path().extension() == ".pem") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+constexpr const char* kDocumentSchema = R"json({"type":"object","properties":{
+"id":{"type":"string"},"organisation_id":{"type":"string"},
+"direction":{"enum":["outgoing","incoming"]},"document_type":{"type":"string"},
+"subject":{"type":"string"},"status":{"type":"string"},
+"urgency":{"enum":["normal","urgent","very_urgent","express"]},
+"confidentiality":{"enum":["normal","confidential","secret","top_secret"]},
+"created_by":{"type":"string"},"created_at":{"type":"string","format":"date-time"},
+"updated_at":{"type":"string","format":"date-time"},"revision":{"type":"integer"},
+"register_id":{"type":["string","null"]},"register_year":{"type":["integer","null"]},
+"register_number":{"type":["integer","null"]},"notation":{"type":["string","null"]}},
+"required":["id","organisation_id","direction","document_type","subject","status","urgency",
+"confidentiality","created_by","created_at","updated_at","revision"]})json";
+
+constexpr const char* kDocumentListSchema = R"json({"type":"object","properties":{
+"items":{"type":"array","items":{"$ref":"#/components/schemas/Document"}},
+"page":{"type":"integer","minimum":1},"limit":{"type":"integer","minimum":1,"maximum":100},
+"total":{"type":"integer","minimum":0}},"required":["items","page","limit","total"]})json";
+
+constexpr const char* kDocumentUploadSchema = R"json({"type":"object","properties":{
+"metadata":{"type":"string","description":"JSON: {direction, document_type, subject, urgency, confidentiality}"},
+"file":{"type":"string","format":"binary","description":"the PDF"}},"required":["metadata","file"],
+"additionalProperties":false})json";
+
+constexpr const char* kDocumentMetadataSchema = R"json({"type":"object","properties":{
+"direction":{"enum":["outgoing","incoming"]},"document_type":{"type":"string","maxLength":16},
+"subject":{"type":"string","minLength":1,"maxLength":2000},
+"urgency":{"enum":["normal","urgent","very_urgent","express"]},
+"confidentiality":{"enum":["normal","confidential","secret","top_secret"]}},
+"required":["direction","subject"],"additionalProperties":false})json";
+
+constexpr const char* kDocumentPatchSchema = R"json({"type":"object","properties":{
+"document_type":{"type":"string","maxLength":16},
+"subject":{"type":"string","minLength":1,"maxLength":2000},
+"urgency":{"enum":["normal","urgent","very_urgent","express"]},
+"confidentiality":{"enum":["normal","confidential","secret","top_secret"]}},
+"additionalProperties":false})json";
+
+constexpr const char* kVersionSchema = R"json({"type":"object","properties":{
+"number":{"type":"integer","minimum":1},"sha256":{"type":"string"},"size":{"type":"integer"},
+"parent_number":{"type":["integer","null"]},"kind":{"type":"string"},"actor":{"type":"string"},
+"on_behalf_of":{"type":"string"},"reason":{"type":"string"},
+"created_at":{"type":"string","format":"date-time"}},
+"required":["number","sha256","size","kind","actor","created_at"]})json";
+
+constexpr const char* kVersionListSchema = R"json({"type":"object","properties":{
+"items":{"type":"array","items":{"$ref":"#/components/schemas/DocumentVersion"}}},
+"required":["items"]})json";
+
+constexpr const char* kVersionUploadSchema = R"json({"type":"object","properties":{
+"metadata":{"type":"string","description":"optional JSON: {reason}"},
+"file":{"type":"string","format":"binary","description":"the PDF"}},"required":["file"],
+"additionalProperties":false})json";
+
+constexpr const char* kVerificationReportSchema = R"json({"type":"object",
+"description":"as vanthu-verify --json prints it, see docs/verification-report.schema.json",
+"properties":{"file":{"type":"string"},"sha256":{"type":"string"},
+"verdict":{"enum":["TOTAL_PASSED","TOTAL_FAILED","INDETERMINATE"]},
+"signatures":{"type":"array","items":{"type":"object"}}},"required":["verdict"]})json";
+
+}  // namespace
+
+void registerDocumentRoutes(Router& router, ApiServices& services) {
+  router.addSchema("Document", kDocumentSchema);
+  router.addSchema("DocumentList", kDocumentListSchema);
+  router.addSchema("DocumentUpload", kDocumentUploadSchema);
+  router.addSchema("DocumentMetadata", kDocumentMetadataSchema);
+  router.addSchema("DocumentPatch", kDocumentPatchSchema);
+  router.addSchema("DocumentVersion", kVersionSchema);
+  router.addSchema("DocumentVersionList", kVersionListSchema);
+  router.addSchema("VersionUpload", kVersionUploadSchema);
+  router.addSchema("VerificationReport", kVerificationReportSchema);
+
+  const uint64_t uploadLimit = static_cast<uint64_t>(services.config.maxUploadMb) << 20;
+  const auto drafters = Access::usersWith(
+      {workflow::Role::Specialist, workflow::Role::DepartmentHead, workflow::Role::OfficeChief,
+       workflow::Role::Leader, workflow::Role::DeputyLeader, workflow::Role::Clerk});
+  const auto readers = Access::anyUser().orApiToken("documents:read");
+
+  router.add(
+      {"POST",
+       "/api/v1/documents",
+       drafters,
+       {"Upload a PDF as a new document (multipart: metadata JSON, file PDF)",
+        "documents",
+        "multipart",
+        201,
+        "Document",
+        {},
+        {413, 415, 422}}},
+      [&services, uploadLimit](RequestContext& context) {
+        const auto& principal = *context.principal;
+        auto upload = receiveMultipartUpload(context, services.config.dataDir, uploadLimit, true);
+        if (!upload) return refuseUpload(context, upload.status());
+        auto metadata =
+            parseObject(*upload.value().metadata, "the 'metadata' part",
+                        {"direction", "document_type", "subject", "urgency", "confidentiality"});
+        if (!metadata) return refuseUpload(context, metadata.status());
+        const Object& fields = *metadata.value();
+        DocumentRecord document;
+        auto direction = requiredString(fields, "direction");
+        if (!direction) return refuseUpload(context, direction.status());
+        if (auto status = oneOf("direction", direction.value(), kDirections); !status) {
+          return refuseUpload(context, status);
+        }
+        if (!fields.has("subject")) {
+          return refuseUpload(context, Status::invalidArgument("field 'subject' is required"));
+        }
+        if (auto status = applyMetadata(fields, document); !status) {
+          return refuseUpload(context, status);
+        }
+        const UploadedFile& file = *upload.value().file;
+        if (auto status = checkPdfFile(file.path()); !status) return refuseUpload(context, status);
+
+        const auto blob = storeUpload(services, file);
+        const std::string now = nowIso();
+        document.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+        document.organisationId = principal.organisationId;
+        document.direction = direction.value();
+        document.status = "draft";
+        document.createdBy = principal.userId;
+        document.createdAt = now;
+        document.updatedAt = now;
+        DocumentVersion version;
+        version.documentId = document.id;
+        version.blobHash = blob.hash;
+        version.kind = "upload";
+        version.actor = principal.userId;
+        version.size = static_cast<int64_t>(blob.size);
+        version.createdAt = now;
+        auto stored = services.withDatabase([&](storage::Database& database) {
+          storage::SqlDocumentRepository documents(database);
+          return documents.inTransaction([&]() -> Status {
+            if (auto status = documents.createDocument(document); !status) return status;
+            auto number = documents.addVersion(version);
+            if (!number) return number.status();
+            appendAudit(database, context, document, "create",
+                        "version 1, sha256 " + version.blobHash + ", " +
+                            std::to_string(version.size) + " bytes");
+            return Status::ok();
+          });
+        });
+        if (!stored) return sendProblem(context, stored);
+        services.log.info("document_created", {{"request_id", context.requestId},
+                                               {"document_id", document.id},
+                                               {"user_id", principal.userId},
+                                               {"bytes", std::to_string(version.size)}});
+        context.response.set("Location", "/api/v1/documents/" + document.id);
+        context.response.set("ETag", documentTag(document));
+        sendJson(context, 201, *documentJson(document));
+      });
+
+  router.add(
+      {"GET",
+       "/api/v1/documents",
+       readers,
+       {"List the documents you may see, newest change first",
+        "documents",
+        "",
+        200,
+        "DocumentList",
+        {{"box", "string",
+          "outgoing, incoming or pending (your own documents that left draft and are not issued "
+          "yet); all when absent"},
+         {"status", "string", "only documents in this workflow state"},
+         {"q", "string", "words of the subject (trích yếu) or notation, case-insensitive"},
+         {"page", "integer", "1, 2, ... (default 1)"},
+         {"limit", "integer", "1 to 100 (default 20)"}},
+        {}}},
+      [&services](RequestContext& context) {
+        const auto& principal = *context.principal;
+        auto query = queryParameters(context);
+        workflow::DocumentQuery listing;
+        storage::DocumentListFilter filter;
+        int page = 1;
+        listing.limit = 20;
+        if (query.count("page")) {
+          auto value = positiveInteger(query["page"], 1000000);
+          if (!value) {
+            return sendProblem(
+                context, Status::invalidArgument("page must be a whole number from 1 to 1000000"));
+          }
+          page = *value;
+        }
+        if (query.count("limit")) {
+          auto value = positiveInteger(query["limit"], 100);
+          if (!value) {
+            return sendProblem(
+                context, Status::invalidArgument("limit must be a whole number from 1 to 100"));
+          }
+          listing.limit = *value;
+        }
+        if (query.count("box")) {
+          const std::string& box = query["box"];
+          if (box == "outgoing" || box == "incoming") {
+            listing.direction = box;
+          } else if (box == "pending") {
+            // Until the workflow assigns reviewers, what waits is what you sent on its way.
+            if (!principal.isUser()) {
+              return sendProblem(context, Status::invalidArgument(
+                                              "box=pending is a person's list, not a token's"));
+            }
+            filter.createdBy = principal.userId;
+            filter.inFlight = true;
+          } else {
+            return sendProblem(
+                context, Status::invalidArgument("box must be outgoing, incoming or pending"));
+          }
+        }
+        if (query.count("status")) {
+          listing.status = query["status"];
+          if (listing.status.empty() || listing.status.size() > 32) {
+            return sendProblem(context, Status::invalidArgument("status must be a workflow state"));
+          }
+        }
+        if (query.count("q")) {
+          filter.text = query["q"];
+          if (filter.text.size() > kSearchLimit) {
+            return sendProblem(context, Status::invalidArgument("q is longer than 200 bytes"));
+          }
+        }
+        listing.offset = (page - 1) * listing.limit;
+        listing.organisationId = principal.organisationId;
+        auto visibility = workflow::documentVisibility(viewerOf(principal));
+        auto result = services.withDatabase([&](storage::Database& database) {
+          return storage::SqlDocumentRepository(database).listVisibleDocuments(listing, visibility,
+                                                                               filter);
+        });
+        if (!result) return sendProblem(context, result.status());
+        Array::Ptr items = new Array;
+        for (const auto& document : result.value().items) items->add(documentJson(document));
+        Object body;
+        body.set("items", items);
+        body.set("page", page);
+        body.set("limit", listing.limit);
+        body.set("total", result.value().total);
+        sendJson(context, 200, body);
+      });
+
+  router.add({"GET",
+              "/api/v1/documents/{id}",
+              readers,
+              {"A document (ETag: its revision; If-None-Match gives 304)",
+               "documents",
+               "",
+               200,
+               "Document",
+               {},
+               {404}}},
+             [&services](RequestContext& context) {
+               const std::string& id = context.pathParameters["id"];
+               auto document = services.withDatabase([&](storage::Database& database) {
+                 return visibleDocument(database, *context.principal, id);
+               });
+               if (!document) return sendProblem(context, notFound(id));
+               const std::string tag = documentTag(*document);
+               if (notModified(context, tag)) return;
+               context.response.set("ETag", tag);
+               sendJson(context, 200, *documentJson(*document));
+             });
+
+  router.add({"PATCH",
+              "/api/v1/documents/{id}",
+              Access::anyUser(),
+              {"Change a draft's subject, urgency, confidentiality or type (If-Match required)",
+               "documents",
+               "DocumentPatch",
+               200,
+               "Document",
+               {},
+               {404, 409, 412, 428}}},
+             [&services](RequestContext& context) {
+               const auto& principal = *context.principal;
+               const std::string& id = context.pathParameters["id"];
+               auto expected = expectedRevision(context);
+               if (!expected) return sendProblem(context, expected.status());
+               auto body = readJsonObject(
+                   context, {"subject", "urgency", "confidentiality", "document_type"});
+               if (!body) return sendProblem(context, body.status());
+               if (body.value()->size() == 0) {
+                 return sendProblem(
+                     context, Status::invalidArgument("nothing to change: give subject, urgency, "
+                                                      "confidentiality or document_type"));
+               }
+               std::optional<DocumentRecord> changed;
+               auto outcome = services.withDatabase([&](storage::Database& database) -> Status {
+                 auto document = visibleDocument(database, principal, id);
+                 if (!document) return notFound(id);
+                 if (!workflow::canChangeDocument(viewerOf(principal), *document)) {
+                   return Status::forbidden(
+                       "only the document's creator or an administrator may "
+                       "change it");
+                 }
+                 if (document->status != "draft") {
+                   return Status::invalidState("document " + id + " is " + document->status +
+                                               "; only a draft's metadata can change");
+                 }
+                 if (auto status = applyMetadata(*body.value(), *document); !status) return status;
+                 document->updatedAt = nowIso();
+                 storage::SqlDocumentRepository documents(database);
+                 return documents.inTransaction([&]() -> Status {
+                   auto revision = documents.updateDocument(*document, expected.value());
+                   if (!revision) return revision.status();
+                   document->revision = revision.value();
+                   std::ostringstream details;
+                   body.value()->stringify(details);
+                   appendAudit(database, context, *document, "update", details.str());
+                   changed = document;
+                   return Status::ok();
+                 });
+               });
+               if (!outcome) return sendProblem(context, outcome);
+               context.response.set("ETag", documentTag(*changed));
+               sendJson(context, 200, *documentJson(*changed));
+             });
+
+  router.add({"GET",
+              "/api/v1/documents/{id}/versions",
+              readers,
+              {"The versions of a document, oldest first",
+               "documents",
+               "",
+               200,
+               "DocumentVersionList",
+               {},
+               {404}}},
+             [&services](RequestContext& context) {
+               const std::string& id = context.pathParameters["id"];
+               std::vector<DocumentVersion> versions;
+               bool visible = services.withDatabase([&](storage::Database& database) {
+                 if (!visibleDocument(database, *context.principal, id)) return false;
+                 versions = storage::SqlDocumentRepository(database).versions(id);
+                 return true;
+               });
+               if (!visible) return sendProblem(context, notFound(id));
+               Array::Ptr items = new Array;
+               for (const auto& version : versions) items->add(versionJson(version));
+               Object body;
+               body.set("items", items);
+               sendJson(context, 200, body);
+             });
+
+  router.add(
+      {"GET",
+       "/api/v1/documents/{id}/versions/{n}/content",
+       readers,
+       {"The PDF of a version (ETag: its SHA-256; If-None-Match gives 304)",
+        "documents",
+        "",
+        200,
+        "pdf",
+        {},
+        {404}}},
+      [&services](RequestContext& context) {
+        const std::string& id = context.pathParameters["id"];
+        auto number = positiveInteger(context.pathParameters["n"], 1000000);
+        std::optional<DocumentVersion> version;
+        services.withDatabase([&](storage::Database& database) {
+          if (!number || !visibleDocument(database, *context.principal, id)) return;
+          version = storage::SqlDocumentRepository(database).version(id, *number);
+        });
+        if (!version) {
+          return sendProblem(context, Status::notFound("no version " + context.pathParameters["n"] +
+                                                       " of document " + id));
+        }
+        const std::string tag = "\"" + version->blobHash + "\"";
+        if (notModified(context, tag)) return;
+        auto reader = services.withBlobs(
+            [&](storage::BlobStore& blobs) { return blobs.reader(version->blobHash); });
+        auto& response = context.response;
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+        response.setContentType("application/pdf");
+        response.setContentLength64(static_cast<Poco::Int64>(reader.size()));
+        response.set("ETag", tag);
+        response.set("Content-Disposition",
+                     "attachment; filename=\"" + safeFileName(id, version->number) + "\"");
+        std::ostream& out = response.send();
+        std::array<char, 64 * 1024> buffer{};
+        while (true) {
+          // One chunk at a time under the lock: a store in the database shares its connection.
+          size_t count = services.withBlobs(
+              [&](storage::BlobStore&) { return reader.read(buffer.data(), buffer.size()); });
+          if (count == 0) break;
+          if (!out.write(buffer.data(), static_cast<std::streamsize>(count))) break;
+        }
+      });
+
+  router.add(
+      {"POST",
+       "/api/v1/documents/{id}/versions",
+       drafters,
+       {"Upload a new version of a draft's PDF (multipart: file, optional metadata {reason}; "
+        "If-Match required)",
+        "documents",
+        "multipart",
+        201,
+        "DocumentVersion",
+        {},
+        {404, 409, 412, 413, 415, 422, 428}}},
+      [&services, uploadLimit](RequestContext& context) {
+        const auto& principal = *context.principal;
+        const std::string& id = context.pathParameters["id"];
+        auto expected = expectedRevision(context);
+        if (!expected) return refuseUpload(context, expected.status());
+        // Refused before the upload is read when it already cannot succeed.
+        auto current =
+            services.withDatabase([&](storage::Database& database) -> Result<DocumentRecord> {
+              auto document = visibleDocument(database, principal, id);
+              if (!document) return notFound(id);
+              if (!workflow::canChangeDocument(viewerOf(principal), *document)) {
+                return Status::forbidden(
+                    "only the document's creator or an administrator may "
+                    "add versions");
+              }
+              if (document->status != "draft") {
+                return Status::invalidState("document " + id + " is " + document->status +
+                                            "; only a draft takes uploaded versions");
+              }
+              if (document->revision != expected.value()) {
+                return Status(ErrorCode::PreconditionFailed,
+                              "document " + id + " is at revision " +
+                                  std::to_string(document->revision) + ", not " +
+                                  std::to_string(expected.value()) + "; reload it");
+              }
+              return *document;
+            });
+        if (!current) return refuseUpload(context, current.status());
+        auto upload = receiveMultipartUpload(context, services.config.dataDir, uploadLimit, false);
+        if (!upload) return refuseUpload(context, upload.status());
+        std::string reason;
+        if (upload.value().metadata) {
+          auto metadata = parseObject(*upload.value().metadata, "the 'metadata' part", {"reason"});
+          if (!metadata) return refuseUpload(context, metadata.status());
+          auto text = optionalString(*metadata.value(), "reason", 2000);
+          if (!text) return refuseUpload(context, text.status());
+          reason = text.value();
+        }
+        const UploadedFile& file = *upload.value().file;
+        if (auto status = checkPdfFile(file.path()); !status) return refuseUpload(context, status);
+        const auto blob = storeUpload(services, file);
+        DocumentRecord document = current.value();
+        DocumentVersion version;
+        version.documentId = id;
+        version.blobHash = blob.hash;
+        version.kind = "upload";
+        version.actor = principal.userId;
+        version.reason = reason;
+        version.size = static_cast<int64_t>(blob.size);
+        version.createdAt = nowIso();
+        auto stored = services.withDatabase([&](storage::Database& database) {
+          storage::SqlDocumentRepository documents(database);
+          return documents.inTransaction([&]() -> Status {
+            document.updatedAt = version.createdAt;
+            // The revision moves with every version, so an If-Match also covers the content.
+            auto revision = documents.updateDocument(document, expected.value());
+            if (!revision) return revision.status();
+            document.revision = revision.value();
+            auto number = documents.addVersion(version);
+            if (!number) return number.status();
+            version.number = number.value();
+            appendAudit(database, context, document, "upload_version",
+                        "version " + std::to_string(version.number) + ", sha256 " +
+                            version.blobHash + ", " + std::to_string(version.size) + " bytes");
+            return Status::ok();
+          });
+        });
+        if (!stored) return sendProblem(context, stored);
+        context.response.set(
+            "Location", "/api/v1/documents/" + id + "/versions/" + std::to_string(version.number));
+        context.response.set("ETag", documentTag(document));
+        sendJson(context, 201, *versionJson(version));
+      });
+
+  router.add(
+      {"POST",
+       "/api/v1/verify",
+       Access::anyone(),
+       {"Validate the signatures of a PDF (the body); the report of vanthu-verify --json",
+        "verification",
+        "pdf",
+        200,
+        "VerificationReport",
+        {},
+        {413, 415, 422}}},
+      [&services, uploadLimit](RequestContext& context) {
+        auto file = receivePdfBody(context, services.config.dataDir, uploadLimit);
+        if (!file) return refuseUpload(context, file.status());
+        if (auto status = checkPdfFile(file.value().path()); !status) {
+          return refuseUpload(context, status);
+        }
+        auto anchors = trustAnchorFiles(services.config.dataDir);
+        signing::ValidationOptions options;
+        signing::FileReport report;
+        auto worker = verifyWorker();
+        if (!worker.empty()) {
+          report = signing::validatePdfIsolated(file.value().path(), anchors, options, worker);
+        } else {
+          // No worker installed beside the server: validate here, without its limits.
+          services.log.warning("verify_in_process", {{"request_id", context.requestId}});
+          for (const auto& anchor : anchors) {
+            std::ifstream in(anchor, std::ios::binary);
+            std::ostringstream pem;
+            pem << in.rdbuf();
+            auto roots = signing::Certificate::allFromPem(pem.str());
+            options.trustAnchors.insert(options.trustAnchors.end(), roots.begin(), roots.end());
+          }
+          report = signing::validatePdf(file.value().path(), options);
+        }
+        // The client's file, not where the server kept it.
+        report.file = "upload.pdf";
+        sendBody(context, 200, kJsonType, signing::reportToJson(report));
+      });
+}
+
+}  // namespace vanthu::api
