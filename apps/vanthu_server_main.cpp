@@ -37,8 +37,8 @@ class ServerApp : public Poco::Util::ServerApplication {
     try {
       api::HttpServer server(config_, log);
       server.start();
-      std::cout << "vanthu-server: listening on http://" << config_.host << ":" << server.port()
-                << "/" << std::endl;
+      std::cout << "vanthu-server: listening on " << (config_.tlsEnabled() ? "https://" : "http://")
+                << config_.host << ":" << server.port() << "/" << std::endl;
       waitForTerminationRequest();  // SIGTERM, SIGINT, SIGQUIT
       log.info("shutdown_requested");
       server.stop();

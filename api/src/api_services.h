@@ -4,10 +4,12 @@
 // connection today, taken in turns), the blob store and the authenticator. Every route file
 // registers against this, so a new route needs no change to the server's wiring.
 
+#include <chrono>
 #include <mutex>
 #include <utility>
 
 #include "authenticator.h"
+#include "metrics.h"
 #include "vanthu/api/server_config.h"
 #include "vanthu/api/structured_log.h"
 #include "vanthu/storage/blob_store.h"
@@ -26,7 +28,10 @@ struct ApiServices {
   /// Runs `work(database)` holding the database for this request alone.
   template <typename Work>
   auto withDatabase(Work&& work) -> decltype(work(database)) {
+    auto waitStarted = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(databaseMutex);
+    recordDatabaseWait(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - waitStarted).count());
     return std::forward<Work>(work)(database);
   }
 

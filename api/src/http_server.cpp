@@ -25,6 +25,9 @@
 #include "document_routes.h"
 #include "http_support.h"
 #include "openapi.h"
+#include "http_transport.h"
+#include "metrics.h"
+#include "metrics_routes.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/backup.h"
@@ -125,7 +128,7 @@ struct HttpServer::Impl {
   // storage.blobs; a store in the database uses its connection (under databaseMutex).
   std::unique_ptr<storage::BlobStore> blobs;
   Router router;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<HttpTransport> server;
   uint16_t boundPort = 0;
   std::unique_ptr<BlobGarbageCollector> blobCollector;  // storage.gc_interval; null when 0
   std::unique_ptr<Authenticator> authenticator;         // issue 6: logins, tokens, sessions
@@ -181,6 +184,7 @@ void HttpServer::Impl::registerRoutes() {
     "required": ["status", "database", "schema_version"],
     "properties": {"status": {"const": "ready"}, "database": {"const": "ok"},
                    "schema_version": {"type": "integer", "minimum": 1}}})");
+  registerMetricsRoutes(router, *services);
   router.add({"GET",
               "/healthz",
               Access::anyone(),
@@ -279,6 +283,9 @@ void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
   RequestContext context{request, response, requestIdFrom(request), {}, {}, {}, {}};
   response.set("X-Request-Id", context.requestId);
   setSecurityHeaders(response);
+  // Only over TLS: a browser that saw it on plain HTTP would refuse the site until it expired.
+  if (config.tlsEnabled()) response.set("Strict-Transport-Security", "max-age=31536000");
+  InFlightRequest inFlight;
   try {
     context.path = Poco::URI(request.getURI()).getPath();
   } catch (const Poco::Exception&) {
@@ -318,10 +325,14 @@ void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
   }
   auto elapsed =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  int status = static_cast<int>(response.getStatus());
+  std::string route = context.routePattern.empty() ? "unmatched" : context.routePattern;
+  recordHttpRequest(methodLabel(request.getMethod()), route, status, elapsed.count() / 1000);
   log.info("request", {{"request_id", context.requestId},
                        {"method", request.getMethod()},
                        {"path", context.path},
-                       {"status", std::to_string(static_cast<int>(response.getStatus()))},
+                       {"route", route},
+                       {"status", std::to_string(status)},
                        {"duration_ms", std::to_string(elapsed.count())}});
 }
 
@@ -386,6 +397,7 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
       ApiServices{impl_->config, impl_->log, *impl_->database, impl_->databaseMutex, *impl_->blobs,
                   *impl_->authenticator});
   impl_->registerRoutes();
+  serverMetrics().databaseConnections.set({}, 1);
 }
 
 HttpServer::~HttpServer() {
@@ -394,45 +406,21 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   const auto& config = impl_->config;
-  Poco::Net::ServerSocket socket;
-  try {
-    Poco::Net::SocketAddress address(config.host, config.port);
-    // SO_REUSEADDR for quick restarts, but never SO_REUSEPORT: a second server on the same port
-    // must fail loudly instead of silently sharing the traffic.
-    socket.bind(address, true, false);
-    socket.listen(128);
-  } catch (const Poco::Net::NetException& e) {
-    std::string where = config.host + ":" + std::to_string(config.port);
-    if (e.displayText().find("in use") != std::string::npos) {
-      throw Error(ErrorCode::IoFailure, "port " + std::to_string(config.port) + " on " +
-                                            config.host +
-                                            " is already in use; stop the other process or "
-                                            "choose another port with --port N");
-    }
-    throw Error(ErrorCode::IoFailure, "cannot listen on " + where + ": " + e.displayText() +
-                                          "; check server.host / --port");
-  } catch (const Poco::Exception& e) {
-    throw Error(ErrorCode::IoFailure,
-                "cannot listen on " + config.host + ": " + e.displayText() + "; check server.host");
-  }
+  Poco::Net::ServerSocket socket = listeningSocket(config);
   impl_->boundPort = socket.address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(config.threads);
-  params->setMaxQueued(256);
-  params->setKeepAlive(true);
-  params->setServerName("vanthu");
   impl_->server =
-      std::make_unique<Poco::Net::HTTPServer>(new DispatchFactory(*impl_), socket, params);
+      std::make_unique<HttpTransport>(config, impl_->log, new DispatchFactory(*impl_), socket);
   impl_->server->start();
   impl_->blobCollector = BlobGarbageCollector::startFor(config, impl_->log);
   impl_->log.info("server_started", {{"host", config.host},
                                      {"port", std::to_string(impl_->boundPort)},
+                                     {"tls", config.tlsEnabled() ? "true" : "false"},
                                      {"data_dir", config.dataDir.string()}});
 }
 
 void HttpServer::stop() {
   if (!impl_ || !impl_->server) return;
-  impl_->server->stopAll(false);
+  impl_->server->stop();
   impl_->server.reset();
   impl_->blobCollector.reset();
   impl_->log.info("server_stopped");

@@ -1,5 +1,8 @@
 #include "vanthu/api/server_config.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -77,6 +80,61 @@ std::optional<long> parseInteger(const std::string& text) {
   return value;
 }
 
+// Checked at start-up rather than at the first handshake, so a wrong file stops the server with
+// a message instead of every client seeing a TLS alert.
+Status checkTlsFiles(const ServerConfig& config) {
+  if (config.tlsCertificate.empty() && config.tlsKey.empty()) return Status::ok();
+  if (config.tlsCertificate.empty() || config.tlsKey.empty()) {
+    return Status::invalidConfig(
+        "server.tls_certificate and server.tls_key go together: set both to serve HTTPS, or "
+        "neither to serve plain HTTP on loopback");
+  }
+  auto readable = [](const std::filesystem::path& file, const char* key) {
+    if (::access(file.c_str(), R_OK) != 0) {
+      return Status::invalidConfig(std::string("cannot read ") + key + " '" + file.string() +
+                                   "': " + std::strerror(errno) +
+                                   "; check the path and that this user may read it");
+    }
+    return Status::ok();
+  };
+  if (auto status = readable(config.tlsCertificate, "server.tls_certificate"); !status) {
+    return status;
+  }
+  if (auto status = readable(config.tlsKey, "server.tls_key"); !status) return status;
+  X509* certificate = nullptr;
+  if (FILE* in = std::fopen(config.tlsCertificate.c_str(), "rb")) {
+    certificate = PEM_read_X509(in, nullptr, nullptr, nullptr);
+    std::fclose(in);
+  }
+  if (certificate == nullptr) {
+    return Status::invalidConfig("server.tls_certificate '" + config.tlsCertificate.string() +
+                                 "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+  EVP_PKEY* key = nullptr;
+  if (FILE* in = std::fopen(config.tlsKey.c_str(), "rb")) {
+    // An empty passphrase callback result: an encrypted key fails here instead of prompting.
+    key = PEM_read_PrivateKey(
+        in, nullptr, [](char*, int, int, void*) { return 0; }, nullptr);
+    std::fclose(in);
+  }
+  Status status;
+  if (key == nullptr) {
+    status = Status::invalidConfig("server.tls_key '" + config.tlsKey.string() +
+                                   "' holds no unencrypted PEM private key (decrypt it with "
+                                   "'openssl pkey -in KEY -out KEY.pem')");
+  } else if (X509_check_private_key(certificate, key) != 1) {
+    status = Status::invalidConfig("server.tls_key '" + config.tlsKey.string() +
+                                   "' is not the key of server.tls_certificate '" +
+                                   config.tlsCertificate.string() +
+                                   "'; compare 'openssl x509 -noout -pubkey -in CERT' with "
+                                   "'openssl pkey -pubout -in KEY'");
+  }
+  EVP_PKEY_free(key);
+  X509_free(certificate);
+  ERR_clear_error();
+  return status;
+}
+
 }  // namespace
 
 const std::vector<SettingKey>& settingKeys() {
@@ -110,6 +168,18 @@ const std::vector<SettingKey>& settingKeys() {
        "the first lock-out period; each further one doubles, at most 1d (default 15m)"},
       {"server.max_upload_mb", "VANTHU_MAX_UPLOAD_MB",
        "the largest PDF an upload or a verification may send, in MiB, 1-65536 (default 256)"},
+      {"server.tls_certificate", "VANTHU_TLS_CERTIFICATE",
+       "PEM certificate chain (server certificate first): serve HTTPS only (with server.tls_key)"},
+      {"server.tls_key", "VANTHU_TLS_KEY", "PEM private key of server.tls_certificate"},
+      {"server.tls_min_version", "VANTHU_TLS_MIN_VERSION",
+       "oldest TLS version accepted: 1.2 (the default) or 1.3"},
+      {"server.request_timeout", "VANTHU_REQUEST_TIMEOUT",
+       "a request's headers must arrive within this, and an idle connection is closed after it "
+       "(default 30s; 1s to 1h)"},
+      {"server.max_queued", "VANTHU_MAX_QUEUED",
+       "connections waiting for a worker thread, 1-65536 (default 256); beyond it: 503"},
+      {"metrics.token", "VANTHU_METRICS_TOKEN",
+       "when set, GET /metrics requires 'Authorization: Bearer <token>' (at least 16 characters)"},
   };
   return keys;
 }
@@ -262,6 +332,30 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
         return invalid(setting, "must be a number from 1 to 100");
       }
       config.authMaxFailedLogins = static_cast<int>(*count);
+    } else if (setting.key == "server.tls_certificate" || setting.key == "server.tls_key") {
+      if (value.empty()) return invalid(setting, "must name a PEM file");
+      (setting.key == "server.tls_certificate" ? config.tlsCertificate : config.tlsKey) = value;
+    } else if (setting.key == "server.tls_min_version") {
+      if (value != "1.2" && value != "1.3") return invalid(setting, "must be 1.2 or 1.3");
+      config.tlsMinVersion = value;
+    } else if (setting.key == "server.request_timeout") {
+      auto duration = parseDuration(value);
+      if (!duration || duration->count() < 1 || duration->count() > 3600) {
+        return invalid(setting, "must be a duration from 1s to 1h, such as 30 or 30s");
+      }
+      config.requestTimeout = *duration;
+    } else if (setting.key == "server.max_queued") {
+      auto count = parseInteger(value);
+      if (!count || *count < 1 || *count > 65536) {
+        return invalid(setting, "must be a number from 1 to 65536");
+      }
+      config.maxQueued = static_cast<int>(*count);
+    } else if (setting.key == "metrics.token") {
+      if (value.size() < 16 || value.find_first_of(" \t") != std::string::npos) {
+        return Status::invalidConfig("invalid metrics.token (from " + setting.origin +
+                                     "): must be at least 16 characters without spaces");
+      }
+      config.metricsToken = value;
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());
@@ -278,6 +372,7 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
                                    "); known settings: " + knownKeyList());
     }
   }
+  if (auto tls = checkTlsFiles(config); !tls) return tls;
   if (config.dataDir.empty()) {
     return Status::invalidConfig(
         "no data directory: give --data DIR (create one with 'vanthu demo init --dir DIR') "

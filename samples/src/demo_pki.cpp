@@ -137,7 +137,7 @@ class Builder {
 
   DemoPki build() {
     for (const char* sub :
-         {"roots", "ca", "chain", "crl", "users", "orgs", "tsa", "ocsp", "revoked"}) {
+         {"roots", "ca", "chain", "crl", "users", "orgs", "tsa", "ocsp", "revoked", "tls"}) {
       makeDirectory(dir_ / sub);
     }
 
@@ -165,6 +165,7 @@ class Builder {
                  CertificateProfile::TimeStamping);
     issueService(government, "ocsp", "Demo Government CA OCSP Responder",
                  CertificateProfile::OcspSigning);
+    issueLocalhostTlsServer(government);
 
     // The revoked demo certificates: an older certificate of the first person, compromised a day
     // ago, and the citizen's previous certificate, superseded.
@@ -257,6 +258,28 @@ class Builder {
     if (profile != CertificateProfile::OcspSigning) request.crlUrl = crlUrl(issuer);
     writeCredential(issuer, request, KeyAlgorithm::Rsa2048, id, id,
                     DemoCredentialKind::Organisation, commonName);
+  }
+
+  // So that script/server users can try HTTPS: server.tls_certificate = pki/tls/localhost.pem,
+  // server.tls_key = pki/tls/localhost.key, clients trust roots/demo-national-root-ca.pem.
+  void issueLocalhostTlsServer(DemoCa& issuer) {
+    CertificateRequest request;
+    request.subject = caName("localhost");
+    request.profile = CertificateProfile::TlsServer;
+    request.notBefore = now_ - kDay;
+    request.notAfter = now_ + kServiceDays * kDay;
+    request.dnsNames = {"localhost"};
+    request.ipAddresses = {"127.0.0.1", "::1"};
+    auto key = PrivateKey::generate(KeyAlgorithm::EcP256);
+    auto certificate = issuer.ca.issue(request, key);
+    // The chain a TLS server sends: its certificate, then the issuing CA (not the root).
+    std::string chain = certificate.toPem() + issuer.ca.certificate().toPem();
+    auto pem = dir_ / "tls" / "localhost.pem";
+    auto keyFile = dir_ / "tls" / "localhost.key";
+    writeFileAtomically(pem, chain);
+    writeFileAtomically(keyFile, key.toPem(), 0600);
+    files_.emplace_back(pem, "TLS server certificate for localhost and 127.0.0.1 (with its CA)");
+    files_.emplace_back(keyFile, "its private key, unencrypted, for server.tls_key");
   }
 
   void writeCredential(DemoCa& issuer, const CertificateRequest& request, KeyAlgorithm algorithm,

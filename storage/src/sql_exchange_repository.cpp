@@ -200,6 +200,22 @@ std::vector<OutboxMessage> SqlExchangeRepository::outboxOf(const std::string& do
   }
 }
 
+std::map<std::string, int64_t> SqlExchangeRepository::outboxCountsByStatus() {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql("SELECT status, COUNT(*) FROM exchange_outbox GROUP BY status"), now;
+    RecordSet rows(select);
+    std::map<std::string, int64_t> counts;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      counts[sql::text(rows, 0)] = sql::integer(rows, 1);
+    }
+    return counts;
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "counting outbox messages", e);
+  }
+}
+
 Result<bool> SqlExchangeRepository::recordReceived(const InboxMessage& m) {
   if (m.id.empty() || m.payloadHash.empty()) {
     return Status::invalidArgument("a received message needs an id and a payload");

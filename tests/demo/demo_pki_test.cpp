@@ -319,3 +319,32 @@ TEST_CASE("demo pki: bad options are refused", "[pki][demo]") {
   { std::ofstream(dir / "existing") << "x"; }
   CHECK(code(demoOptions(), dir.path()) == ErrorCode::InvalidArgument);
 }
+
+TEST_CASE("demo pki: a TLS server certificate for localhost that openssl accepts for HTTPS",
+          "[pki][demo][tls]") {
+  auto& f = fixture();
+  auto pem = f.file("tls/localhost.pem");
+  auto key = f.file("tls/localhost.key");
+  REQUIRE(std::filesystem::is_regular_file(pem));
+  REQUIRE(std::filesystem::is_regular_file(key));
+  // The key is a secret: readable by its owner only.
+  auto permissions = std::filesystem::status(key).permissions();
+  CHECK((permissions & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
+        std::filesystem::perms::none);
+  // The file holds the chain a server sends: its certificate, then the issuing CA.
+  CHECK(readFile(pem).find(readFile(f.file("ca/demo-government-ca.pem"))) != std::string::npos);
+  std::string verify = "openssl verify -purpose sslserver -CAfile " +
+                       shellQuote(f.file("roots/demo-national-root-ca.pem")) + " -untrusted " +
+                       shellQuote(f.file("ca/demo-government-ca.pem")) + " ";
+  for (const char* check : {"-verify_hostname localhost", "-verify_ip 127.0.0.1"}) {
+    auto result = runCommand(verify + check + " " + shellQuote(pem));
+    INFO(check << ": " << result.output);
+    CHECK(result.exitCode == 0);
+  }
+  auto wrongName = runCommand(verify + "-verify_hostname example.org " + shellQuote(pem));
+  CHECK(wrongName.exitCode != 0);
+  auto certificateKey = runCommand("openssl x509 -noout -pubkey -in " + shellQuote(pem));
+  auto privateKey = runCommand("openssl pkey -pubout -in " + shellQuote(key));
+  CHECK(certificateKey.exitCode == 0);
+  CHECK(certificateKey.output == privateKey.output);
+}

@@ -48,6 +48,19 @@ struct ServerConfig {
   std::chrono::seconds authLockout{900};
   /// The largest PDF an upload or a verification may send, in MiB.
   int maxUploadMb = 256;
+  /// server.tls_certificate / server.tls_key: PEM files; both set = HTTPS only, neither = HTTP.
+  std::filesystem::path tlsCertificate;
+  std::filesystem::path tlsKey;
+  /// The oldest TLS version accepted: "1.2" or "1.3".
+  std::string tlsMinVersion = "1.2";
+  /// A request must arrive whole (headers) within this, and a connection may idle no longer.
+  std::chrono::seconds requestTimeout{30};
+  /// Connections waiting for a worker thread; beyond this new ones get 503 at once.
+  int maxQueued = 256;
+  /// When set, GET /metrics needs "Authorization: Bearer <metricsToken>".
+  std::string metricsToken;
+
+  bool tlsEnabled() const { return !tlsCertificate.empty(); }
 
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;

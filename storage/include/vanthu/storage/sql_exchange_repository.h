@@ -1,5 +1,7 @@
 #pragma once
 
+#include <map>
+
 #include "vanthu/storage/database.h"
 #include "vanthu/workflow/exchange_messages.h"
 
@@ -23,6 +25,8 @@ class SqlExchangeRepository final : public workflow::ExchangeRepository {
                            bool giveUp) override;
   std::optional<workflow::OutboxMessage> outboxMessage(const std::string& id) override;
   std::vector<workflow::OutboxMessage> outboxOf(const std::string& documentId) override;
+  /// How many outbox messages are in each status (pending, delivered, failed), for monitoring.
+  std::map<std::string, int64_t> outboxCountsByStatus();
 
   Result<bool> recordReceived(const workflow::InboxMessage& message) override;
   Status markProcessed(const std::string& id, const std::string& status,
