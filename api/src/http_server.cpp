@@ -17,17 +17,17 @@
 #include <mutex>
 #include <sstream>
 
-#include "api_services.h"
 #include "admin_routes.h"
+#include "api_services.h"
 #include "auth_routes.h"
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
 #include "document_routes.h"
 #include "http_support.h"
-#include "openapi.h"
 #include "http_transport.h"
 #include "metrics.h"
 #include "metrics_routes.h"
+#include "openapi.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/backup.h"
