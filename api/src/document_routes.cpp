@@ -376,7 +376,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
        drafters,
        {"Upload a PDF as a new document (multipart: metadata JSON, file PDF)",
         "documents",
-        "multipart",
+        "multipart:DocumentUpload",
         201,
         "Document",
         {},
@@ -685,7 +685,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
        {"Upload a new version of a draft's PDF (multipart: file, optional metadata {reason}; "
         "If-Match required)",
         "documents",
-        "multipart",
+        "multipart:VersionUpload",
         201,
         "DocumentVersion",
         {},
