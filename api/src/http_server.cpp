@@ -421,7 +421,9 @@ void HttpServer::start() {
   impl_->blobCollector = BlobGarbageCollector::startFor(config, impl_->log);
   impl_->log.info("server_started", {{"host", config.host},
                                      {"port", std::to_string(impl_->boundPort)},
-                                     {"data_dir", config.dataDir.string()}});
+                                     {"data_dir", config.dataDir.string()},
+                                     {"threads", std::to_string(config.threads)},
+                                     {"pool_size", std::to_string(impl_->pool->size())}});
 }
 
 void HttpServer::stop() {
