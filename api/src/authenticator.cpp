@@ -2,6 +2,7 @@
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
+#include <Poco/Crypto/Crypto.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -133,9 +134,18 @@ Authenticator::Authenticator(storage::DatabasePool& pool, AuthSettings settings)
     : pool_(pool),
       settings_(settings),
       clock_([] { return static_cast<int64_t>(std::time(nullptr)); }) {
+  // Poco's JWT signer initialises OpenSSL per call and tears it down when the last user goes:
+  // with requests verifying tokens on several threads, one thread's teardown destroyed the
+  // locks another was using (an abort under load). One reference held for the authenticator's
+  // life keeps the count above zero.
+  Poco::Crypto::initializeCrypto();
   auto lease = pool_.acquire();
   storage::SqlAuthRepository repository(*lease);
   secret_ = repository.ensureSigningSecret(randomHex(32));
+}
+
+Authenticator::~Authenticator() {
+  Poco::Crypto::uninitializeCrypto();
 }
 
 std::string Authenticator::signAccessToken(const std::string& secret, const std::string& userId,

@@ -63,6 +63,9 @@ class Authenticator {
  public:
   /// Leases connections from `pool` for each step. Reads (or creates) the shared signing secret.
   Authenticator(storage::DatabasePool& pool, AuthSettings settings);
+  ~Authenticator();
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
 
   /// The clock (Unix seconds); tests may replace it.
   void setClock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
