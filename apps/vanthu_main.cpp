@@ -25,6 +25,8 @@ Commands:
   demo init --dir DIR   create a demo data directory (PKI, organisations, users, sample PDFs,
                         images, database); does nothing if DIR already holds a complete demo.
                         The users' password is $VANTHU_DEMO_PASSWORD, else generated and printed.
+                        --database URL fills that database (e.g. a PostgreSQL shared by several
+                        servers) instead of DIR/vanthu.db.
   sign --in IN --out OUT ...
                         sign a PDF (PAdES); see 'vanthu sign --help'
   fill --in IN --out OUT --field NAME=VALUE...
@@ -55,12 +57,13 @@ int usage(const std::string& message) {
 }
 
 int demoInit(const std::vector<std::string>& args) {
-  auto parsed =
-      cli::parseArgs(args, {{"dir"}, {"pki-base-url"}, {"quiet", false}, {"help", false}});
+  auto parsed = cli::parseArgs(
+      args, {{"dir"}, {"pki-base-url"}, {"database"}, {"quiet", false}, {"help", false}});
   if (!parsed) return usage(parsed.status().message() + " for 'demo init'");
   const auto& flags = parsed.value();
   if (flags.has("help")) {
-    std::cout << "usage: vanthu demo init --dir DIR [--pki-base-url URL] [--quiet]\n";
+    std::cout << "usage: vanthu demo init --dir DIR [--pki-base-url URL] [--database URL] "
+                 "[--quiet]\n";
     return cli::kExitOk;
   }
   if (!flags.positionals.empty()) {
@@ -73,6 +76,7 @@ int demoInit(const std::vector<std::string>& args) {
   options.dir = flags.value("dir");
   if (const char* password = std::getenv("VANTHU_DEMO_PASSWORD")) options.userPassword = password;
   if (flags.has("pki-base-url")) options.pkiBaseUrl = flags.value("pki-base-url");
+  if (flags.has("database")) options.databaseUrl = flags.value("database");
   if (!flags.has("quiet")) {
     options.progress = [](const std::string& line) { std::cerr << "vanthu: " << line << "\n"; };
   }

@@ -1,8 +1,8 @@
 #pragma once
 
-// What route handlers work with: the configuration, the log, the metadata database (one
-// connection today, taken in turns), the blob store and the authenticator. Every route file
-// registers against this, so a new route needs no change to the server's wiring.
+// What route handlers work with: the configuration, the log, the metadata database (a pool of
+// connections, one leased per unit of work), the blob store and the authenticator. Every route
+// file registers against this, so a new route needs no change to the server's wiring.
 
 #include <chrono>
 #include <mutex>
@@ -14,25 +14,31 @@
 #include "vanthu/api/structured_log.h"
 #include "vanthu/storage/blob_store.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/database_pool.h"
 
 namespace vanthu::api {
 
 struct ApiServices {
   const ServerConfig& config;
   StructuredLog& log;
+  /// The blob store's own connection (storage.blobs = database keeps blobs in it); use
+  /// withDatabase for everything else.
   storage::Database& database;
   std::mutex& databaseMutex;  ///< guards `database` and a blob store kept in it
   storage::BlobStore& blobs;
   Authenticator& authenticator;
+  storage::DatabasePool& pool;  ///< database.pool_size connections for withDatabase
 
-  /// Runs `work(database)` holding the database for this request alone.
+  /// Runs `work(database)` on a connection leased for this call alone. Throws
+  /// vanthu::Error(Unavailable) (503) when every connection stays busy past the pool's wait.
   template <typename Work>
-  auto withDatabase(Work&& work) -> decltype(work(database)) {
+  auto withDatabase(Work&& work) -> decltype(work(std::declval<storage::Database&>())) {
     auto waitStarted = std::chrono::steady_clock::now();
-    std::lock_guard<std::mutex> lock(databaseMutex);
-    recordDatabaseWait(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - waitStarted).count());
-    return std::forward<Work>(work)(database);
+    return pool.with([&](storage::Database& database) -> decltype(auto) {
+      recordDatabaseWait(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - waitStarted).count());
+      return std::forward<Work>(work)(database);
+    });
   }
 
   /// Runs `work(blobs)` with the blob store to itself (a store in the database shares its

@@ -2,6 +2,7 @@
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
+#include <Poco/Crypto/Crypto.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -129,15 +130,22 @@ std::string randomHex(size_t bytes) {
   return out;
 }
 
-Authenticator::Authenticator(storage::Database& database, std::mutex& databaseMutex,
-                             AuthSettings settings)
-    : database_(database),
-      mutex_(databaseMutex),
+Authenticator::Authenticator(storage::DatabasePool& pool, AuthSettings settings)
+    : pool_(pool),
       settings_(settings),
       clock_([] { return static_cast<int64_t>(std::time(nullptr)); }) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlAuthRepository repository(database_);
+  // Poco's JWT signer initialises OpenSSL per call and tears it down when the last user goes:
+  // with requests verifying tokens on several threads, one thread's teardown destroyed the
+  // locks another was using (an abort under load). One reference held for the authenticator's
+  // life keeps the count above zero.
+  Poco::Crypto::initializeCrypto();
+  auto lease = pool_.acquire();
+  storage::SqlAuthRepository repository(*lease);
   secret_ = repository.ensureSigningSecret(randomHex(32));
+}
+
+Authenticator::~Authenticator() {
+  Poco::Crypto::uninitializeCrypto();
 }
 
 std::string Authenticator::signAccessToken(const std::string& secret, const std::string& userId,
@@ -165,8 +173,8 @@ IssuedTokens Authenticator::issue(const workflow::User& user, const std::string&
                                        issuedAt + issued.expiresIn, randomHex(16));
   issued.refreshToken = refreshToken;
   issued.user = user;
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlDirectoryRepository directory(database_);
+  auto lease = pool_.acquire();
+  storage::SqlDirectoryRepository directory(*lease);
   issued.roles = directory.roleGrantsOf(user.id);
   return issued;
 }
@@ -175,22 +183,22 @@ std::variant<IssuedTokens, AuthFailure> Authenticator::login(const std::string& 
                                                              const std::string& password) {
   std::optional<workflow::User> user;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     auto throttle = repository.loginThrottle(username);
     if (int64_t wait = workflow::lockedFor(throttle, now()); wait > 0) {
       return AuthFailure{{ErrorCode::TooManyRequests, "too many failed logins; try again later"},
                          wait};
     }
-    storage::SqlDirectoryRepository directory(database_);
+    storage::SqlDirectoryRepository directory(*lease);
     user = directory.findUserByUsername(username);
   }
-  // The slow part runs without the database lock; every path verifies one hash.
+  // The slow part runs without a database connection; every path verifies one hash.
   bool verified = user ? verifyPassword(password, user->passwordHash)
                        : (verifyPassword(password, kDummyHash), false);
   if (!verified || !user->active) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     int64_t at = now();
     auto state = repository.recordLoginFailure(username, at, settings_.lockout);
     if (int64_t wait = workflow::lockedFor(state, at); wait > 0) {
@@ -206,8 +214,8 @@ std::variant<IssuedTokens, AuthFailure> Authenticator::login(const std::string& 
   session.expiresAt = session.createdAt + settings_.refreshTtl.count();
   std::string refreshToken = kRefreshTokenPrefix + randomHex(32);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     repository.clearLoginFailures(username);
     if (auto status = repository.createSession(session, sha256Hex(refreshToken)); !status) {
       throw Error(ErrorCode::StorageFailure, "cannot store a login session: " + status.message());
@@ -221,8 +229,8 @@ std::variant<IssuedTokens, AuthFailure> Authenticator::refresh(const std::string
   workflow::RefreshResult result;
   std::optional<workflow::User> user;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     result = repository.rotateRefreshToken(sha256Hex(refreshToken), sha256Hex(next), now());
     if (result.outcome == workflow::RefreshOutcome::Rotated) {
       user = repository.findUserById(result.session->userId);
@@ -284,14 +292,14 @@ Result<Principal> Authenticator::authenticateJwt(const std::string& jwt) {
   if (*expiresAt <= now()) return unauthenticated("the token has expired");
   Principal principal;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     auto check = repository.checkSession(*sessionId);
     if (!check || check->session.userId != *subject || check->session.revokedAt != 0 ||
         !check->userActive || check->organisationId != *organisation) {
       return unauthenticated("the session has ended; log in again");
     }
-    storage::SqlDirectoryRepository directory(database_);
+    storage::SqlDirectoryRepository directory(*lease);
     principal.roles = directory.roleGrantsOf(*subject);
   }
   principal.userId = *subject;
@@ -303,8 +311,8 @@ Result<Principal> Authenticator::authenticateJwt(const std::string& jwt) {
 Result<Principal> Authenticator::authenticateApiToken(const std::string& secret) {
   std::optional<workflow::ApiToken> token;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     token = repository.findApiTokenByHash(sha256Hex(secret));
   }
   if (!token || token->revokedAt != 0) return unauthenticated("the token is not valid");
@@ -320,8 +328,8 @@ Result<Principal> Authenticator::authenticateApiToken(const std::string& secret)
 
 Status Authenticator::logout(const Principal& principal) {
   if (!principal.isUser()) return Status::forbidden("an API token has no session to end");
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlAuthRepository repository(database_);
+  auto lease = pool_.acquire();
+  storage::SqlAuthRepository repository(*lease);
   repository.revokeSession(principal.sessionId, now(), "logout");
   return Status::ok();
 }
@@ -342,8 +350,8 @@ std::optional<AuthFailure> Authenticator::changePassword(const Principal& princi
   }
   std::optional<workflow::User> user;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     user = repository.findUserById(principal.userId);
     if (!user) return AuthFailure{unauthenticated("the session has ended; log in again"), 0};
     auto throttle = repository.loginThrottle(user->username);
@@ -354,15 +362,20 @@ std::optional<AuthFailure> Authenticator::changePassword(const Principal& princi
   }
   if (!verifyPassword(currentPassword, user->passwordHash)) {
     // Counted as a failed login: the route must not become a way around the lock-out.
-    std::lock_guard<std::mutex> lock(mutex_);
-    storage::SqlAuthRepository repository(database_);
+    auto lease = pool_.acquire();
+    storage::SqlAuthRepository repository(*lease);
     repository.recordLoginFailure(user->username, now(), settings_.lockout);
     return AuthFailure{Status::forbidden("the current password is wrong"), 0};
   }
   std::string hash = hashPassword(newPassword);
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlAuthRepository repository(database_);
-  if (auto status = repository.setPasswordHash(user->id, hash); !status) {
+  auto lease = pool_.acquire();
+  storage::SqlAuthRepository repository(*lease);
+  // Compared with the hash the current password was checked against: when two changes race
+  // with the same current password, the one that lands second finds it no longer current.
+  if (auto status = repository.replacePasswordHash(user->id, user->passwordHash, hash); !status) {
+    if (status.code() == ErrorCode::Conflict) {
+      return AuthFailure{Status::forbidden("the current password is wrong"), 0};
+    }
     return AuthFailure{status, 0};
   }
   repository.revokeSessionsOfUser(user->id, principal.sessionId, now(), "password_changed");
@@ -370,8 +383,8 @@ std::optional<AuthFailure> Authenticator::changePassword(const Principal& princi
 }
 
 std::optional<workflow::User> Authenticator::user(const std::string& userId) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlAuthRepository repository(database_);
+  auto lease = pool_.acquire();
+  storage::SqlAuthRepository repository(*lease);
   return repository.findUserById(userId);
 }
 
@@ -406,8 +419,8 @@ Result<CreatedApiToken> Authenticator::createApiToken(const Principal& principal
   token.tokenHash = sha256Hex(created.secret);
   token.createdAt = now();
   token.expiresAt = expiresAt;
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlAuthRepository repository(database_);
+  auto lease = pool_.acquire();
+  storage::SqlAuthRepository repository(*lease);
   if (auto status = repository.addApiToken(token); !status) return status;
   return created;
 }
@@ -416,8 +429,8 @@ Result<std::vector<workflow::ApiToken>> Authenticator::listApiTokens(const Princ
   if (!principal.isUser() || !principal.isAdministrator()) {
     return Status::forbidden("only an administrator of the organisation may list API tokens");
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlAuthRepository repository(database_);
+  auto lease = pool_.acquire();
+  storage::SqlAuthRepository repository(*lease);
   return repository.listApiTokens(principal.organisationId);
 }
 
@@ -425,8 +438,8 @@ Status Authenticator::revokeApiToken(const Principal& principal, const std::stri
   if (!principal.isUser() || !principal.isAdministrator()) {
     return Status::forbidden("only an administrator of the organisation may revoke API tokens");
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  storage::SqlAuthRepository repository(database_);
+  auto lease = pool_.acquire();
+  storage::SqlAuthRepository repository(*lease);
   if (!repository.revokeApiToken(id, principal.organisationId, now())) {
     return Status::notFound("no live API token " + id + " in this organisation");
   }

@@ -7,13 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include "vanthu/storage/database.h"
+#include "vanthu/storage/database_pool.h"
 #include "vanthu/workflow/auth.h"
 #include "vanthu/workflow/directory.h"
 #include "vanthu/workflow/error.h"
@@ -62,9 +61,11 @@ struct CreatedApiToken {
 
 class Authenticator {
  public:
-  /// Borrows `database` and the mutex that guards it. Reads (or creates) the shared signing
-  /// secret.
-  Authenticator(storage::Database& database, std::mutex& databaseMutex, AuthSettings settings);
+  /// Leases connections from `pool` for each step. Reads (or creates) the shared signing secret.
+  Authenticator(storage::DatabasePool& pool, AuthSettings settings);
+  ~Authenticator();
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
 
   /// The clock (Unix seconds); tests may replace it.
   void setClock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
@@ -103,8 +104,7 @@ class Authenticator {
   Result<Principal> authenticateJwt(const std::string& jwt);
   Result<Principal> authenticateApiToken(const std::string& secret);
 
-  storage::Database& database_;
-  std::mutex& mutex_;
+  storage::DatabasePool& pool_;
   AuthSettings settings_;
   std::string secret_;
   std::function<int64_t()> clock_;

@@ -33,6 +33,7 @@
 #include "vanthu/storage/backup.h"
 #include "vanthu/storage/blob_store.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/database_pool.h"
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_template_repository.h"
 
@@ -123,8 +124,10 @@ h1{color:#a50f15;font-size:1.6rem}p{line-height:1.5}code{background:#f3f3f3;padd
 struct HttpServer::Impl {
   ServerConfig config;
   StructuredLog& log;
+  std::unique_ptr<storage::DatabasePool> pool;  // database.pool_size connections for requests
+  // The blob store's connection: blob writes are long streams that must not hold a pool slot.
   std::unique_ptr<storage::Database> database;
-  std::mutex databaseMutex;  // one SQLite connection; requests take turns on it
+  std::mutex databaseMutex;
   // storage.blobs; a store in the database uses its connection (under databaseMutex).
   std::unique_ptr<storage::BlobStore> blobs;
   Router router;
@@ -207,11 +210,10 @@ void HttpServer::Impl::registerRoutes() {
              [this](RequestContext& context) {
                Status status;
                int version = 0;
-               {
-                 std::lock_guard<std::mutex> lock(databaseMutex);
-                 status = database->ping();
-                 if (status) version = database->schemaVersion();
-               }
+               pool->with([&](storage::Database& db) {
+                 status = db.ping();
+                 if (status) version = db.schemaVersion();
+               });
                if (!status) {
                  log.warning("readiness_failed",
                              {{"request_id", context.requestId}, {"reason", status.message()}});
@@ -282,6 +284,7 @@ void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
   auto started = std::chrono::steady_clock::now();
   RequestContext context{request, response, requestIdFrom(request), {}, {}, {}, {}};
   response.set("X-Request-Id", context.requestId);
+  if (!config.instanceName.empty()) response.set("X-Served-By", config.instanceName);
   setSecurityHeaders(response);
   // Only over TLS: a browser that saw it on plain HTTP would refuse the site until it expired.
   if (config.tlsEnabled()) response.set("Strict-Transport-Security", "max-age=31536000");
@@ -374,6 +377,10 @@ void checkAuditLog(const ServerConfig& config, StructuredLog& log, storage::Data
 
 HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
     : impl_(std::make_unique<Impl>(config, log)) {
+  // The pool's first connection migrates; the blob connection then finds the schema current.
+  impl_->pool = std::make_unique<storage::DatabasePool>(
+      storage::DatabaseConfig{config.resolvedDatabaseUrl()},
+      storage::DatabasePoolOptions{static_cast<size_t>(config.resolvedPoolSize())});
   impl_->database = storage::Database::open({config.resolvedDatabaseUrl()});
   impl_->blobs = std::make_unique<storage::BlobStore>(
       config.blobStorage == BlobStorage::Database
@@ -391,11 +398,10 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
   auth.refreshTtl = config.authRefreshTtl;
   auth.lockout.maxFailures = config.authMaxFailedLogins;
   auth.lockout.lockoutSeconds = config.authLockout.count();
-  impl_->authenticator =
-      std::make_unique<Authenticator>(*impl_->database, impl_->databaseMutex, auth);
+  impl_->authenticator = std::make_unique<Authenticator>(*impl_->pool, auth);
   impl_->services = std::make_unique<ApiServices>(
       ApiServices{impl_->config, impl_->log, *impl_->database, impl_->databaseMutex, *impl_->blobs,
-                  *impl_->authenticator});
+                  *impl_->authenticator, *impl_->pool});
   impl_->registerRoutes();
   serverMetrics().databaseConnections.set({}, 1);
 }
@@ -415,7 +421,9 @@ void HttpServer::start() {
   impl_->log.info("server_started", {{"host", config.host},
                                      {"port", std::to_string(impl_->boundPort)},
                                      {"tls", config.tlsEnabled() ? "true" : "false"},
-                                     {"data_dir", config.dataDir.string()}});
+                                     {"data_dir", config.dataDir.string()},
+                                     {"threads", std::to_string(config.threads)},
+                                     {"pool_size", std::to_string(impl_->pool->size())}});
 }
 
 void HttpServer::stop() {

@@ -180,6 +180,12 @@ const std::vector<SettingKey>& settingKeys() {
        "connections waiting for a worker thread, 1-65536 (default 256); beyond it: 503"},
       {"metrics.token", "VANTHU_METRICS_TOKEN",
        "when set, GET /metrics requires 'Authorization: Bearer <token>' (at least 16 characters)"},
+      {"database.pool_size", "VANTHU_DATABASE_POOL_SIZE",
+       "database connections for requests, 1-512 (default: 2 x server.threads for PostgreSQL, "
+       "1 for SQLite)"},
+      {"server.instance_name", "VANTHU_INSTANCE_NAME",
+       "a name sent as the X-Served-By response header (several instances behind a balancer); "
+       "none by default"},
   };
   return keys;
 }
@@ -190,6 +196,15 @@ std::string ServerConfig::resolvedDatabaseUrl() const {
   std::filesystem::path file = databaseUrl.substr(prefix.size());
   if (file.is_relative()) file = dataDir / file;
   return prefix + file.string();
+}
+
+int ServerConfig::resolvedPoolSize() const {
+  if (databasePoolSize > 0) return databasePoolSize;
+  // SQLite: one. Its transactions begin deferred (Poco has no other kind), and one that reads
+  // and then writes while another connection writes fails with "database is locked" at once:
+  // the busy timeout does not cover that upgrade. A PostgreSQL server works them in parallel.
+  if (databaseUrl.rfind("sqlite:", 0) == 0) return 1;
+  return 2 * threads;
 }
 
 std::optional<LogLevel> logLevelFromName(const std::string& name) {
@@ -356,6 +371,19 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
                                      "): must be at least 16 characters without spaces");
       }
       config.metricsToken = value;
+    } else if (setting.key == "database.pool_size") {
+      auto size = parseInteger(value);
+      if (!size || *size < 1 || *size > 512) {
+        return invalid(setting, "must be a number from 1 to 512");
+      }
+      config.databasePoolSize = static_cast<int>(*size);
+    } else if (setting.key == "server.instance_name") {
+      bool plain = !value.empty() && value.size() <= 64 &&
+                   value.find_first_not_of(
+                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                       "0123456789-_.") == std::string::npos;
+      if (!plain) return invalid(setting, "must be 1-64 letters, digits, '-', '_' or '.'");
+      config.instanceName = value;
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());

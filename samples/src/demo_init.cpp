@@ -125,7 +125,9 @@ void check(const Status& status, const std::string& what) {
 
 void populateDatabase(const fs::path& root, const DemoDirectory& directory, const DemoPki& pki,
                       const std::string& password, const DemoInitOptions& options) {
-  auto database = storage::Database::open({"sqlite:" + (root / "vanthu.db").string()});
+  auto database = storage::Database::open({options.databaseUrl.empty()
+                                               ? "sqlite:" + (root / "vanthu.db").string()
+                                               : options.databaseUrl});
   storage::SqlDirectoryRepository repository(*database);
   report(options, "hashing the demo users' passwords (PBKDF2-SHA256, 600,000 iterations)");
   std::vector<std::string> hashes;
@@ -237,9 +239,11 @@ void buildInto(const fs::path& root, const DemoInitOptions& options, const std::
       "# vanthu-server settings for this data directory (see docs/OPERATIONS.md)\n"
       "server.host = 127.0.0.1\n"
       "server.port = 8080\n"
-      "database.url = sqlite:vanthu.db\n"
-      "log.level = info\n"
-      "log.format = json\n");
+      "database.url = " +
+          (options.databaseUrl.empty() ? std::string("sqlite:vanthu.db") : options.databaseUrl) +
+          "\n"
+          "log.level = info\n"
+          "log.format = json\n");
   storage::writeFileAtomically(root / kDemoCredentialsFile, credentialsText(directory, password),
                                0600);
   storage::writeFileAtomically(root / "README.md", kReadme);

@@ -332,6 +332,23 @@ Status SqlAuthRepository::setPasswordHash(const std::string& userId,
   }
 }
 
+Status SqlAuthRepository::replacePasswordHash(const std::string& userId,
+                                              const std::string& expectedHash,
+                                              const std::string& passwordHash) {
+  if (passwordHash.empty()) return Status::invalidArgument("the password hash is empty");
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement update(db.session);
+    update << db.sql("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?"),
+        bind(passwordHash), bind(userId), bind(expectedHash);
+    if (update.execute() == 1) return Status::ok();
+    return {ErrorCode::Conflict,
+            "the password of user " + userId + " changed meanwhile or the user does not exist"};
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "changing the password of user " + userId, e);
+  }
+}
+
 Status SqlAuthRepository::addApiToken(const ApiToken& token) {
   if (token.id.empty() || token.tokenHash.empty()) {
     return Status::invalidArgument("an API token needs an id and a hash");

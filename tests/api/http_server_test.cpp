@@ -7,10 +7,13 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "test_support.h"
 #include "vanthu/storage/database.h"
@@ -281,4 +284,49 @@ TEST_CASE("a first start installs the shipped workflow templates, once", "[api][
     ++installed;
   }
   CHECK(installed == 1);
+}
+
+TEST_CASE("server.instance_name is sent as X-Served-By, and nothing without it",
+          "[api][http][pool]") {
+  RunningServer unnamed;
+  CHECK_FALSE(call(unnamed.server->port(), "GET", "/healthz").headers.has("X-Served-By"));
+
+  TempDir dir;
+  std::ostringstream logs;
+  api::ServerConfig config;
+  config.dataDir = dir.path();
+  config.port = 0;
+  config.instanceName = "api-2";
+  config.databasePoolSize = 3;
+  api::StructuredLog log(logs, api::LogLevel::Info, api::LogFormat::Json);
+  api::HttpServer server(config, log);
+  server.start();
+  auto reply = call(server.port(), "GET", "/readyz");
+  CHECK(reply.status == 200);
+  CHECK(reply.headers.get("X-Served-By", "") == "api-2");
+  CHECK(logs.str().find("\"pool_size\":\"3\"") != std::string::npos);
+}
+
+TEST_CASE("requests on several threads share the pool and all succeed", "[api][http][pool]") {
+  TempDir dir;
+  std::ostringstream logs;
+  api::ServerConfig config;
+  config.dataDir = dir.path();
+  config.port = 0;
+  config.threads = 8;
+  config.databasePoolSize = 2;
+  api::StructuredLog log(logs, api::LogLevel::Warning, api::LogFormat::Json);
+  api::HttpServer server(config, log);
+  server.start();
+  std::atomic<int> ready{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        if (call(server.port(), "GET", "/readyz").status == 200) ++ready;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  CHECK(ready == 120);
 }

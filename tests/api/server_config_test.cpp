@@ -170,3 +170,35 @@ TEST_CASE("corrupt config files are refused with file and line", "[api][config]"
     CHECK(result.status().code() == ErrorCode::InvalidConfig);
   }
 }
+
+TEST_CASE("database.pool_size defaults by database and takes 1 to 512", "[config][pool]") {
+  auto build = [](std::vector<Setting> settings) {
+    settings.insert(settings.begin(), Setting{"data.dir", "/tmp", "x"});
+    return buildServerConfig(settings);
+  };
+  auto sqlite = build({});
+  REQUIRE(sqlite.isOk());
+  CHECK(sqlite.value().resolvedPoolSize() == 1);
+  auto postgres = build({{"database.url", "postgresql://vanthu@127.0.0.1:5432/vanthu", "x"},
+                         {"server.threads", "8", "x"}});
+  REQUIRE(postgres.isOk());
+  CHECK(postgres.value().resolvedPoolSize() == 16);
+  auto chosen = build({{"database.pool_size", "6", "x"}});
+  REQUIRE(chosen.isOk());
+  CHECK(chosen.value().resolvedPoolSize() == 6);
+  for (const char* bad : {"0", "513", "many", "-1"}) {
+    auto refused = build({{"database.pool_size", bad, "f:3"}});
+    REQUIRE_FALSE(refused.isOk());
+    CHECK(refused.status().message().find("database.pool_size") != std::string::npos);
+  }
+}
+
+TEST_CASE("server.instance_name is plain text or refused", "[config]") {
+  auto good =
+      buildServerConfig({{"data.dir", "/tmp", "x"}, {"server.instance_name", "api-1", "x"}});
+  REQUIRE(good.isOk());
+  CHECK(good.value().instanceName == "api-1");
+  auto bad = buildServerConfig(
+      {{"data.dir", "/tmp", "x"}, {"server.instance_name", "a b\r\nX-Evil: 1", "x"}});
+  CHECK_FALSE(bad.isOk());
+}

@@ -62,8 +62,15 @@ struct ServerConfig {
 
   bool tlsEnabled() const { return !tlsCertificate.empty(); }
 
+  /// database.pool_size: connections for requests; 0 picks by database (resolvedPoolSize).
+  int databasePoolSize = 0;
+  /// server.instance_name: sent as X-Served-By when set (which instance behind a balancer).
+  std::string instanceName;
+
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;
+  /// databasePoolSize, or when 0: 2 x threads for PostgreSQL, 1 for SQLite.
+  int resolvedPoolSize() const;
 };
 
 /// One setting and where it came from ("vanthu.properties:4", "VANTHU_PORT", "--port"), so an

@@ -22,6 +22,9 @@ struct DemoInitOptions {
   std::filesystem::path dir;
   std::string userPassword;  ///< the demo users' shared password; empty: generate one
   std::string pkiBaseUrl = "http://127.0.0.1:8080/pki/";
+  /// The metadata database to fill (e.g. a PostgreSQL shared by several servers); empty: the
+  /// SQLite file vanthu.db in `dir`. Written into the directory's vanthu.properties.
+  std::string databaseUrl;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::function<void(const std::string&)> progress;  ///< optional progress lines
 };

@@ -29,6 +29,10 @@ class SqlAuthRepository final : public workflow::AuthRepository {
 
   std::optional<workflow::User> findUserById(const std::string& userId) override;
   Status setPasswordHash(const std::string& userId, const std::string& passwordHash) override;
+  /// Sets the hash only while it is still `expectedHash`: of concurrent changes made with the
+  /// same current password exactly one succeeds; the others get Conflict.
+  Status replacePasswordHash(const std::string& userId, const std::string& expectedHash,
+                             const std::string& passwordHash);
 
   Status addApiToken(const workflow::ApiToken& token) override;
   std::optional<workflow::ApiToken> findApiTokenByHash(const std::string& tokenHash) override;
