@@ -34,10 +34,10 @@ struct ApiServices {
   template <typename Work>
   auto withDatabase(Work&& work) -> decltype(work(std::declval<storage::Database&>())) {
     auto waitStarted = std::chrono::steady_clock::now();
-    return pool.with([&](storage::Database& database) -> decltype(auto) {
+    return pool.with([&](storage::Database& leased) -> decltype(auto) {
       recordDatabaseWait(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - waitStarted).count());
-      return std::forward<Work>(work)(database);
+      return std::forward<Work>(work)(leased);
     });
   }
 

@@ -10,11 +10,13 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "http_support.h"
+#include "metrics.h"
 #include "pdf_upload.h"
 #include "vanthu/signing/signature_validator.h"
 #include "vanthu/storage/sql_assignment_repository.h"
@@ -784,6 +786,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         auto anchors = trustAnchorFiles(services.config.dataDir);
         signing::ValidationOptions options;
         signing::FileReport report;
+        auto started = std::chrono::steady_clock::now();
         auto worker = verifyWorker();
         if (!worker.empty()) {
           report = signing::validatePdfIsolated(file.value().path(), anchors, options, worker);
@@ -799,6 +802,9 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
           }
           report = signing::validatePdf(file.value().path(), options);
         }
+        recordVerification(
+            std::string(signing::indicationName(report.verdict)),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         // The client's file, not where the server kept it.
         report.file = "upload.pdf";
         sendBody(context, 200, kJsonType, signing::reportToJson(report));

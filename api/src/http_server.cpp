@@ -403,7 +403,8 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
       ApiServices{impl_->config, impl_->log, *impl_->database, impl_->databaseMutex, *impl_->blobs,
                   *impl_->authenticator, *impl_->pool});
   impl_->registerRoutes();
-  serverMetrics().databaseConnections.set({}, 1);
+  // The request pool and the blob store's own connection.
+  serverMetrics().databaseConnections.set({}, static_cast<double>(impl_->pool->size() + 1));
 }
 
 HttpServer::~HttpServer() {
