@@ -38,7 +38,7 @@ run_blocks() {
     done
     echo "echo done >'$blocks/current'"
   } >"$driver"
-  (cd "$work" && BASE="http://127.0.0.1:$port" timeout 120 bash "$driver" >"$blocks/output" 2>&1)
+  (cd "$work" && BASE="http://127.0.0.1:$port" VANTHU_DATA="$tmp/var" timeout 120 bash "$driver" >"$blocks/output" 2>&1)
   local status=$?
   local current
   current=$(cat "$blocks/current" 2>/dev/null || echo "(none started)")

@@ -262,6 +262,44 @@ case_concurrent_password_changes_have_one_winner() {
     || fail "the old password still logs in"
 }
 
+case_concurrent_document_updates_have_one_winner_per_revision() {
+  local token id etag round i
+  token=$(login chuyenvien)
+  [ -n "$token" ] || { fail "specialist login for the document case"; return; }
+  local created=$tmp/document.json headers=$tmp/document.headers
+  curl -s -o "$created" -D "$headers" -X POST "$lb/api/v1/documents" -H "Authorization: Bearer $token" \
+    -F 'metadata={"direction":"outgoing","document_type":"","subject":"Về việc thử nghiệm"};type=application/json' \
+    -F "file=@$here/../data/corpus/unsigned/dss_EmptyPage.pdf;type=application/pdf" >/dev/null
+  grep -c '^HTTP/1.1 201' "$headers" >/dev/null || { fail "upload through nginx: $(cat "$headers" "$created")"; return; }
+  id=$(json_field id "$created")
+  mkdir -p "$tmp/patch"
+  local rounds=10 lost=0
+  for round in $(seq 1 $rounds); do
+    etag="\"$round\""
+    for i in 1 2 3 4; do
+      (curl -s -o /dev/null -w '%{http_code}\n' -X PATCH "$lb/api/v1/documents/$id" \
+        -H "Authorization: Bearer $token" -H "If-Match: $etag" -H 'Content-Type: application/json' \
+        --data "{\"subject\":\"Vòng $round, người $i\"}" >"$tmp/patch/$round.$i") &
+      pids+=($!)
+    done
+    wait_for pids
+    local won refused
+    won=$(cat "$tmp"/patch/"$round".* | grep -c '^200$')
+    refused=$(cat "$tmp"/patch/"$round".* | grep -c '^412$')
+    if [ "$won" -ne 1 ] || [ "$refused" -ne 3 ]; then
+      lost=$((lost + 1))
+      echo "round $round: $won won, $refused refused: $(cat "$tmp"/patch/"$round".* | tr '\n' ' ')"
+    fi
+  done
+  [ "$lost" -eq 0 ] && ok "$rounds rounds of 4 concurrent PATCHes with one If-Match: one 200 and three 412 each" \
+    || fail "$lost of $rounds rounds did not have exactly one winner"
+  local final=$tmp/document.final
+  curl -s -o "$final" -D "$headers" "$lb/api/v1/documents/$id" -H "Authorization: Bearer $token"
+  grep -ci "^etag: \"$((rounds + 1))\"" "$headers" >/dev/null \
+    && ok "the document is at revision $((rounds + 1)): no update was lost or applied twice" \
+    || fail "after $rounds won updates: $(grep -i '^etag' "$headers")"
+}
+
 case_nginx_fails_over_when_an_instance_dies() {
   local token i
   token=$(login "${users[3]}")
