@@ -330,3 +330,38 @@ TEST_CASE("requests on several threads share the pool and all succeed", "[api][h
   for (auto& client : clients) client.join();
   CHECK(ready == 120);
 }
+
+TEST_CASE("CORS is off: no cross-origin grant on any answer, preflights are not served",
+          "[api][http][cors]") {
+  RunningServer s;
+  for (const std::string path : {"/healthz", "/api/v1/me", "/api/v1/openapi.json"}) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", s.server->port());
+    Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("Origin", "https://attacker.example");
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+    INFO(path);
+    CHECK(!response.has("Access-Control-Allow-Origin"));
+    CHECK(!response.has("Access-Control-Allow-Credentials"));
+    // The security headers go on every answer, whatever the status.
+    CHECK(response.get("X-Frame-Options", "") == "DENY");
+    CHECK(response.get("Content-Security-Policy", "").find("frame-ancestors 'none'") !=
+          std::string::npos);
+    CHECK(response.get("Cache-Control", "") == "no-store");
+  }
+  Poco::Net::HTTPClientSession session("127.0.0.1", s.server->port());
+  Poco::Net::HTTPRequest preflight("OPTIONS", "/api/v1/documents",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+  preflight.set("Origin", "https://attacker.example");
+  preflight.set("Access-Control-Request-Method", "POST");
+  session.sendRequest(preflight);
+  Poco::Net::HTTPResponse response;
+  std::string body;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+  CHECK(static_cast<int>(response.getStatus()) == 405);
+  CHECK(response.getContentType().rfind("application/problem+json", 0) == 0);
+  CHECK(!response.has("Access-Control-Allow-Origin"));
+  CHECK(!response.has("Access-Control-Allow-Methods"));
+}
