@@ -159,6 +159,11 @@ std::unique_ptr<AuditSigningKey> AuditSigningKey::loadOrCreate(const std::filesy
     // Complete on disk before it has its name: written and synced under a temporary name, then
     // linked into place (exclusive: of two starting instances, one key wins). A crash can leave
     // a stray temporary file, never an empty or half key under the real name.
+    // The public half goes first, so that a private key on disk always has its public half
+    // beside it (for whoever checks checkpoints), whenever a crash comes.
+    auto publicPath = path;
+    publicPath.replace_extension(".pub.pem");
+    writeFileAtomically(publicPath, publicPemOf(key.get()), 0644);
     auto temporary = path;
     temporary += ".tmp." + std::to_string(::getpid());
     std::filesystem::remove(temporary, error);
@@ -181,11 +186,12 @@ std::unique_ptr<AuditSigningKey> AuditSigningKey::loadOrCreate(const std::filesy
   }
   impl->publicPem = publicPemOf(impl->key.get());
   impl->keyId = keyIdOf(impl->key.get());
-  // The public half next to it, for whoever checks checkpoints; not secret. Written whenever it
-  // is missing, so a crash between the two files does not orphan the checkpoints.
+  // The public half next to it, for whoever checks checkpoints; not secret. Rewritten when it is
+  // missing (keys made before it was written first) or is another key's (two instances that
+  // started at once: the one whose key lost the race wrote its own public half first).
   auto publicPath = path;
   publicPath.replace_extension(".pub.pem");
-  if (!std::filesystem::exists(publicPath)) {
+  if (!std::filesystem::exists(publicPath) || readWholeFile(publicPath) != impl->publicPem) {
     writeFileAtomically(publicPath, impl->publicPem, 0644);
     syncDirectory(parent.empty() ? std::filesystem::path(".") : parent);
   }
