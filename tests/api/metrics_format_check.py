@@ -99,8 +99,9 @@ def main():
         if not {"pending", "delivered", "failed"} <= states:
             fail(f"outbox states {sorted(states)}")
     connections = families.get("vanthu_db_connections")
-    if connections is not None and [s.value for s in connections.samples] != [1.0]:
-        fail(f"vanthu_db_connections {[s.value for s in connections.samples]}, expected [1.0]")
+    # SQLite: the request pool's one connection and the blob store's own.
+    if connections is not None and [s.value for s in connections.samples] != [2.0]:
+        fail(f"vanthu_db_connections {[s.value for s in connections.samples]}, expected [2.0]")
 
     for message in failures:
         print("FAIL:", message)
