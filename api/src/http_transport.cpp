@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -30,6 +31,9 @@
 
 namespace vanthu::api {
 namespace {
+
+// How long a keep-alive connection keeps its thread while other connections wait for one.
+constexpr std::chrono::milliseconds kTurn{2};
 
 using Clock = std::chrono::steady_clock;
 
@@ -368,6 +372,7 @@ class GuardedConnection : public Poco::Net::TCPServerConnection {
   void serve(WatchedConnection& watched) {
     auto& params = transport_.params;
     Poco::Net::HTTPServerSession session(socket(), params);
+    const auto turnStarted = std::chrono::steady_clock::now();
     while (!transport_.stopping && session.hasMoreRequests()) {
       try {
         Poco::Net::HTTPServerResponseImpl response(session);
@@ -375,8 +380,14 @@ class GuardedConnection : public Poco::Net::TCPServerConnection {
         watched.readingSinceMs = 0;
         response.setDate(Poco::Timestamp());
         response.setVersion(request.getVersion());
+        // A thread serves one connection while it stays open: when others wait for a thread
+        // and this one has had its turn (a few milliseconds), it is closed after this answer so
+        // that they get theirs. Without it a busy keep-alive client starves the queue; closing
+        // at once instead would make every client reconnect for every request under load.
+        bool othersWaiting = transport_.server->queuedConnections() > 0 &&
+                             std::chrono::steady_clock::now() - turnStarted > kTurn;
         response.setKeepAlive(params->getKeepAlive() && request.getKeepAlive() &&
-                              session.canKeepAlive() && !transport_.stopping);
+                              session.canKeepAlive() && !transport_.stopping && !othersWaiting);
         std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(
             transport_.factory->createRequestHandler(request));
         if (request.getExpectContinue() &&
