@@ -272,39 +272,59 @@ Result<Principal> Authenticator::authenticate(const std::string& authorization) 
   return authenticateJwt(credential);
 }
 
-Result<Principal> Authenticator::authenticateJwt(const std::string& jwt) {
-  if (!headerIsHs256(jwt)) return unauthenticated("the token is not valid");
+std::optional<Authenticator::VerifiedClaims> Authenticator::verifiedClaims(const std::string& jwt) {
+  constexpr size_t kMaxVerified = 4096;
+  {
+    std::lock_guard<std::mutex> lock(verifiedMutex_);
+    if (auto found = verified_.find(jwt); found != verified_.end()) return found->second;
+  }
+  if (!headerIsHs256(jwt)) return std::nullopt;
   Poco::JWT::Token token;
   try {
     Poco::JWT::Signer signer(secret_);  // accepts HS256 only (Poco's default)
-    if (!signer.tryVerify(jwt, token)) return unauthenticated("the token is not valid");
+    if (!signer.tryVerify(jwt, token)) return std::nullopt;
   } catch (const Poco::Exception&) {
-    return unauthenticated("the token is not valid");
+    return std::nullopt;
   }
   const auto& payload = token.payload();
   auto subject = stringClaim(payload, "sub");
   auto organisation = stringClaim(payload, "org");
   auto sessionId = stringClaim(payload, "sid");
   auto expiresAt = integerClaim(payload, "exp");
-  if (!subject || !organisation || !sessionId || !expiresAt) {
-    return unauthenticated("the token is not valid");
+  if (!subject || !organisation || !sessionId || !expiresAt) return std::nullopt;
+  VerifiedClaims claims{*subject, *organisation, *sessionId, *expiresAt};
+  std::lock_guard<std::mutex> lock(verifiedMutex_);
+  if (verified_.size() >= kMaxVerified) {
+    int64_t at = now();
+    for (auto entry = verified_.begin(); entry != verified_.end();) {
+      entry = entry->second.expiresAt <= at ? verified_.erase(entry) : std::next(entry);
+    }
+    if (verified_.size() >= kMaxVerified) verified_.clear();
   }
-  if (*expiresAt <= now()) return unauthenticated("the token has expired");
+  verified_.emplace(jwt, claims);
+  return claims;
+}
+
+Result<Principal> Authenticator::authenticateJwt(const std::string& jwt) {
+  auto claims = verifiedClaims(jwt);
+  if (!claims) return unauthenticated("the token is not valid");
+  if (claims->expiresAt <= now()) return unauthenticated("the token has expired");
+  const std::string& subject = claims->subject;
+  const std::string& sessionId = claims->sessionId;
   Principal principal;
   {
     auto lease = pool_.acquire();
     storage::SqlAuthRepository repository(*lease);
-    auto check = repository.checkSession(*sessionId);
-    if (!check || check->session.userId != *subject || check->session.revokedAt != 0 ||
-        !check->userActive || check->organisationId != *organisation) {
+    auto check = repository.checkSession(sessionId);
+    if (!check || check->session.userId != subject || check->session.revokedAt != 0 ||
+        !check->userActive || check->organisationId != claims->organisationId) {
       return unauthenticated("the session has ended; log in again");
     }
-    storage::SqlDirectoryRepository directory(*lease);
-    principal.roles = directory.roleGrantsOf(*subject);
+    principal.roles = std::move(check->grants);
   }
-  principal.userId = *subject;
-  principal.sessionId = *sessionId;
-  principal.organisationId = *organisation;
+  principal.userId = subject;
+  principal.sessionId = sessionId;
+  principal.organisationId = claims->organisationId;
   return principal;
 }
 

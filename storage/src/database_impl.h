@@ -2,6 +2,9 @@
 
 #include <Poco/Data/Session.h>
 
+#include <memory>
+
+#include "prepared_query.h"
 #include "vanthu/storage/database.h"
 
 namespace vanthu::storage {
@@ -20,6 +23,11 @@ struct Database::Impl {
   /// The statement text for this database: repositories write portable SQL with '?'
   /// placeholders; PostgreSQL wants $1, $2, ... (quoted text is left alone).
   std::string sql(const std::string& portable) const { return adaptSql(portable, dialect); }
+
+  /// This connection's prepared statements (prepared_query.h), made on first use.
+  StatementCache& statements();
+  /// Declared after `session`, so the statements go before the connection closes.
+  std::unique_ptr<StatementCache> statementCache;
 };
 
 /// What to open an SQLite database file with: its path, or, when the file is on a read-only

@@ -19,7 +19,8 @@ using workflow::AuthSession;
 constexpr const char* kSessionColumns =
     "SELECT s.id, s.user_id, s.created_at, s.expires_at, s.revoked_at, s.revoked_reason";
 
-AuthSession readSession(RecordSet& rows) {
+template <typename Row>
+AuthSession readSession(Row& rows) {
   AuthSession session;
   session.id = sql::text(rows, 0);
   session.userId = sql::text(rows, 1);
@@ -122,23 +123,31 @@ Status SqlAuthRepository::createSession(const AuthSession& session,
 
 std::optional<workflow::SessionCheck> SqlAuthRepository::checkSession(
     const std::string& sessionId) {
-  auto& db = database_.impl();
-  try {
-    Poco::Data::Statement select(db.session);
-    select << db.sql(std::string(kSessionColumns) +
-                     ", u.active, u.organisation_id FROM auth_sessions s"
-                     " JOIN users u ON u.id = s.user_id WHERE s.id = ?"),
-        bind(sessionId), now;
-    RecordSet rows(select);
-    if (!rows.moveFirst()) return std::nullopt;
-    workflow::SessionCheck check;
-    check.session = readSession(rows);
-    check.userActive = sql::integer(rows, 6) != 0;
-    check.organisationId = sql::text(rows, 7);
-    return check;
-  } catch (const Poco::Exception& e) {
-    sql::storageFailure(db, "reading session " + sessionId, e);
-  }
+  // Every authenticated request comes here: the session, its user and the user's grants in one
+  // prepared statement (one row per grant, or one with NULL grant columns when there is none).
+  PreparedQuery select(database_.impl().statements(),
+                       std::string(kSessionColumns) +
+                           ", u.active, u.organisation_id, g.role, g.organisation_id, g.unit_id"
+                           " FROM auth_sessions s JOIN users u ON u.id = s.user_id"
+                           " LEFT JOIN role_grants g ON g.user_id = s.user_id"
+                           " WHERE s.id = ? ORDER BY g.role, g.organisation_id, g.unit_id",
+                       "reading session " + sessionId);
+  select.bind(sessionId);
+  if (!select.next()) return std::nullopt;
+  workflow::SessionCheck check;
+  check.session = readSession(select);
+  check.userActive = select.integer(6) != 0;
+  check.organisationId = select.text(7);
+  do {
+    if (select.isNull(8)) continue;
+    workflow::RoleGrant grant;
+    grant.userId = check.session.userId;
+    grant.role = workflow::roleFromName(select.text(8)).value_or(workflow::Role::Unknown);
+    grant.organisationId = select.text(9);
+    grant.unitId = select.optionalText(10);
+    check.grants.push_back(std::move(grant));
+  } while (select.next());
+  return check;
 }
 
 workflow::RefreshResult SqlAuthRepository::rotateRefreshToken(const std::string& oldHash,
@@ -261,6 +270,15 @@ workflow::LoginThrottle SqlAuthRepository::recordLoginFailure(
   auto& db = database_.impl();
   try {
     db.session.begin();
+    // Lock the username's row before reading it: two failures at once must both count. (Read
+    // first and the second writer, on PostgreSQL, overwrote the first with the same count,
+    // which let guesses in parallel go past the limit.) The no-op upsert takes the row lock on
+    // PostgreSQL and the write lock on SQLite; the read after it sees the latest count.
+    db.session << db.sql(
+        "INSERT INTO login_failures (username, failures, lockouts, locked_until, updated_at)"
+        " VALUES (?, 0, 0, 0, ?) ON CONFLICT (username) DO UPDATE SET"
+        " updated_at = login_failures.updated_at"),
+        bind(username), bind(now), Poco::Data::Keywords::now;
     auto next = workflow::afterLoginFailure(loginThrottle(username), now, policy);
     int failures = next.failures;
     int lockouts = next.lockouts;
@@ -292,29 +310,23 @@ void SqlAuthRepository::clearLoginFailures(const std::string& username) {
 }
 
 std::optional<workflow::User> SqlAuthRepository::findUserById(const std::string& userId) {
-  auto& db = database_.impl();
-  try {
-    Poco::Data::Statement select(db.session);
-    select << db.sql(
-        "SELECT id, username, full_name, position, email, organisation_id, unit_id,"
-        " password_hash, active FROM users WHERE id = ?"),
-        bind(userId), now;
-    RecordSet rows(select);
-    if (!rows.moveFirst()) return std::nullopt;
-    workflow::User user;
-    user.id = sql::text(rows, 0);
-    user.username = sql::text(rows, 1);
-    user.fullName = sql::text(rows, 2);
-    user.position = sql::text(rows, 3);
-    user.email = sql::text(rows, 4);
-    user.organisationId = sql::text(rows, 5);
-    user.unitId = sql::optionalText(rows, 6);
-    user.passwordHash = sql::text(rows, 7);
-    user.active = sql::integer(rows, 8) != 0;
-    return user;
-  } catch (const Poco::Exception& e) {
-    sql::storageFailure(db, "reading user " + userId, e);
-  }
+  PreparedQuery select(database_.impl().statements(),
+                       "SELECT id, username, full_name, position, email, organisation_id, unit_id,"
+                       " password_hash, active FROM users WHERE id = ?",
+                       "reading user " + userId);
+  select.bind(userId);
+  if (!select.next()) return std::nullopt;
+  workflow::User user;
+  user.id = select.text(0);
+  user.username = select.text(1);
+  user.fullName = select.text(2);
+  user.position = select.text(3);
+  user.email = select.text(4);
+  user.organisationId = select.text(5);
+  user.unitId = select.optionalText(6);
+  user.passwordHash = select.text(7);
+  user.active = select.integer(8) != 0;
+  return user;
 }
 
 Status SqlAuthRepository::setPasswordHash(const std::string& userId,

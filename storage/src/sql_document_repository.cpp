@@ -32,6 +32,11 @@ std::optional<int> optionalInt(RecordSet& rows, size_t column) {
   return rows.value(column).convert<int>();
 }
 
+std::optional<int> optionalInt(const PreparedQuery& row, int column) {
+  if (row.isNull(column)) return std::nullopt;
+  return static_cast<int>(row.integer(column));
+}
+
 // Takes the document's write lock first, before any read: PostgreSQL locks the row, SQLite the
 // database (a deferred SQLite transaction that reads first and writes later can fail with
 // SQLITE_BUSY instead of waiting). A no-op write does both in either dialect.
@@ -44,7 +49,8 @@ constexpr const char* kDocumentColumns =
     " confidentiality, created_by, created_at, updated_at, revision, register_id,"
     " register_year, register_number, notation FROM documents ";
 
-workflow::DocumentRecord readDocument(RecordSet& rows) {
+template <typename Row>
+workflow::DocumentRecord readDocument(Row& rows) {
   workflow::DocumentRecord d;
   d.id = text(rows, 0);
   d.organisationId = text(rows, 1);
@@ -57,7 +63,7 @@ workflow::DocumentRecord readDocument(RecordSet& rows) {
   d.createdBy = text(rows, 8);
   d.createdAt = text(rows, 9);
   d.updatedAt = text(rows, 10);
-  d.revision = rows.value(11).convert<int64_t>();
+  d.revision = sql::integer(rows, 11);
   d.registerId = optionalText(rows, 12);
   d.registerYear = optionalInt(rows, 13);
   d.registerNumber = optionalInt(rows, 14);
@@ -127,16 +133,11 @@ Status SqlDocumentRepository::createDocument(const workflow::DocumentRecord& d) 
 }
 
 std::optional<workflow::DocumentRecord> SqlDocumentRepository::findDocument(const std::string& id) {
-  auto& db = database_.impl();
-  try {
-    Poco::Data::Statement select(db.session);
-    select << db.sql(std::string(kDocumentColumns) + "WHERE id = ?"), bind(id), now;
-    RecordSet rows(select);
-    if (!rows.moveFirst()) return std::nullopt;
-    return readDocument(rows);
-  } catch (const Poco::Exception& e) {
-    storageFailure(db, "reading document " + id, e);
-  }
+  PreparedQuery select(database_.impl().statements(),
+                       std::string(kDocumentColumns) + "WHERE id = ?", "reading document " + id);
+  select.bind(id);
+  if (!select.next()) return std::nullopt;
+  return readDocument(select);
 }
 
 Result<int64_t> SqlDocumentRepository::updateDocument(const workflow::DocumentRecord& d,
@@ -230,27 +231,27 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listVisibleDocuments(
         parameters.push_back("withdrawn");
       }
     }
-    Poco::Data::Statement select(db.session);
-    select << db.sql(std::string(kDocumentColumns) + where +
-                     (keyset ? " AND (updated_at, id) < (?, ?)" : "") +
-                     " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?");
-    for (const auto& parameter : parameters) select, bind(parameter);
-    if (keyset) select, bind(q.afterUpdatedAt), bind(q.afterId);
-    select, bind(q.limit), bind(q.offset);
-    select.execute();
-    RecordSet rows(select);
+    // Both statements are prepared once per connection. (A window count, COUNT(*) OVER (),
+    // would bring the total with the page in one statement, but SQLite then copies every
+    // matching row into a temporary table: measured 20% slower for an inbox page than the
+    // separate count, which reads the index alone.)
+    const std::string what = "listing the documents of " + visibility.organisationId;
     workflow::DocumentPage page;
-    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
-      page.items.push_back(readDocument(rows));
+    {
+      PreparedQuery select(db.statements(),
+                           std::string(kDocumentColumns) + where +
+                               (keyset ? " AND (updated_at, id) < (?, ?)" : "") +
+                               " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+                           what);
+      for (const auto& parameter : parameters) select.bind(parameter);
+      if (keyset) select.bind(q.afterUpdatedAt).bind(q.afterId);
+      select.bind(static_cast<int64_t>(q.limit)).bind(static_cast<int64_t>(q.offset));
+      while (select.next()) page.items.push_back(readDocument(select));
     }
     if (q.countTotal) {
-      Poco::Data::Statement count(db.session);
-      count << db.sql("SELECT COUNT(*) FROM documents " + where);
-      for (const auto& parameter : parameters) count, bind(parameter);
-      Poco::Int64 total = 0;
-      count, into(total);
-      count.execute();
-      page.total = total;
+      PreparedQuery count(db.statements(), "SELECT COUNT(*) FROM documents " + where, what);
+      for (const auto& parameter : parameters) count.bind(parameter);
+      page.total = count.next() ? count.integer(0) : 0;
     }
     return page;
   } catch (const Poco::Exception& e) {

@@ -24,6 +24,16 @@ inline std::optional<std::string> optionalText(Poco::Data::RecordSet& rows, size
   return rows.value(column).convert<std::string>();
 }
 
+inline std::string text(const PreparedQuery& row, int column) {
+  return row.text(column);
+}
+inline std::optional<std::string> optionalText(const PreparedQuery& row, int column) {
+  return row.optionalText(column);
+}
+inline int64_t integer(const PreparedQuery& row, int column) {
+  return row.integer(column);
+}
+
 inline int64_t integer(Poco::Data::RecordSet& rows, size_t column) {
   return rows.value(column).isEmpty() ? 0 : rows.value(column).convert<Poco::Int64>();
 }

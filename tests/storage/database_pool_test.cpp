@@ -227,3 +227,36 @@ TEST_CASE("a pool on a database that cannot be opened fails at once", "[storage]
     CHECK(e.code() == ErrorCode::DatabaseUnavailable);
   }
 }
+
+TEST_CASE("failed logins recorded at once on several connections are all counted",
+          "[storage][pool][auth][postgresql]") {
+  // Guessing in parallel must not slip past the lock-out: each failure is counted even when
+  // several land together (on PostgreSQL each connection is its own transaction).
+  TempDir dir;
+  constexpr int kThreads = 4;
+  constexpr int kFailuresEach = 15;
+  storage::DatabasePool pool({test::testDatabaseUrl(dir)}, poolOf(kThreads, 30000ms));
+  workflow::LockoutPolicy policy;
+  policy.maxFailures = kThreads * kFailuresEach + 1;  // count only, never lock
+  std::vector<std::thread> threads;
+  std::atomic<int> errors{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kFailuresEach; ++i) {
+        try {
+          pool.with([&](storage::Database& db) {
+            storage::SqlAuthRepository(db).recordLoginFailure("guessed", 1000 + i, policy);
+          });
+        } catch (const std::exception&) {
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(errors == 0);
+  pool.with([&](storage::Database& db) {
+    CHECK(storage::SqlAuthRepository(db).loginThrottle("guessed").failures ==
+          kThreads * kFailuresEach);
+  });
+}

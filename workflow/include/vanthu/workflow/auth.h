@@ -31,6 +31,7 @@ struct SessionCheck {
   AuthSession session;
   bool userActive = false;
   std::string organisationId;  ///< the user's organisation
+  std::vector<RoleGrant> grants;  ///< the user's role grants, read with the session (one query)
 };
 
 enum class RefreshOutcome : uint8_t {
