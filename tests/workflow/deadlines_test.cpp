@@ -1,0 +1,83 @@
+// Deadlines: working days, holidays, and what lists and the dashboard flag.
+
+#include "vanthu/workflow/deadlines.h"
+
+#include <catch2/catch.hpp>
+
+using namespace vanthu;
+using namespace vanthu::workflow;
+
+TEST_CASE("ISO dates convert to day numbers and back", "[workflow][deadlines]") {
+  CHECK(isoDateToDays("1970-01-01") == 0);
+  CHECK(isoDateToDays("2026-11-29") == 20786);
+  for (int day = -20000; day < 40000; day += 37) {
+    auto text = daysToIsoDate(day);
+    INFO(text);
+    CHECK(isoDateToDays(text) == day);
+  }
+  CHECK(isoDateToDays("2024-02-29").has_value());
+  for (auto bad : {"2026-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "2026/01/01", "",
+                   "2026-01-32", "abcd-ef-gh", "1800-01-01"}) {
+    INFO(bad);
+    CHECK_FALSE(isoDateToDays(bad).has_value());
+  }
+}
+
+TEST_CASE("working days skip weekends and the holidays given", "[workflow][deadlines]") {
+  // 2026-11-27 is a Friday.
+  CHECK(isWorkingDay("2026-11-27", {}));
+  CHECK_FALSE(isWorkingDay("2026-11-28", {}));
+  CHECK_FALSE(isWorkingDay("2026-11-29", {}));
+  CHECK_FALSE(isWorkingDay("2026-11-30", {"2026-11-30"}));
+  CHECK(addWorkingDays("2026-11-27", 0, {}).value() == "2026-11-27");
+  CHECK(addWorkingDays("2026-11-27", 1, {}).value() == "2026-11-30");
+  CHECK(addWorkingDays("2026-11-27", 5, {}).value() == "2026-12-04");
+  CHECK(addWorkingDays("2026-11-28", 1, {}).value() == "2026-11-30");
+  CHECK(addWorkingDays("2026-11-27", 1, {"2026-11-30", "2026-12-01"}).value() == "2026-12-02");
+  // National Day 2 September 2026 falls on a Wednesday.
+  CHECK(addWorkingDays("2026-09-01", 1, {"2026-09-02"}).value() == "2026-09-03");
+  CHECK(addWorkingDays("2026-12-31", 1, {"2027-01-01"}).value() == "2027-01-04");
+  CHECK(addWorkingDays("2026-11-27", -1, {}).status().code() == ErrorCode::InvalidArgument);
+  CHECK(addWorkingDays("27/11/2026", 1, {}).status().code() == ErrorCode::InvalidArgument);
+  CHECK(addWorkingDays("2026-11-27", 1, {"2/9"}).status().code() == ErrorCode::InvalidArgument);
+}
+
+TEST_CASE("an item is overdue after its due date and due soon within the window",
+          "[workflow][deadlines]") {
+  CHECK(classifyDeadline("2026-11-28", "2026-11-29") == DeadlineStatus::Overdue);
+  CHECK(classifyDeadline("2026-11-29", "2026-11-29") == DeadlineStatus::DueSoon);
+  CHECK(classifyDeadline("2026-12-01", "2026-11-29") == DeadlineStatus::DueSoon);
+  CHECK(classifyDeadline("2026-12-02", "2026-11-29") == DeadlineStatus::OnTime);
+  CHECK(classifyDeadline("2026-12-02", "2026-11-29", 3) == DeadlineStatus::DueSoon);
+  CHECK(classifyDeadline("2026-11-30", "2026-11-29", 0) == DeadlineStatus::OnTime);
+  CHECK(classifyDeadline("", "2026-11-29") == DeadlineStatus::NoDeadline);
+  CHECK(classifyDeadline("soon", "2026-11-29") == DeadlineStatus::NoDeadline);
+  CHECK(deadlineStatusName(DeadlineStatus::DueSoon) == "due_soon");
+  CHECK(deadlineStatusName(DeadlineStatus::Overdue) == "overdue");
+}
+
+TEST_CASE("the dashboard counts open items per user and per unit", "[workflow][deadlines]") {
+  std::vector<DeadlineItem> items = {
+      {"lan", "th", "2026-11-20", true},   // overdue
+      {"lan", "th", "2026-11-30", true},   // due soon
+      {"lan", "th", "2026-12-20", true},   // on time
+      {"lan", "th", "", true},             // no deadline
+      {"lan", "th", "2026-11-01", false},  // closed: not counted
+      {"hung", "th", "2026-11-01", true},  // overdue, another user
+      {"mai", "vp", "2026-11-29", true},   // due today, another unit
+  };
+  auto lan = countsForUser(items, "lan", "2026-11-29");
+  CHECK(lan.pending == 4);
+  CHECK(lan.overdue == 1);
+  CHECK(lan.dueSoon == 1);
+  auto th = countsForUnit(items, "th", "2026-11-29");
+  CHECK(th.pending == 5);
+  CHECK(th.overdue == 2);
+  CHECK(th.dueSoon == 1);
+  auto vp = countsForUnit(items, "vp", "2026-11-29");
+  CHECK(vp.pending == 1);
+  CHECK(vp.dueSoon == 1);
+  auto nobody = countsForUser(items, "nobody", "2026-11-29");
+  CHECK(nobody.pending == 0);
+  CHECK(countsForUser(items, "lan", "2026-11-29", 30).dueSoon == 2);
+}
