@@ -1713,16 +1713,22 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                  if (!level) return sendProblem(context, level.status());
                  workflowTemplate.levels.push_back(level.value());
                }
-               auto saved = services.withDatabase([&](storage::Database& db) {
-                 auto version = storage::SqlTemplateRepository(db).saveTemplate(workflowTemplate);
-                 // The template store commits its own transaction (it numbers versions), so the
-                 // audit entry follows it rather than sharing it.
-                 if (version) {
-                   appendAudit(db, context,
-                               {"template_saved",
-                                "template " + id + " version " + std::to_string(version.value())});
+               auto saved = services.withDatabase([&](storage::Database& db) -> Result<int> {
+                 // The new version and its audit entry land together or not at all.
+                 std::optional<Result<int>> version;
+                 storage::SqlDirectoryRepository directory(db);
+                 try {
+                   directory.inTransaction([&] {
+                     version = storage::SqlTemplateRepository(db).saveTemplate(workflowTemplate);
+                     if (!*version) throw Rollback{version->status()};
+                     appendAudit(db, context,
+                                 {"template_saved", "template " + id + " version " +
+                                                        std::to_string(version->value())});
+                   });
+                 } catch (const Rollback& rollback) {
+                   return rollback.status;
                  }
-                 return version;
+                 return *version;
                });
                if (!saved) return sendProblem(context, saved.status());
                workflowTemplate.version = saved.value();

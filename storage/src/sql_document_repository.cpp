@@ -99,11 +99,7 @@ std::optional<int64_t> currentRevision(Database::Impl& db, const std::string& id
 }
 
 // A transaction of the caller's (inTransaction()) is joined: its owner commits or rolls back.
-template <typename Work>
-auto joinOrBegin(Database::Impl& db, Work&& work) {
-  if (db.session.isTransaction()) return work();
-  return transaction(db, std::forward<Work>(work));
-}
+using sql::joinOrBegin;
 
 Status stale(const std::string& id, int64_t stored, int64_t expected) {
   return {ErrorCode::PreconditionFailed,

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "database_impl.h"
 #include "vanthu/workflow/error.h"
@@ -98,6 +99,14 @@ auto transaction(Database::Impl& db, Work&& work) {
     if (db.session.isTransaction()) rollbackQuietly(db.session);
     throw;
   }
+}
+
+/// As transaction(), or, when the session is already in one, `work` inside it: the caller's
+/// transaction commits or rolls back everything together.
+template <typename Work>
+auto joinOrBegin(Database::Impl& db, Work&& work) {
+  if (db.session.isTransaction()) return work();
+  return transaction(db, std::forward<Work>(work));
 }
 
 }  // namespace vanthu::storage::sql

@@ -75,7 +75,9 @@ Result<int> SqlTemplateRepository::saveTemplate(const WorkflowTemplate& t) {
   if (auto valid = workflow::validateTemplate(t); !valid) return valid;
   auto& db = database_.impl();
   try {
-    return sql::transaction(db, [&]() -> Result<int> {
+    // Joins the caller's transaction when there is one (the API saves the template and its
+    // audit entry together).
+    return sql::joinOrBegin(db, [&]() -> Result<int> {
       // The version is computed and taken in one statement; of two writers that race on the
       // same id, one gets a primary-key violation (reported as Conflict) instead of a fork.
       Poco::Data::Statement insert(db.session);

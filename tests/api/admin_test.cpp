@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "test_support.h"
 #include "vanthu/api/http_server.h"
@@ -850,18 +851,41 @@ TEST_CASE("every administrative write leaves an audit entry naming the actor, a 
                          {"starts_at", "2026-12-01T00:00:00Z"},
                          {"ends_at", "2026-12-02T00:00:00Z"}}))
               .status == 201);
-  // Refused: the last administrator, and a unit of another organisation.
+  // A template's new version and its audit entry are one transaction.
+  Poco::JSON::Array::Ptr levels = new Poco::JSON::Array;
+  for (auto [number, role, action] :
+       {std::tuple<int, const char*, const char*>{1, "specialist", "draft"},
+        {2, "leader", "sign"},
+        {3, "clerk", "issue"}}) {
+    Object::Ptr item = new Object;
+    item->set("number", number);
+    item->set("name", "Bước " + std::to_string(number));
+    item->set("role", std::string(role));
+    item->set("action", std::string(action));
+    levels->add(item);
+  }
+  Object templateBody;
+  templateBody.set("name", "Quy trình rút gọn");
+  templateBody.set("direction", "outgoing");
+  templateBody.set("levels", levels);
+  REQUIRE(s.call("PUT", "/api/v1/templates/tinh-audit", admin, templateBody).status == 200);
+  // Refused: the last administrator, a unit of another organisation, a template without levels.
   REQUIRE(s.call("DELETE", "/api/v1/users/u-admin/roles/administrator", admin).status == 409);
+  templateBody.set("levels", Poco::JSON::Array::Ptr(new Poco::JSON::Array));
+  REQUIRE(s.call("PUT", "/api/v1/templates/tinh-audit", admin, templateBody).status == 400);
   REQUIRE(s.call("POST", "/api/v1/users/u-cv/roles", admin,
                  object({{"role", "clerk"}, {"unit_id", "xa-vp"}}))
               .status == 400);
 
   auto after = entries();
-  REQUIRE(after.size() == before + 2);
+  REQUIRE(after.size() == before + 3);
   CHECK(after[before].action == "role_granted");
   CHECK(after[before].actor == "u-admin");
   CHECK(after[before].organisationId == "tinh");
   CHECK_THAT(after[before].details, Catch::Contains("u-cv"));
   CHECK(after[before + 1].action == "delegation_created");
   CHECK(after[before + 1].actor == "u-lanhdao");
+  CHECK(after[before + 2].action == "template_saved");
+  CHECK(after[before + 2].actor == "u-admin");
+  CHECK_THAT(after[before + 2].details, Catch::Contains("tinh-audit version 1"));
 }
