@@ -1,0 +1,74 @@
+#pragma once
+
+// The two signatures of an outgoing official document (DESIGN §2, levels 4 and 5;
+// standards/vn-government.md §1.5-1.6), built from the signing primitives:
+//
+//  1. The leader (or a deputy, "KT.") certifies the PDF with DocMDP P=2 and a visible signature.
+//     The same update adds what the records office fills in later: empty text fields over the
+//     blanks of the header ("Số: ...", "ngày ... tháng ...") and an empty signature field for the
+//     organisation's seal. After a P=2 certification, filling fields and signing fields that
+//     already exist are the only allowed changes, so both must exist before the leader signs.
+//  2. The clerk issues it: the register number and the date go into the fields (form filling),
+//     then the organisation signs into the seal field with the seal image, time-stamped.
+//
+// Each step appends an incremental update; the leader's signature stays valid and a verifier
+// reports the changes after it as FORM_FILLING.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "vanthu/signing/digest_signer.h"
+#include "vanthu/signing/pades_levels.h"
+#include "vanthu/signing/pdf_signer.h"
+#include "vanthu/signing/signature_appearance.h"
+
+namespace vanthu::signing {
+
+/// The name of the empty signature field the leader's update leaves for the organisation.
+inline constexpr const char* kSealFieldName = "ChuKyCoQuan";
+
+struct LeaderSigningRequest {
+  int page = 1;                    ///< where the visible signature goes (1-based)
+  PdfRect rectangle;               ///< the signature box, in points from the page's bottom left
+  SignatureAppearance appearance;  ///< kind Signer: position (with KT. when deputising), name
+  /// The seal field; absent: overlapping the left of the signature box, as Decree 30 places the
+  /// seal over about a third of the signature (a 190 x 120 pt box, kept on the page).
+  std::optional<PdfRect> sealRectangle;
+  std::string reason = "Ký ban hành";
+  std::chrono::system_clock::time_point signingTime = std::chrono::system_clock::now();
+  PadesLevel level = PadesLevel::BaselineB;
+};
+
+/// Step 1. The input must have the Decree 30 header blanks on page 1 (InvalidArgument naming
+/// what is missing otherwise). Throws the errors of signing (InvalidPdf, InvalidState for a
+/// file that is already certified, ...). The output appears only when complete.
+void signAsLeader(const std::filesystem::path& input, const std::filesystem::path& output,
+                  const LeaderSigningRequest& request, DigestSigner& leaderKey,
+                  LevelServices& services);
+
+struct IssuanceRequest {
+  int number = 0;  ///< the register number (1, 2, ...); written "01" ... "09", then 10, 11 ...
+  int year = 0;    ///< the issue date, in Vietnam's calendar
+  int month = 0;
+  int day = 0;
+  SignatureAppearance seal;  ///< kind Organisation: the seal image and the organisation's name
+  std::string reason = "Phát hành";
+  std::chrono::system_clock::time_point signingTime = std::chrono::system_clock::now();
+  PadesLevel level = PadesLevel::BaselineT;  ///< the organisation's signature is time-stamped
+};
+
+/// The day and month as Decree 30 writes them: a leading 0 for days below 10 and for months 1
+/// and 2 ("05", "01", "02"; "3", "12").
+std::string decree30Day(int day);
+std::string decree30Month(int month);
+
+/// Step 2 on the leader's output: fills "so", "ngay" and "thang", then signs kSealFieldName.
+/// InvalidArgument for a number below 1 or an impossible date; NotFound when the input lacks the
+/// fields (it was not signed with signAsLeader); the errors of signing and time-stamping.
+void issueOfficialDocument(const std::filesystem::path& leaderSigned,
+                           const std::filesystem::path& output, const IssuanceRequest& request,
+                           DigestSigner& organisationKey, LevelServices& services);
+
+}  // namespace vanthu::signing

@@ -1,0 +1,224 @@
+// An outgoing document's two signatures end to end on real PDFs: the leader certifies (P=2)
+// with the number/date fields and the seal field, the clerk fills number and date and the
+// organisation signs the seal field with a time-stamp. Judged by pdfsig, qpdf, pdftotext and our
+// own verifier.
+
+#include "vanthu/signing/official_signing.h"
+
+#include <catch2/catch.hpp>
+
+#include "signing_fixture.h"
+#include "vanthu/demo/demo_images.h"
+#include "vanthu/demo/sample_documents.h"
+#include "vanthu/signing/http_fetcher.h"
+#include "vanthu/signing/http_time_stamper.h"
+#include "vanthu/signing/page_text.h"
+#include "vanthu/signing/signature_validator.h"
+#include "vanthu/signing/timestamp_authority.h"
+#include "vanthu/signing/timestamp_server.h"
+
+using namespace vanthu;
+using namespace vanthu::signing;
+using vanthu::test::readFile;
+using vanthu::test::runCommand;
+using vanthu::test::shellQuote;
+namespace fs = std::filesystem;
+
+namespace {
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
+  return n;
+}
+
+std::string collapse(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == '\f') c = ' ';
+    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
+    out += c;
+  }
+  return out;
+}
+
+struct Fixture {
+  test::TempDir dir;
+  test::SigningPki pki{dir.path()};
+  fs::path samples = dir / "samples";
+  fs::path signatureImage = dir / "signature.png";
+  fs::path sealImage = dir / "seal.png";
+  std::unique_ptr<TimestampAuthority> authority;
+  std::unique_ptr<TimestampServer> tsa;
+  std::unique_ptr<HttpFetcher> fetcher = makeHttpFetcher();
+  std::unique_ptr<HttpTimeStamper> stamper;
+  LevelServices services;
+
+  Fixture() {
+    fs::create_directories(samples);
+    demo::writeSampleDocuments(samples);
+    demo::writeSignatureImage(signatureImage, 7);
+    demo::writeSealImage(sealImage);
+    auto [certificate, key] = pki.timestampingCredential();
+    TimestampAuthorityOptions options;
+    options.chain = {Certificate::fromPem(readFile(pki.caPem()))};
+    authority = std::make_unique<TimestampAuthority>(certificate, key, options);
+    tsa = std::make_unique<TimestampServer>(*authority);
+    tsa->start();
+    stamper = std::make_unique<HttpTimeStamper>(tsa->url(), *fetcher);
+    services.timeStamper = stamper.get();
+    services.trustAnchors = {Certificate::fromPem(readFile(pki.rootPem()))};
+  }
+
+  LeaderSigningRequest leaderRequest(std::vector<std::string> position) const {
+    LeaderSigningRequest request;
+    request.rectangle = PdfRect{334, 175, 150, 90};  // the sample's signer block
+    request.appearance.kind = AppearanceKind::Signer;
+    request.appearance.image = signatureImage;
+    request.appearance.headingLines = std::move(position);
+    request.appearance.name = "Đỗ Minh Tuấn";
+    return request;
+  }
+
+  IssuanceRequest issuance(int number) const {
+    IssuanceRequest request;
+    request.number = number;
+    request.year = 2026;
+    request.month = 1;
+    request.day = 5;
+    request.seal.kind = AppearanceKind::Organisation;
+    request.seal.image = sealImage;
+    request.seal.name = "Ủy ban nhân dân tỉnh Thái Nguyên";
+    return request;
+  }
+};
+
+// Whether pdftotext finds `word` on page 1 of `pdf` starting inside `blank` (the value drawn in a
+// field's box; plain text order puts field values elsewhere in the flow).
+bool wordInBlank(const fs::path& pdf, const std::string& word,
+                 const std::optional<PdfRect>& blank) {
+  REQUIRE(blank.has_value());
+  auto words = runCommand("pdftotext -bbox -f 1 -l 1 " + shellQuote(pdf.string()) + " -").output;
+  for (size_t at = 0; (at = words.find(">" + word + "</word>", at)) != std::string::npos; ++at) {
+    auto open = words.rfind("<word", at);
+    auto tag = words.substr(open, at - open);
+    double xMin = std::stod(tag.substr(tag.find("xMin=\"") + 6));
+    double yMax = std::stod(tag.substr(tag.find("yMax=\"") + 6));
+    double baseline = 842 - yMax;  // A4, from the bottom
+    if (xMin > blank->x - 1 && xMin < blank->x + blank->width && baseline > blank->y - 6 &&
+        baseline < blank->y + blank->height + 6) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a deputy signs KT., the clerk numbers and seals: both signatures valid",
+          "[pdf][official]") {
+  Fixture f;
+  auto deputy = f.pki.signer("Đỗ Minh Tuấn", KeyAlgorithm::EcP256);
+  auto organisation = f.pki.signer("Ủy ban nhân dân tỉnh Thái Nguyên", KeyAlgorithm::Rsa2048);
+
+  auto signedByLeader = f.dir / "1-signed.pdf";
+  signAsLeader(f.samples / "quyet-dinh.pdf", signedByLeader,
+               f.leaderRequest({"KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"}), *deputy, f.services);
+  auto issued = f.dir / "2-issued.pdf";
+  issueOfficialDocument(signedByLeader, issued, f.issuance(15), *organisation, f.services);
+
+  // Each step appended to the one before.
+  std::string a = readFile(f.samples / "quyet-dinh.pdf"), b = readFile(signedByLeader),
+              c = readFile(issued);
+  CHECK(b.compare(0, a.size(), a) == 0);
+  CHECK(c.compare(0, b.size(), b) == 0);
+  CHECK(runCommand("qpdf --check " + shellQuote(issued.string())).exitCode == 0);
+  CHECK_FALSE(fs::exists(issued.string() + ".filled.tmp"));
+
+  auto report = test::pdfsig(f.pki, issued);
+  INFO(report.output);
+  CHECK(count(report.output, "Signature is Valid") == 2);
+  CHECK(count(report.output, "Certificate is Trusted") == 2);
+  CHECK(report.output.find("Signature Field Name: " + std::string(kSealFieldName)) !=
+        std::string::npos);
+
+  // The number and the date are on the page, in the header's blanks.
+  auto blanks = findNumberAndDateBlanks(f.samples / "quyet-dinh.pdf");
+  CHECK(wordInBlank(issued, "15", blanks.number));
+  CHECK(wordInBlank(issued, "05", blanks.day));
+  CHECK(wordInBlank(issued, "01", blanks.month));
+  auto text =
+      collapse(runCommand("pdftotext -enc UTF-8 " + shellQuote(issued.string()) + " -").output);
+  CHECK(text.find("KT. CHỦ TỊCH") != std::string::npos);
+
+  // Our verifier: the leader's certification allows form filling and the changes after it are
+  // exactly that; the organisation's signature carries a time-stamp (B-T).
+  ValidationOptions options;
+  options.trustAnchors = f.services.trustAnchors;
+  auto verified = validatePdf(issued, options);
+  INFO(reportToJson(verified));
+  REQUIRE(verified.signatures.size() == 2);
+  const auto& leader = verified.signatures[0];
+  const auto& seal = verified.signatures[1];
+  CHECK(leader.certification == "form-filling");
+  CHECK(leader.modificationsAfter == ModificationLevel::FormFilling);
+  CHECK(leader.indication == Indication::TotalPassed);
+  CHECK(seal.field == kSealFieldName);
+  CHECK(seal.level == "B-T");
+  CHECK_FALSE(seal.timestampTime.empty());
+  CHECK(seal.indication == Indication::TotalPassed);
+  CHECK(verified.verdict == Indication::TotalPassed);
+}
+
+TEST_CASE("issuing refuses what cannot be a number or a date, and a file the leader did not sign",
+          "[pdf][official]") {
+  Fixture f;
+  auto leader = f.pki.signer("Phạm Quốc Hùng", KeyAlgorithm::EcP256);
+  auto organisation = f.pki.signer("Ủy ban nhân dân tỉnh Thái Nguyên", KeyAlgorithm::EcP256);
+  auto signedByLeader = f.dir / "signed.pdf";
+  signAsLeader(f.samples / "cong-van.pdf", signedByLeader, f.leaderRequest({"CHỦ TỊCH"}), *leader,
+               f.services);
+  auto expectCode = [&](const fs::path& input, const IssuanceRequest& request, ErrorCode code) {
+    auto out = f.dir / "out.pdf";
+    try {
+      issueOfficialDocument(input, out, request, *organisation, f.services);
+      FAIL("issued");
+    } catch (const Error& e) {
+      INFO(e.what());
+      CHECK(e.code() == code);
+    }
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(fs::exists(out.string() + ".filled.tmp"));
+  };
+  auto zero = f.issuance(0);
+  expectCode(signedByLeader, zero, ErrorCode::InvalidArgument);
+  auto february30 = f.issuance(3);
+  february30.month = 2;
+  february30.day = 30;
+  expectCode(signedByLeader, february30, ErrorCode::InvalidArgument);
+  // Never signed by the leader: no fields to fill.
+  expectCode(f.samples / "cong-van.pdf", f.issuance(3), ErrorCode::NotFound);
+
+  // Leap years have a 29 February; the fields are then "29" and "02".
+  auto leapDay = f.issuance(4);
+  leapDay.year = 2028;
+  leapDay.month = 2;
+  leapDay.day = 29;
+  auto out = f.dir / "leap.pdf";
+  issueOfficialDocument(signedByLeader, out, leapDay, *organisation, f.services);
+  auto blanks = findNumberAndDateBlanks(f.samples / "cong-van.pdf");
+  CHECK(wordInBlank(out, "04", blanks.number));
+  CHECK(wordInBlank(out, "29", blanks.day));
+  CHECK(wordInBlank(out, "02", blanks.month));
+}
+
+TEST_CASE("Decree 30 writes days below 10 and the months January and February with a zero",
+          "[pdf][official]") {
+  CHECK(decree30Day(5) == "05");
+  CHECK(decree30Day(10) == "10");
+  CHECK(decree30Day(31) == "31");
+  CHECK(decree30Month(1) == "01");
+  CHECK(decree30Month(2) == "02");
+  CHECK(decree30Month(3) == "3");
+  CHECK(decree30Month(12) == "12");
+}
