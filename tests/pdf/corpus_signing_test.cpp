@@ -7,6 +7,7 @@
 
 using namespace vanthu;
 using namespace vanthu::signing;
+using vanthu::test::count;
 using vanthu::test::readFile;
 using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
@@ -16,12 +17,6 @@ namespace {
 
 fs::path corpus(const std::string& name) {
   return test::sourceDir() / "tests" / "data" / "corpus" / name;
-}
-
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
-  return n;
 }
 
 int qpdfCheck(const fs::path& pdf) {

@@ -12,18 +12,13 @@
 
 using namespace vanthu;
 using namespace vanthu::signing;
+using vanthu::test::count;
 using vanthu::test::readFile;
 using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
 namespace fs = std::filesystem;
 
 namespace {
-
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
-  return n;
-}
 
 // The blanks of the sample decision's header (A4, points from the bottom left): after "Số:",
 // and after "ngày" and "tháng" in "Thái Nguyên, ngày      tháng      năm 2026".

@@ -10,6 +10,7 @@
 
 using namespace vanthu;
 using namespace vanthu::signing;
+using vanthu::test::count;
 using vanthu::test::readFile;
 using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
@@ -28,12 +29,6 @@ std::string sha1Hex(const std::string& bytes) {
     out += hex[digest[i] & 0xF];
   }
   return out;
-}
-
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
-  return n;
 }
 
 }  // namespace

@@ -19,18 +19,13 @@
 
 using namespace vanthu;
 using namespace vanthu::signing;
+using vanthu::test::count;
 using vanthu::test::readFile;
 using vanthu::test::runCommand;
 using vanthu::test::shellQuote;
 namespace fs = std::filesystem;
 
 namespace {
-
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
-  return n;
-}
 
 std::string collapse(const std::string& text) {
   std::string out;

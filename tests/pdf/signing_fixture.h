@@ -73,6 +73,13 @@ std::vector<EmbeddedSignature> embeddedSignatures(const std::string& pdf);
 /// pdfsig's report of `pdf`, trusting the test root.
 CommandResult pdfsig(const SigningPki& pki, const std::filesystem::path& pdf);
 
+/// How many times `what` occurs in `text` (e.g. "Signature is Valid" in a pdfsig report).
+inline size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
+  return n;
+}
+
 /// `openssl cms -verify` of one embedded signature against the test root.
 CommandResult opensslVerify(const SigningPki& pki, const EmbeddedSignature& signature,
                             const std::filesystem::path& scratch);
