@@ -10,6 +10,7 @@
 
 #include "authenticator.h"
 #include "metrics.h"
+#include "signing_services.h"
 #include "vanthu/api/server_config.h"
 #include "vanthu/api/structured_log.h"
 #include "vanthu/storage/blob_store.h"
@@ -28,6 +29,7 @@ struct ApiServices {
   storage::BlobStore& blobs;
   Authenticator& authenticator;
   storage::DatabasePool& pool;  ///< database.pool_size connections for withDatabase
+  SigningServices& signing;     ///< the level, TSA and trust anchors for signing and issuing
 
   /// Runs `work(database)` on a connection leased for this call alone. Throws
   /// vanthu::Error(Unavailable) (503) when every connection stays busy past the pool's wait.

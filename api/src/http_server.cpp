@@ -135,6 +135,7 @@ struct HttpServer::Impl {
   uint16_t boundPort = 0;
   std::unique_ptr<BlobGarbageCollector> blobCollector;  // storage.gc_interval; null when 0
   std::unique_ptr<Authenticator> authenticator;         // issue 6: logins, tokens, sessions
+  std::unique_ptr<SigningServices> signing;             // signing.*: level, TSA, trust anchors
   std::unique_ptr<ApiServices> services;                // what the route files work with
 
   Impl(const ServerConfig& c, StructuredLog& l) : config(c), log(l) {}
@@ -399,9 +400,17 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
   auth.lockout.maxFailures = config.authMaxFailedLogins;
   auth.lockout.lockoutSeconds = config.authLockout.count();
   impl_->authenticator = std::make_unique<Authenticator>(*impl_->pool, auth);
+  impl_->signing = std::make_unique<SigningServices>(config);
+  if (impl_->signing->level() != signing::PadesLevel::BaselineB &&
+      impl_->signing->timestampSource().empty()) {
+    log.warning("signing_without_tsa", {{"level", config.signingLevel},
+                                        {"effect",
+                                         "signing and issuing answer 503 until signing.tsa_url or "
+                                         "signing.tsa_pkcs12 is set, or signing.level = B-B"}});
+  }
   impl_->services = std::make_unique<ApiServices>(
       ApiServices{impl_->config, impl_->log, *impl_->database, impl_->databaseMutex, *impl_->blobs,
-                  *impl_->authenticator, *impl_->pool});
+                  *impl_->authenticator, *impl_->pool, *impl_->signing});
   impl_->registerRoutes();
   // The request pool and the blob store's own connection.
   serverMetrics().databaseConnections.set({}, static_cast<double>(impl_->pool->size() + 1));
@@ -424,7 +433,9 @@ void HttpServer::start() {
                                      {"tls", config.tlsEnabled() ? "true" : "false"},
                                      {"data_dir", config.dataDir.string()},
                                      {"threads", std::to_string(config.threads)},
-                                     {"pool_size", std::to_string(impl_->pool->size())}});
+                                     {"pool_size", std::to_string(impl_->pool->size())},
+                                     {"signing_level", config.signingLevel},
+                                     {"timestamps", impl_->signing->timestampSource()}});
 }
 
 void HttpServer::stop() {

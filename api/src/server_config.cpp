@@ -186,6 +186,15 @@ const std::vector<SettingKey>& settingKeys() {
       {"server.instance_name", "VANTHU_INSTANCE_NAME",
        "a name sent as the X-Served-By response header (several instances behind a balancer); "
        "none by default"},
+      {"signing.level", "VANTHU_SIGNING_LEVEL",
+       "PAdES level of the signatures the server applies: B-B, B-T (the default), B-LT or B-LTA"},
+      {"signing.tsa_url", "VANTHU_SIGNING_TSA_URL",
+       "RFC 3161 time-stamping authority (http:// or https://) for B-T and above"},
+      {"signing.tsa_pkcs12", "VANTHU_SIGNING_TSA_PKCS12",
+       "or: a PKCS#12 key of a time-stamping authority the server runs itself (closed networks, "
+       "the demo); relative to the data directory"},
+      {"signing.tsa_password", "VANTHU_SIGNING_TSA_PASSWORD",
+       "the password of signing.tsa_pkcs12 (never logged)"},
   };
   return keys;
 }
@@ -384,6 +393,20 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
                        "0123456789-_.") == std::string::npos;
       if (!plain) return invalid(setting, "must be 1-64 letters, digits, '-', '_' or '.'");
       config.instanceName = value;
+    } else if (setting.key == "signing.level") {
+      if (value != "B-B" && value != "B-T" && value != "B-LT" && value != "B-LTA") {
+        return invalid(setting, "must be B-B, B-T, B-LT or B-LTA");
+      }
+      config.signingLevel = value;
+    } else if (setting.key == "signing.tsa_url") {
+      if (value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+        return invalid(setting, "must be an http:// or https:// URL");
+      }
+      config.tsaUrl = value;
+    } else if (setting.key == "signing.tsa_pkcs12") {
+      config.tsaPkcs12 = value;
+    } else if (setting.key == "signing.tsa_password") {
+      config.tsaPassword = value;
     } else if (setting.key == "database.url") {
       if (auto status = storage::validateDatabaseUrl(value); !status) {
         return invalid(setting, status.message());

@@ -243,7 +243,12 @@ void buildInto(const fs::path& root, const DemoInitOptions& options, const std::
           (options.databaseUrl.empty() ? std::string("sqlite:vanthu.db") : options.databaseUrl) +
           "\n"
           "log.level = info\n"
-          "log.format = json\n");
+          "log.format = json\n"
+          "# Issued documents are time-stamped (B-T) by the demo TSA, run by the server itself.\n"
+          "signing.level = B-T\n"
+          "signing.tsa_pkcs12 = pki/tsa/tsa.p12\n"
+          "signing.tsa_password = " +
+          std::string(kDemoPkcs12Password) + "\n");
   storage::writeFileAtomically(root / kDemoCredentialsFile, credentialsText(directory, password),
                                0600);
   storage::writeFileAtomically(root / "README.md", kReadme);

@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "signing_services.h"
 #include "test_support.h"
+#include "vanthu/signing/certificate_authority.h"
 
 using namespace vanthu;
 using namespace vanthu::api;
@@ -201,4 +203,66 @@ TEST_CASE("server.instance_name is plain text or refused", "[config]") {
   auto bad = buildServerConfig(
       {{"data.dir", "/tmp", "x"}, {"server.instance_name", "a b\r\nX-Evil: 1", "x"}});
   CHECK_FALSE(bad.isOk());
+}
+
+TEST_CASE("signing settings: the level, a TSA URL, or the server's own TSA key",
+          "[config][signing]") {
+  auto good = buildServerConfig({{"data.dir", "/tmp", "x"},
+                                 {"signing.level", "B-LT", "x"},
+                                 {"signing.tsa_url", "http://tsa.example.vn/", "x"}});
+  REQUIRE(good.isOk());
+  CHECK(good.value().signingLevel == "B-LT");
+  CHECK(good.value().tsaUrl == "http://tsa.example.vn/");
+  CHECK(buildServerConfig({{"data.dir", "/tmp", "x"}}).value().signingLevel == "B-T");
+  for (auto [key, value] : {std::pair<const char*, const char*>{"signing.level", "B-X"},
+                            {"signing.level", "b-t"},
+                            {"signing.tsa_url", "ftp://tsa.example.vn/"}}) {
+    INFO(key << " = " << value);
+    auto refused = buildServerConfig({{"data.dir", "/tmp", "x"}, {key, value, "f:1"}});
+    REQUIRE_FALSE(refused.isOk());
+    CHECK(refused.status().code() == ErrorCode::InvalidConfig);
+    CHECK(refused.status().message().find(key) != std::string::npos);
+  }
+}
+
+TEST_CASE("a TSA key that does not open stops the start, naming the file and not the password",
+          "[config][signing]") {
+  test::TempDir dir;
+  auto now = std::chrono::system_clock::now();
+  auto root = signing::CertificateAuthority::createRoot(
+      {{{"CN", "Not a TSA"}}}, signing::PrivateKey::generate(signing::KeyAlgorithm::EcP256), now,
+      now + std::chrono::hours(24));
+  signing::writePkcs12(dir / "tsa.p12", root.key(), root.certificate(), {}, "right-password-1",
+                       "tsa");
+  ServerConfig config;
+  config.dataDir = dir.path();
+  config.tsaPkcs12 = "tsa.p12";
+  config.tsaPassword = "wrong-password-2";
+  try {
+    SigningServices services(config);
+    FAIL("a TSA key opened with the wrong password");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::InvalidConfig);
+    std::string message = e.what();
+    CHECK(message.find("tsa.p12") != std::string::npos);
+    CHECK(message.find("wrong-password-2") == std::string::npos);
+  }
+  // The right password, but a certificate that is not a time-stamping one: refused as well.
+  config.tsaPassword = "right-password-1";
+  CHECK_THROWS_AS(SigningServices(config), Error);
+}
+
+TEST_CASE("B-T without a time-stamping authority is refused at signing time with a clear reason",
+          "[config][signing]") {
+  test::TempDir dir;
+  ServerConfig config;
+  config.dataDir = dir.path();
+  SigningServices services(config);
+  auto levels = services.levelServices();
+  REQUIRE_FALSE(levels.isOk());
+  CHECK(levels.status().code() == ErrorCode::Unavailable);
+  CHECK(levels.status().message().find("signing.tsa_url") != std::string::npos);
+  config.signingLevel = "B-B";
+  SigningServices plain(config);
+  CHECK(plain.levelServices().isOk());
 }

@@ -67,6 +67,16 @@ struct ServerConfig {
   /// server.instance_name: sent as X-Served-By when set (which instance behind a balancer).
   std::string instanceName;
 
+  /// signing.level: the PAdES level of the signatures the server applies ("B-B", "B-T",
+  /// "B-LT", "B-LTA"); B-T and above need a time-stamping authority.
+  std::string signingLevel = "B-T";
+  /// signing.tsa_url: an RFC 3161 time-stamping authority over HTTP.
+  std::string tsaUrl;
+  /// signing.tsa_pkcs12 / signing.tsa_password: or the server's own authority, with this key
+  /// (a closed network or the demo; relative paths are under dataDir). Never logged.
+  std::filesystem::path tsaPkcs12;
+  std::string tsaPassword;
+
   /// The database URL with a relative SQLite path resolved against dataDir.
   std::string resolvedDatabaseUrl() const;
   /// databasePoolSize, or when 0: 2 x threads for PostgreSQL, 1 for SQLite.
