@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "register_pdf.h"
 #include "test_support.h"
 #include "vanthu/api/http_server.h"
 #include "vanthu/api/password_hasher.h"
@@ -20,6 +21,7 @@
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
 #include "vanthu/workflow/document_types.h"
+#include "vanthu/workflow/register_table.h"
 
 using namespace vanthu;
 using vanthu::test::TempDir;
@@ -364,4 +366,45 @@ TEST_CASE("exports are refused to other organisations, other roles and bad param
     CHECK(bad.contentType.rfind("application/problem+json", 0) == 0);
     CHECK(bad.code() == "invalid_argument");
   }
+}
+
+TEST_CASE("the register PDF copes with no rows, a cell longer than a page and unprintable text",
+          "[api][registers][pdf]") {
+  TempDir dir;
+  auto judge = [&](const workflow::RegisterTable& table, const std::string& name) {
+    auto file = dir / name;
+    test::writeText(file, api::renderRegisterPdf(table));
+    auto check = test::runCommand("qpdf --check " + test::shellQuote(file));
+    INFO(check.output);
+    CHECK(check.exitCode == 0);
+    auto text = test::runCommand("pdftotext -layout -enc UTF-8 " + test::shellQuote(file) + " -");
+    REQUIRE(text.exitCode == 0);
+    return text.output;
+  };
+  auto empty =
+      workflow::buildRegisterTable(workflow::RegisterKind::Incoming, "Sở Nội vụ", "", 2026, {});
+  auto emptyText = judge(empty, "empty.pdf");
+  CHECK(emptyText.find("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN — năm 2026") != std::string::npos);
+  CHECK(emptyText.find("Trang 1/1") != std::string::npos);
+
+  workflow::RegisterEntry huge;
+  huge.number = 1;
+  huge.notation = "01/BC-UBND";
+  huge.documentType = "BC";
+  std::string paragraph;
+  for (int i = 0; i < 400; ++i) paragraph += "tình hình thực hiện nhiệm vụ ";
+  huge.subject = paragraph + "\nkết thúc";
+  workflow::RegisterEntry odd;
+  odd.number = 2;
+  odd.notation = "02/UBND-VP";
+  odd.subject = std::string("Ký tự lạ: \xF0\x9F\x98\x80 \x01 \xFF cuối");  // emoji, control, bad
+  auto table =
+      workflow::buildRegisterTable(workflow::RegisterKind::Outgoing, "UBND", "", 2026, {huge, odd});
+  auto text = judge(table, "huge.pdf");
+  CHECK(text.find("Trang 1/") != std::string::npos);
+  CHECK(text.find("Trang 2/") != std::string::npos);  // the long cell went on
+  CHECK(text.find("kết thúc") != std::string::npos);
+  CHECK(text.find("02/UBND-VP") != std::string::npos);
+  CHECK(text.find("Ký tự lạ: ?") != std::string::npos);
+  CHECK(text.find("cuối") != std::string::npos);
 }
