@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "metrics_routes.h"
 #include "openapi.h"
+#include "register_routes.h"
 #include "router.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/backup.h"
@@ -182,6 +183,7 @@ void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
   registerDocumentRoutes(router, *services);
   registerAdminRoutes(router, *services);
+  registerRegisterRoutes(router, *services);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,
     "required": ["status"], "properties": {"status": {"const": "ok"}}})");
   router.addSchema("Readiness", R"({"type": "object", "additionalProperties": false,

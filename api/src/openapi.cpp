@@ -63,6 +63,7 @@ std::string tagDescription(const std::string& tag) {
       {"audit", "The audit log, its checkpoints and inclusion proofs"},
       {"verification", "Verifying the signatures of PDF files"},
       {"exchange", "Document exchange with other agencies (edXML)"},
+      {"registers", "The Decree 30 registers of outgoing and incoming documents, exported"},
   };
   auto it = known.find(tag);
   return it != known.end() ? it->second : "Routes of the " + tag + " group";
@@ -139,6 +140,9 @@ std::pair<std::string, Object::Ptr> mediaTypeFor(const std::string& body,
     media->set("schema", schema);
   } else if (body == "html") {
     type = "text/html";
+    media->set("schema", typedSchema("string"));
+  } else if (body == "csv") {
+    type = "text/csv";
     media->set("schema", typedSchema("string"));
   } else if (body == "text") {
     type = "text/plain";
@@ -271,9 +275,17 @@ Object::Ptr operationFor(const RouteSpec& route, const std::map<std::string, std
   auto success = newObject();
   success->set("description", reasonFor(doc.successStatus));
   if (!doc.response.empty()) {
-    auto [type, media] = mediaTypeFor(doc.response, schemas, where + " (response)");
+    // "csv|pdf": one of several media types, as the request asks.
     auto content = newObject();
-    content->set(type, media);
+    size_t from = 0;
+    while (from <= doc.response.size()) {
+      size_t bar = doc.response.find('|', from);
+      if (bar == std::string::npos) bar = doc.response.size();
+      auto [type, media] =
+          mediaTypeFor(doc.response.substr(from, bar - from), schemas, where + " (response)");
+      content->set(type, media);
+      from = bar + 1;
+    }
     success->set("content", content);
   }
   responses->set(std::to_string(doc.successStatus), success);

@@ -30,6 +30,7 @@
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_directory_repository.h"
+#include "vanthu/storage/sql_document_repository.h"
 
 using namespace vanthu;
 using Poco::JSON::Object;
@@ -131,6 +132,10 @@ struct Fixture {
           addUser(directory, userId(organisation, role), organisation, role);
         }
         addUser(directory, organisation + "-target", organisation, Role::Specialist);
+        REQUIRE(storage::SqlDocumentRepository(*database)
+                    .createRegister(
+                        {organisation + "-so-di", organisation, "Sổ văn bản đi", "outgoing"})
+                    .isOk());
       }
     }
     std::filesystem::create_directories(dir.path() / "pki" / "crl");
@@ -646,6 +651,25 @@ std::vector<Row> table() {
                     return caller.kind != Caller::Kind::User ||
                            (caller.role != Role::Leader && caller.role != Role::Administrator);
                   }});
+  // Registers (Decree 30, Phụ lục IV): kept by the records office, inspected by the office
+  // chief and the leaders; the administrator runs the system. Not for API tokens.
+  const std::set<Role> registerKeepers = {Role::Clerk, Role::OfficeChief, Role::Leader,
+                                          Role::DeputyLeader, Role::Administrator};
+  rows.push_back({"GET",
+                  "/api/v1/registers",
+                  only(registerKeepers),
+                  Reach::NotScoped,
+                  path("/api/v1/registers"),
+                  {}});
+  rows.push_back({"GET",
+                  "/api/v1/registers/{id}/export",
+                  only(registerKeepers),
+                  Reach::OwnOnly,
+                  [](Fixture&, const Caller&, const std::string& target) {
+                    return get("/api/v1/registers/" + target +
+                               "-so-di/export?year=2026&format=csv");
+                  },
+                  {}});
   // Workflow templates: read by every user, versioned by administrators.
   rows.push_back(
       {"GET", "/api/v1/templates", anyUser(), Reach::NotScoped, path("/api/v1/templates"), {}});
@@ -758,6 +782,6 @@ TEST_CASE("every route × every role × own and other organisation: allowed and 
       }
     }
   }
-  // 46 routes × 17 callers, scoped ones twice: a table this size cannot pass by accident.
+  // 48 routes × 17 callers, scoped ones twice: a table this size cannot pass by accident.
   CHECK(checked > 1000);
 }

@@ -347,4 +347,24 @@ TEST_CASE("the OpenAPI generator refuses routes whose documentation does not add
               ->getObject("content")
               ->has("application/pdf"));
   }
+  SECTION("a response in one of several media types lists each") {
+    api::Router router;
+    router.add(routeNaming("/exports/{id}", "", "csv|pdf"), noHandler);
+    auto document = Poco::JSON::Parser().parse(api::openApiDocument(router)).extract<Object::Ptr>();
+    auto content = document->getObject("paths")
+                       ->getObject("/exports/{id}")
+                       ->getObject("post")
+                       ->getObject("responses")
+                       ->getObject("200")
+                       ->getObject("content");
+    REQUIRE(content);
+    CHECK(content->size() == 2);
+    CHECK(content->has("text/csv"));
+    CHECK(content->has("application/pdf"));
+  }
+  SECTION("a response naming an unknown kind among several") {
+    api::Router router;
+    router.add(routeNaming("/exports/{id}", "", "csv|Nothing"), noHandler);
+    CHECK_THROWS_AS(api::openApiDocument(router), std::logic_error);
+  }
 }
