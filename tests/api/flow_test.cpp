@@ -1,7 +1,8 @@
 // The outgoing approval flow over HTTP (DESIGN §2, §4) with the demo organisations and users
 // (samples/src/demo_directory.cpp, their grants as `vanthu demo init` gives them): real HTTP on
-// loopback, a real SQLite database. Every action carries If-Match, is refused with a stable code
-// when the state, the role, the organisation or the revision does not fit, and is one act and
+// loopback, a real SQLite database (or PostgreSQL: tests/storage/with_postgres.sh
+// build/bin/vanthu_api_tests "[flow]"). Every action carries If-Match, is refused with a stable
+// code when the state, the role, the organisation or the revision does not fit, and is one act and
 // one audit entry.
 
 #include <Poco/JSON/Array.h>
@@ -16,6 +17,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <map>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -123,6 +125,12 @@ struct FlowServer {
     config.dataDir = dir.path();
     config.port = 0;
     config.gcInterval = std::chrono::seconds(0);
+    // With tests/storage/with_postgres.sh: the same tests on PostgreSQL, in a fresh schema.
+    if (const char* postgres = std::getenv("VANTHU_TEST_POSTGRES_URL")) {
+      std::random_device random;
+      config.databaseUrl = std::string(postgres) + "?schema=flow" + std::to_string(random()) +
+                           std::to_string(random());
+    }
     {
       auto database = openDatabase();
       storage::SqlDirectoryRepository directory(*database);
