@@ -157,6 +157,11 @@ Result<int64_t> expectedRevision(const RequestContext& context) {
 
 namespace {
 
+// A draft, or one returned to its drafter: the drafter edits it before submitting (again).
+bool editable(const DocumentRecord& document) {
+  return document.status == "draft" || document.status == "returned";
+}
+
 Status notFound(const std::string& id) {
   return Status::notFound("no document " + id);
 }
@@ -604,7 +609,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
                        "only the document's creator or an administrator may "
                        "change it");
                  }
-                 if (document->status != "draft") {
+                 if (!editable(*document)) {
                    return Status::invalidState("document " + id + " is " + document->status +
                                                "; only a draft's metadata can change");
                  }
@@ -725,7 +730,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
                     "only the document's creator or an administrator may "
                     "add versions");
               }
-              if (document->status != "draft") {
+              if (!editable(*document)) {
                 return Status::invalidState("document " + id + " is " + document->status +
                                             "; only a draft takes uploaded versions");
               }

@@ -103,8 +103,9 @@ Result<workflow::OutgoingAction> actionOf(const Object& body) {
 }
 
 constexpr const char* kActionSchema = R"json({"type":"object","properties":{
-"action":{"enum":["submit","approve","return","reject","withdraw","sign","issue","recall"],
-"description":"sign, issue and recall are answered 501 not_implemented by this server"},
+"action":{"enum":["submit","approve","return","reject","withdraw","sign","issue","recall",
+"register","assign","complete","refuse"],
+"description":"sign, issue, recall and the incoming actions (register, assign, complete, refuse) are answered 501 not_implemented by this server"},
 "comment":{"type":"string","maxLength":2000,"description":"required for return and reject"},
 "to_level":{"type":"integer","minimum":1,"description":"return only: the earlier level (default 1, the drafter)"},
 "skip_levels":{"type":"array","items":{"type":"integer","minimum":1},"description":"submit only: optional review levels to skip"}},

@@ -329,10 +329,22 @@ TEST_CASE("flow: a return needs a reason, and the returned draft is submitted ag
   revision = s.accept("truongphong", id,
                       R"({"action":"return","to_level":1,"comment":"Bổ sung số liệu tháng 12"})",
                       revision, "returned");
-  // Back with the drafter: the reviewer cannot approve it now, the drafter submits it again.
+  // Back with the drafter: the reviewer cannot approve it now; the drafter edits it (an update
+  // moves the revision on) and submits it again.
   checkProblem(s.act("truongphong", id, actionBody("approve"), tag(revision)), 409,
                "invalid_state");
+  auto edited =
+      call(s.port(), "PATCH", "/api/v1/documents/" + id, s.token("chuyenvien"),
+           R"({"subject":"Về việc báo cáo quý IV, bổ sung"})", "application/json", tag(revision));
+  INFO(edited.body);
+  REQUIRE(edited.status == 200);
+  CHECK(edited.json()->getValue<std::string>("status") == "returned");
+  ++revision;
   revision = s.accept("chuyenvien", id, actionBody("submit", "Đã bổ sung"), revision, "review");
+  // Under review nobody edits it.
+  checkProblem(call(s.port(), "PATCH", "/api/v1/documents/" + id, s.token("chuyenvien"),
+                    R"({"subject":"Sửa khi đang duyệt"})", "application/json", tag(revision)),
+               409, "invalid_state");
   revision = s.accept("truongphong", id, actionBody("approve"), revision, "review");
   // The office sends it back to the department (to_level 2) without the drafter.
   revision = s.accept("chanhvanphong", id,
@@ -348,7 +360,9 @@ TEST_CASE("flow: a return needs a reason, and the returned draft is submitted ag
   CHECK(item(items, 2)->getValue<std::string>("action") == "submit");
   CHECK(item(items, 4)->getValue<std::string>("role") == "office_chief");
   CHECK(item(items, 4)->getValue<int>("to_level") == 2);
-  CHECK(s.audit(id).size() == 6);
+  auto audit = s.audit(id);
+  REQUIRE(audit.size() == 7);
+  CHECK(audit[3].action == "update");
 }
 
 TEST_CASE("flow: a rejected document never moves again, and the drafter withdraws a draft",
