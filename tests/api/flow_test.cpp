@@ -544,3 +544,48 @@ TEST_CASE(
   CHECK(flows.findFlow(fresh)->templateVersion == newVersion);
   CHECK(flows.findFlow(running)->templateVersion == newVersion - 1);
 }
+
+TEST_CASE(
+    "flow: a delegate approves on behalf of the department head while the delegation is "
+    "in force, and not after it is revoked",
+    "[api][flow][delegations]") {
+  FlowServer s;
+  auto lend = [&](const std::string& to, const std::string& scope) {
+    Object body;
+    body.set("to_user_id", to);
+    body.set("scope", scope);
+    body.set("starts_at", "2020-01-01T00:00:00Z");
+    body.set("ends_at", "2036-01-01T00:00:00Z");
+    body.set("reason", "Nghỉ phép");
+    auto reply = call(s.port(), "POST", "/api/v1/delegations", s.token("truongphong"), text(body));
+    INFO(reply.body);
+    REQUIRE(reply.status == 201);
+    return reply.json()->getValue<std::string>("id");
+  };
+  auto approving = lend("user-chanhvanphong", "approve");
+  lend("user-vanthu", "sign");  // a signature delegation does not lend the review
+
+  auto id = s.draft("Về việc ủy quyền duyệt");
+  int64_t revision = s.accept("chuyenvien", id, actionBody("submit"), 1, "review");
+  checkProblem(s.act("vanthu", id, actionBody("approve"), tag(revision)), 403, "forbidden");
+  auto reply = s.act("chanhvanphong", id, actionBody("approve", "Duyệt thay"), tag(revision));
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  auto act = reply.json()->getObject("act");
+  CHECK(act->getValue<std::string>("actor_id") == "user-chanhvanphong");
+  CHECK(act->getValue<std::string>("on_behalf_of") == "user-truongphong");
+  CHECK(act->getValue<std::string>("role") == "department_head");
+  CHECK(act->getValue<int>("to_level") == 3);
+  auto audit = s.audit(id);
+  REQUIRE(audit.size() == 3);
+  CHECK(audit[2].actor == "user-chanhvanphong");
+  CHECK(audit[2].details.find("user-truongphong") != std::string::npos);
+
+  auto revoked =
+      call(s.port(), "DELETE", "/api/v1/delegations/" + approving, s.token("truongphong"));
+  INFO(revoked.body);
+  REQUIRE(revoked.status < 300);
+  auto later = s.draft("Sau khi thu hồi ủy quyền");
+  s.accept("chuyenvien", later, actionBody("submit"), 1, "review");
+  checkProblem(s.act("chanhvanphong", later, actionBody("approve"), tag(2)), 403, "forbidden");
+}
