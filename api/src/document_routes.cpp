@@ -17,6 +17,7 @@
 
 #include "http_support.h"
 #include "metrics.h"
+#include "outgoing_flow_service.h"
 #include "pdf_upload.h"
 #include "vanthu/signing/signature_validator.h"
 #include "vanthu/storage/sql_assignment_repository.h"
@@ -56,6 +57,8 @@ Poco::Dynamic::Var optionalValue(const std::optional<int>& value) {
   return value ? Poco::Dynamic::Var(*value) : Poco::Dynamic::Var();
 }
 
+}  // namespace
+
 Object::Ptr documentJson(const DocumentRecord& d) {
   Object::Ptr json = new Object;
   json->set("id", d.id);
@@ -77,6 +80,8 @@ Object::Ptr documentJson(const DocumentRecord& d) {
   return json;
 }
 
+namespace {
+
 Object::Ptr versionJson(const DocumentVersion& v) {
   Object::Ptr json = new Object;
   json->set("number", v.number);
@@ -91,9 +96,13 @@ Object::Ptr versionJson(const DocumentVersion& v) {
   return json;
 }
 
+}  // namespace
+
 std::string documentTag(const DocumentRecord& d) {
   return "\"" + std::to_string(d.revision) + "\"";
 }
+
+namespace {
 
 // The entity tags of an If-None-Match / If-Match value ("*" included), weak or not.
 std::vector<std::string> entityTags(const std::string& header) {
@@ -126,7 +135,8 @@ bool notModified(RequestContext& context, const std::string& tag) {
   return false;
 }
 
-// The revision an If-Match names: 428 when there is none, 412 when it names no revision.
+}  // namespace
+
 Result<int64_t> expectedRevision(const RequestContext& context) {
   const std::string header = context.request.get("If-Match", "");
   if (header.empty()) {
@@ -143,6 +153,13 @@ Result<int64_t> expectedRevision(const RequestContext& context) {
   }
   return Status(ErrorCode::PreconditionFailed,
                 "If-Match '" + header + "' names no revision of the document; reload it");
+}
+
+namespace {
+
+// A draft, or one returned to its drafter: the drafter edits it before submitting (again).
+bool editable(const DocumentRecord& document) {
+  return document.status == "draft" || document.status == "returned";
 }
 
 Status notFound(const std::string& id) {
@@ -427,6 +444,12 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
           storage::SqlDocumentRepository documents(database);
           return documents.inTransaction([&]() -> Status {
             if (auto status = documents.createDocument(document); !status) return status;
+            // An outgoing document starts its approval flow as a draft of the current template.
+            if (document.direction == "outgoing") {
+              if (auto status = OutgoingFlowService(database).startFlow(document); !status) {
+                return status;
+              }
+            }
             auto number = documents.addVersion(version);
             if (!number) return number.status();
             appendAudit(database, context, document, "create",
@@ -586,7 +609,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
                        "only the document's creator or an administrator may "
                        "change it");
                  }
-                 if (document->status != "draft") {
+                 if (!editable(*document)) {
                    return Status::invalidState("document " + id + " is " + document->status +
                                                "; only a draft's metadata can change");
                  }
@@ -707,7 +730,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
                     "only the document's creator or an administrator may "
                     "add versions");
               }
-              if (document->status != "draft") {
+              if (!editable(*document)) {
                 return Status::invalidState("document " + id + " is " + document->status +
                                             "; only a draft takes uploaded versions");
               }

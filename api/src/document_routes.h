@@ -1,12 +1,23 @@
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include "api_services.h"
 #include "router.h"
+#include "vanthu/workflow/documents.h"
 
 namespace vanthu::api {
 
 /// Documents and their versions (list, read, upload, metadata changes, content) and the public
 /// verification of a PDF (issue 6, points 2 and 4). Who sees what: workflow/document_access.h.
 void registerDocumentRoutes(Router& router, ApiServices& services);
+
+/// A document as the API shows it (the Document schema).
+Poco::JSON::Object::Ptr documentJson(const workflow::DocumentRecord& document);
+/// Its entity tag: the revision, quoted.
+std::string documentTag(const workflow::DocumentRecord& document);
+/// The revision an If-Match names: PreconditionRequired (428) when there is none,
+/// PreconditionFailed (412) when it names no revision.
+Result<int64_t> expectedRevision(const RequestContext& context);
 
 }  // namespace vanthu::api

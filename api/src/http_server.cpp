@@ -23,6 +23,7 @@
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
 #include "document_routes.h"
+#include "flow_routes.h"
 #include "http_support.h"
 #include "http_transport.h"
 #include "metrics.h"
@@ -182,6 +183,7 @@ void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
   registerDocumentRoutes(router, *services);
+  registerFlowRoutes(router, *services);
   registerAdminRoutes(router, *services);
   registerRegisterRoutes(router, *services);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,

@@ -61,6 +61,8 @@ const char* titleFor(ErrorCode code) {
       return "Request timeout";
     case ErrorCode::Unavailable:
       return "Service unavailable";
+    case ErrorCode::NotImplemented:
+      return "Not implemented";
     case ErrorCode::Unknown:
       break;
   }
@@ -123,6 +125,8 @@ int httpStatusFor(ErrorCode code) {
       return 408;
     case ErrorCode::Unavailable:
       return 503;
+    case ErrorCode::NotImplemented:
+      return 501;
     case ErrorCode::Unknown:
       break;
   }

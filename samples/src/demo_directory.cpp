@@ -119,6 +119,16 @@ DemoDirectory makeDirectory() {
 
 }  // namespace
 
+std::vector<workflow::RoleGrant> demoRoleGrants(const DemoUser& user, const std::string& userId) {
+  std::vector<workflow::RoleGrant> grants;
+  for (auto role : user.roles) {
+    std::optional<std::string> unit;
+    if (role == Role::DepartmentHead && !user.unitId.empty()) unit = user.unitId;
+    grants.push_back({userId, role, user.organisationId, unit});
+  }
+  return grants;
+}
+
 const DemoDirectory& demoDirectory() {
   static const DemoDirectory directory = makeDirectory();
   return directory;

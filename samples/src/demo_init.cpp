@@ -157,8 +157,7 @@ void populateDatabase(const fs::path& root, const DemoDirectory& directory, cons
       if (!demoUser.unitId.empty()) user.unitId = demoUser.unitId;
       user.passwordHash = hashes[i];
       check(repository.addUser(user), "user " + user.username);
-      for (auto role : demoUser.roles) {
-        workflow::RoleGrant grant{user.id, role, demoUser.organisationId, user.unitId};
+      for (const auto& grant : demoRoleGrants(demoUser, user.id)) {
         check(repository.grantRole(grant), "role of " + user.username);
       }
       if (const auto* credential = findCredential(pki, demoUser.username)) {

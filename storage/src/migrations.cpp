@@ -328,6 +328,30 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX delegations_by_organisation ON delegations (organisation_id, starts_at)",
            "ALTER TABLE key_references ADD COLUMN active INTEGER NOT NULL DEFAULT 1",
        }},
+      {9,
+       "outgoing approval flow: where each document is in its template (document_flows) and"
+       " the acts that moved it (document_acts)",
+       {
+           // The template version a document started with stays with it: editing the template
+           // never changes a running document. approvals and skipped_levels are JSON arrays.
+           "CREATE TABLE document_flows ("
+           " document_id TEXT PRIMARY KEY REFERENCES documents(id),"
+           " template_id TEXT NOT NULL, template_version INTEGER NOT NULL,"
+           " status TEXT NOT NULL, level INTEGER NOT NULL, approvals TEXT NOT NULL,"
+           " returned_to INTEGER NOT NULL, skipped_levels TEXT NOT NULL,"
+           " drafter_id TEXT NOT NULL, drafter_unit_id TEXT NOT NULL,"
+           " FOREIGN KEY (template_id, template_version)"
+           " REFERENCES workflow_templates(id, version))",
+           // Append only; seq is 1, 2, ... per document. Times are Unix seconds.
+           "CREATE TABLE document_acts ("
+           " id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
+           " seq INTEGER NOT NULL, action TEXT NOT NULL, actor_id TEXT NOT NULL,"
+           " on_behalf_of TEXT NOT NULL, role TEXT NOT NULL, authority_marker TEXT NOT NULL,"
+           " from_level INTEGER NOT NULL, to_level INTEGER NOT NULL, comment TEXT NOT NULL,"
+           " at BIGINT NOT NULL)",
+           // The timeline's index, and what keeps two acts from taking the same place.
+           "CREATE UNIQUE INDEX document_acts_by_document ON document_acts (document_id, seq)",
+       }},
   };
   return all;
 }

@@ -40,7 +40,7 @@ std::optional<int> optionalInt(const PreparedQuery& row, int column) {
 // Takes the document's write lock first, before any read: PostgreSQL locks the row, SQLite the
 // database (a deferred SQLite transaction that reads first and writes later can fail with
 // SQLITE_BUSY instead of waiting). A no-op write does both in either dialect.
-void lockDocument(Database::Impl& db, const std::string& id) {
+void lockRow(Database::Impl& db, const std::string& id) {
   db.session << db.sql("UPDATE documents SET updated_at = updated_at WHERE id = ?"), bind(id), now;
 }
 
@@ -259,12 +259,24 @@ Status SqlDocumentRepository::inTransaction(const std::function<Status()>& work)
   return transaction(database_.impl(), work);
 }
 
+Status SqlDocumentRepository::lockDocument(const std::string& id) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement update(db.session);
+    update << db.sql("UPDATE documents SET updated_at = updated_at WHERE id = ?"), bind(id);
+    if (update.execute() == 1) return Status::ok();
+    return Status::notFound("document " + id + " does not exist");
+  } catch (const Poco::Exception& e) {
+    storageFailure(db, "locking document " + id, e);
+  }
+}
+
 Result<int> SqlDocumentRepository::addVersion(const workflow::DocumentVersion& v) {
   auto& db = database_.impl();
   std::string what = "version of document " + v.documentId;
   try {
     return joinOrBegin(db, [&]() -> Result<int> {
-      lockDocument(db, v.documentId);
+      lockRow(db, v.documentId);
       Poco::Data::Statement select(db.session);
       select << db.sql(
           "SELECT COALESCE(MAX(number), 0) FROM document_versions"
@@ -374,7 +386,7 @@ Result<int> SqlDocumentRepository::issue(const std::string& documentId, int64_t 
   try {
     return transaction(db, [&]() -> Result<int> {
       // The document first: a refused issuance must not take a number (no gaps).
-      lockDocument(db, documentId);
+      lockRow(db, documentId);
       auto document = findDocument(documentId);
       if (!document) return Status::notFound("document " + documentId + " does not exist");
       if (document->registerNumber) {

@@ -278,6 +278,18 @@ struct Fixture {
     body.set("ends_at", "2036-01-01T00:00:00Z");
     return text(body);
   }
+  // A fresh outgoing draft of the organisation's specialist, for actions that move it on.
+  std::string newDraft(const std::string& organisation) {
+    auto& token = drafterToken[organisation];
+    if (token.empty()) token = login(userId(organisation, Role::Specialist));
+    auto created = call("POST",
+                        {"/api/v1/documents", multipart("Dự thảo để rút"),
+                         "multipart/form-data; boundary=" + kBoundary},
+                        token);
+    REQUIRE(created.status == 201);
+    return created.json()->getValue<std::string>("id");
+  }
+  std::map<std::string, std::string> drafterToken;
   std::string documentEtag(const std::string& organisation) {
     auto reply =
         call("GET", {"/api/v1/documents/" + documentOf[organisation]}, adminToken[organisation]);
@@ -485,6 +497,19 @@ std::vector<Row> table() {
                                    f.documentEtag(target)};
                   },
                   creatorOnly});
+  // The approval flow: every user of the organisation reaches the route, the flow decides who
+  // acts (only the drafter withdraws a draft); the timeline is read by the organisation.
+  rows.push_back({"POST", "/api/v1/documents/{id}/actions", anyUser(), Reach::OwnOnly,
+                  [](Fixture& f, const Caller&, const std::string& target) {
+                    return Request{"/api/v1/documents/" + f.newDraft(target) + "/actions",
+                                   R"({"action":"withdraw","comment":"Không ban hành nữa"})",
+                                   "application/json", "\"1\""};
+                  },
+                  [](const Caller& caller) {
+                    return caller.kind != Caller::Kind::User || caller.role != Role::Specialist;
+                  }});
+  rows.push_back(
+      {"GET", "/api/v1/documents/{id}/acts", anyUser(), Reach::OwnOnly, document("/acts"), {}});
   // The directory of agencies is read by everyone; administrators change their own part of it
   // (and, for organisations, the ones below theirs).
   rows.push_back({"GET", "/api/v1/tiers", anyUser(), Reach::NotScoped, path("/api/v1/tiers"), {}});

@@ -38,6 +38,7 @@ constexpr std::array kCodeNames = {
     CodeName{ErrorCode::PreconditionRequired, "precondition_required"},
     CodeName{ErrorCode::RequestTimeout, "request_timeout"},
     CodeName{ErrorCode::Unavailable, "unavailable"},
+    CodeName{ErrorCode::NotImplemented, "not_implemented"},
 };
 
 }  // namespace

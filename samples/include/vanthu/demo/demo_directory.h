@@ -30,4 +30,10 @@ struct DemoDirectory {
 
 const DemoDirectory& demoDirectory();
 
+/// The role grants `user` (stored with id `userId`) gets. A department head's authority is
+/// limited to their department (the drafter's unit in the approval flow); every other role acts
+/// for the whole organisation, so the office chief, the leaders and the clerk handle documents
+/// drafted in any unit.
+std::vector<workflow::RoleGrant> demoRoleGrants(const DemoUser& user, const std::string& userId);
+
 }  // namespace vanthu::demo

@@ -52,6 +52,12 @@ class SqlDocumentRepository final : public workflow::DocumentRepository {
   /// the same database, so a document, its first version and its audit entry land together.
   Status inTransaction(const std::function<Status()>& work);
 
+  /// Takes the document's write lock for the rest of the caller's transaction, before anything
+  /// is read (PostgreSQL: the row; SQLite: the database), so that a read-decide-write unit of
+  /// work waits for a concurrent one instead of failing half-way. Call it inside
+  /// inTransaction(); NotFound for an unknown id.
+  Status lockDocument(const std::string& id);
+
   /// Every blob hash the metadata refers to (document versions, exchange packages): what blob
   /// garbage collection must keep. StorageFailure if the database cannot be read.
   std::set<std::string> referencedBlobHashes();

@@ -47,6 +47,7 @@ enum class ErrorCode : uint8_t {
   PreconditionRequired,  ///< a write that must name the version it changes (If-Match) did not
   RequestTimeout,        ///< the client sent the request too slowly
   Unavailable,           ///< the service is overloaded or shutting down; retry later
+  NotImplemented,        ///< a known action this server does not perform (yet)
 };
 
 /// The stable snake_case name of `code`, e.g. "invalid_argument".

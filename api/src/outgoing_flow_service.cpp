@@ -1,0 +1,174 @@
+#include "outgoing_flow_service.h"
+
+#include <Poco/JSON/Object.h>
+
+#include <set>
+#include <sstream>
+
+#include "vanthu/storage/sql_assignment_repository.h"
+#include "vanthu/storage/sql_audit_log.h"
+#include "vanthu/storage/sql_delegation_repository.h"
+#include "vanthu/storage/sql_directory_repository.h"
+#include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/storage/sql_template_repository.h"
+
+namespace vanthu::api {
+namespace {
+
+std::string auditDetails(const workflow::Act& act) {
+  Poco::JSON::Object details;
+  details.set("on_behalf_of", act.onBehalfOfId);
+  details.set("role", act.role);
+  details.set("authority_marker", act.authorityMarker);
+  details.set("from_level", act.fromLevel);
+  details.set("to_level", act.toLevel);
+  details.set("comment", act.comment);
+  std::ostringstream out;
+  details.stringify(out);
+  return out.str();
+}
+
+}  // namespace
+
+Status OutgoingFlowService::startFlow(const workflow::DocumentRecord& document) {
+  storage::SqlTemplateRepository templates(database_);
+  auto flowTemplate = templates.findTemplate(kOutgoingTemplateId);
+  if (!flowTemplate || (!flowTemplate->organisationId.empty() &&
+                        flowTemplate->organisationId != document.organisationId)) {
+    return Status::invalidState(std::string("there is no workflow template ") +
+                                kOutgoingTemplateId + " for organisation " +
+                                document.organisationId);
+  }
+  storage::StoredFlow flow;
+  flow.documentId = document.id;
+  flow.templateId = flowTemplate->id;
+  flow.templateVersion = flowTemplate->version;
+  std::string unit;
+  if (auto drafter = storage::SqlDirectoryRepository(database_).findUser(document.createdBy)) {
+    unit = drafter->unitId.value_or("");
+  }
+  flow.state = workflow::newDraft(document.organisationId, document.createdBy, unit);
+  return storage::SqlFlowRepository(database_).createFlow(flow);
+}
+
+std::optional<workflow::DocumentRecord> OutgoingFlowService::visibleDocument(
+    const std::string& documentId, const workflow::DocumentViewer& caller) {
+  auto document = storage::SqlDocumentRepository(database_).findDocument(documentId);
+  if (!document) return std::nullopt;
+  std::vector<workflow::Assignment> assignments;
+  if (workflow::isConfidential(*document) && document->organisationId == caller.organisationId) {
+    assignments = storage::SqlAssignmentRepository(database_).assignmentsOf(documentId);
+  }
+  if (!workflow::canSeeDocument(caller, *document, assignments)) return std::nullopt;
+  return document;
+}
+
+Result<storage::StoredFlow> OutgoingFlowService::flowOf(const workflow::DocumentRecord& document) {
+  storage::SqlFlowRepository flows(database_);
+  if (auto flow = flows.findFlow(document.id)) return *flow;
+  // A document created before flows were kept: it can only be a draft, and starts now.
+  if (document.status != "draft") {
+    return Status::invalidState("document " + document.id + " is " + document.status +
+                                " and has no approval flow");
+  }
+  if (auto started = startFlow(document); !started) return started;
+  auto flow = flows.findFlow(document.id);
+  if (!flow) return Status(ErrorCode::Internal, "the flow of " + document.id + " was not kept");
+  return *flow;
+}
+
+workflow::Actor OutgoingFlowService::actorOf(const workflow::DocumentViewer& caller, int64_t now) {
+  workflow::Actor actor;
+  actor.userId = caller.userId;
+  actor.organisationId = caller.organisationId;
+  actor.grants = caller.roles;
+  storage::SqlDirectoryRepository directory(database_);
+  std::set<std::string> givers;
+  for (auto& delegation :
+       storage::SqlDelegationRepository(database_).listDelegations(caller.organisationId)) {
+    if (delegation.toUserId != caller.userId) continue;
+    // Only what could be in force now; the domain decides on scope and revocation.
+    if (delegation.startsAt > now || delegation.endsAt <= now) continue;
+    if (delegation.revokedAt != 0 && delegation.revokedAt <= now) continue;
+    givers.insert(delegation.fromUserId);
+    actor.delegationsToActor.push_back(std::move(delegation));
+  }
+  for (const auto& giver : givers) {
+    auto grants = directory.roleGrantsOf(giver);
+    actor.grantsOfDelegators.insert(actor.grantsOfDelegators.end(), grants.begin(), grants.end());
+  }
+  return actor;
+}
+
+Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionRequest& request) {
+  storage::SqlDocumentRepository documents(database_);
+  storage::SqlFlowRepository flows(database_);
+  const std::string& id = request.documentId;
+  OutgoingActionOutcome outcome;
+  auto done = documents.inTransaction([&]() -> Status {
+    // The lock comes before every read: concurrent acts on one document queue here, and each
+    // after the first finds the revision moved on.
+    if (auto locked = documents.lockDocument(id); !locked) {
+      return Status::notFound("no document " + id);
+    }
+    auto document = visibleDocument(id, request.caller);
+    if (!document) return Status::notFound("no document " + id);
+    if (document->revision != request.expectedRevision) {
+      return Status(ErrorCode::PreconditionFailed,
+                    "document " + id + " is at revision " + std::to_string(document->revision) +
+                        ", not " + std::to_string(request.expectedRevision) + "; reload it");
+    }
+    if (document->direction != "outgoing") {
+      return Status::invalidState("document " + id + " is " + document->direction +
+                                  "; the approval actions are for outgoing documents");
+    }
+    auto flow = flowOf(*document);
+    if (!flow) return flow.status();
+    auto flowTemplate = storage::SqlTemplateRepository(database_).findTemplate(
+        flow.value().templateId, flow.value().templateVersion);
+    if (!flowTemplate) {
+      return Status(ErrorCode::Internal, "template " + flow.value().templateId + " version " +
+                                             std::to_string(flow.value().templateVersion) +
+                                             " of document " + id + " is missing");
+    }
+    auto transition =
+        workflow::applyOutgoing(*flowTemplate, flow.value().state,
+                                actorOf(request.caller, request.now), request.action, request.now);
+    if (!transition) return transition.status();
+
+    document->status = std::string(workflow::outgoingStatusName(transition.value().state.status));
+    document->updatedAt = request.nowIso;
+    auto revision = documents.updateDocument(*document, request.expectedRevision);
+    if (!revision) return revision.status();
+    document->revision = revision.value();
+
+    storage::StoredFlow next = flow.value();
+    next.state = transition.value().state;
+    if (auto stored = flows.updateFlow(next); !stored) return stored;
+    auto act = flows.appendAct(id, transition.value().act);
+    if (!act) return act.status();
+
+    workflow::AuditEntry entry;
+    entry.actor = request.caller.userId;
+    entry.organisationId = document->organisationId;
+    entry.documentId = id;
+    entry.action = act.value().act.action;
+    entry.details = auditDetails(act.value().act);
+    entry.clientAddress = request.clientAddress;
+    storage::SqlAuditLog(database_, nullptr).append(entry);
+
+    outcome.document = *document;
+    outcome.act = act.value();
+    return Status::ok();
+  });
+  if (!done) return done;
+  return outcome;
+}
+
+Result<std::vector<storage::StoredAct>> OutgoingFlowService::timeline(
+    const std::string& documentId, const workflow::DocumentViewer& caller) {
+  if (!visibleDocument(documentId, caller)) return Status::notFound("no document " + documentId);
+  return storage::SqlFlowRepository(database_).acts(documentId);
+}
+
+}  // namespace vanthu::api

@@ -1,0 +1,74 @@
+#pragma once
+
+// The outgoing approval flow as an application service (DESIGN §2): one call is one unit of
+// work in one database transaction. It loads the document (locked first, so that concurrent
+// acts queue instead of racing), its flow and the template version the flow started with, and
+// the actor with their grants and the delegations lent to them; workflow::applyOutgoing()
+// decides; then the document's status (under the caller's If-Match revision), the new flow
+// state, the act and exactly one audit entry are written together or not at all.
+//
+// The interface is free of HTTP and of Poco: the routes translate to and from it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_flow_repository.h"
+#include "vanthu/workflow/approval_flow.h"
+#include "vanthu/workflow/document_access.h"
+#include "vanthu/workflow/documents.h"
+
+namespace vanthu::api {
+
+/// The template a new outgoing document follows.
+inline constexpr const char* kOutgoingTemplateId = "outgoing-4";
+
+struct OutgoingActionRequest {
+  std::string documentId;
+  int64_t expectedRevision = 0;  ///< the If-Match revision
+  workflow::OutgoingAction action;
+  workflow::DocumentViewer caller;  ///< user id, organisation and own role grants
+  std::string clientAddress;        ///< for the audit entry
+  int64_t now = 0;                  ///< Unix seconds
+  std::string nowIso;               ///< the same moment, ISO 8601 UTC (updated_at)
+};
+
+struct OutgoingActionOutcome {
+  workflow::DocumentRecord document;  ///< as stored, with its new revision
+  storage::StoredAct act;
+};
+
+class OutgoingFlowService {
+ public:
+  explicit OutgoingFlowService(storage::Database& database) : database_(database) {}
+
+  /// Starts the flow of a new outgoing document as a draft of the latest kOutgoingTemplateId
+  /// version, drafted by its creator in the creator's unit. Joins the caller's transaction (the
+  /// one that creates the document). InvalidState when the template is missing.
+  Status startFlow(const workflow::DocumentRecord& document);
+
+  /// Applies one action. Refusals write nothing:
+  ///  - NotFound: no such document, or the caller may not see it (another organisation too);
+  ///  - PreconditionFailed: the document is no longer at `expectedRevision`;
+  ///  - InvalidState: not an outgoing document, or the action does not fit the state;
+  ///  - Forbidden, InvalidArgument, Conflict: as workflow::applyOutgoing().
+  Result<OutgoingActionOutcome> apply(const OutgoingActionRequest& request);
+
+  /// The document's acts, oldest first; NotFound when the caller may not see the document.
+  Result<std::vector<storage::StoredAct>> timeline(const std::string& documentId,
+                                                   const workflow::DocumentViewer& caller);
+
+ private:
+  /// The document if `caller` may see it.
+  std::optional<workflow::DocumentRecord> visibleDocument(const std::string& documentId,
+                                                          const workflow::DocumentViewer& caller);
+  /// The stored flow, or a new draft flow for a document created before flows were kept.
+  Result<storage::StoredFlow> flowOf(const workflow::DocumentRecord& document);
+  workflow::Actor actorOf(const workflow::DocumentViewer& caller, int64_t now);
+
+  storage::Database& database_;
+};
+
+}  // namespace vanthu::api

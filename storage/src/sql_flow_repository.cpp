@@ -1,0 +1,281 @@
+#include "vanthu/storage/sql_flow_repository.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+
+#include <cstdio>
+
+#include "database_impl.h"
+#include "sql_support.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+
+namespace vanthu::storage {
+namespace {
+
+using workflow::FlowState;
+using workflow::OutgoingStatus;
+
+// The two list columns are JSON arrays: ["user-a","user-b"] and [2,3].
+std::string jsonStrings(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ",";
+    out += '"';
+    for (unsigned char c : values[i]) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+        out += escaped;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+std::string jsonIntegers(const std::vector<int>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ",";
+    out += std::to_string(values[i]);
+  }
+  return out + "]";
+}
+
+[[noreturn]] void corrupt(const std::string& documentId, const std::string& column) {
+  throw Error(ErrorCode::StorageFailure,
+              "the flow of document " + documentId + " has an unreadable " + column);
+}
+
+std::vector<std::string> parseStrings(const std::string& text, const std::string& documentId) {
+  std::vector<std::string> values;
+  size_t i = 0;
+  auto skipSpace = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t')) ++i;
+  };
+  skipSpace();
+  if (i >= text.size() || text[i] != '[') corrupt(documentId, "approvals");
+  ++i;
+  skipSpace();
+  if (i < text.size() && text[i] == ']') return values;
+  while (true) {
+    skipSpace();
+    if (i >= text.size() || text[i] != '"') corrupt(documentId, "approvals");
+    ++i;
+    std::string value;
+    while (i < text.size() && text[i] != '"') {
+      if (text[i] == '\\') {
+        if (i + 1 >= text.size()) corrupt(documentId, "approvals");
+        char next = text[i + 1];
+        if (next == 'u' && i + 5 < text.size()) {
+          value += static_cast<char>(std::stoi(text.substr(i + 2, 4), nullptr, 16));
+          i += 6;
+          continue;
+        }
+        value += next;
+        i += 2;
+        continue;
+      }
+      value += text[i++];
+    }
+    if (i >= text.size()) corrupt(documentId, "approvals");
+    ++i;
+    values.push_back(std::move(value));
+    skipSpace();
+    if (i < text.size() && text[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < text.size() && text[i] == ']') return values;
+    corrupt(documentId, "approvals");
+  }
+}
+
+std::vector<int> parseIntegers(const std::string& text, const std::string& documentId) {
+  std::vector<int> values;
+  std::string inner = text;
+  if (inner.size() < 2 || inner.front() != '[' || inner.back() != ']') {
+    corrupt(documentId, "skipped_levels");
+  }
+  inner = inner.substr(1, inner.size() - 2);
+  size_t start = 0;
+  while (start < inner.size()) {
+    size_t comma = inner.find(',', start);
+    std::string item =
+        inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      values.push_back(std::stoi(item));
+    } catch (const std::exception&) {
+      corrupt(documentId, "skipped_levels");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return values;
+}
+
+StoredAct readAct(RecordSet& rows) {
+  StoredAct stored;
+  stored.id = sql::text(rows, 0);
+  stored.documentId = sql::text(rows, 1);
+  stored.seq = static_cast<int>(sql::integer(rows, 2));
+  auto& act = stored.act;
+  act.action = sql::text(rows, 3);
+  act.actorId = sql::text(rows, 4);
+  act.onBehalfOfId = sql::text(rows, 5);
+  act.role = sql::text(rows, 6);
+  act.authorityMarker = sql::text(rows, 7);
+  act.fromLevel = static_cast<int>(sql::integer(rows, 8));
+  act.toLevel = static_cast<int>(sql::integer(rows, 9));
+  act.comment = sql::text(rows, 10);
+  act.at = sql::integer(rows, 11);
+  return stored;
+}
+
+constexpr const char* kActColumns =
+    "SELECT id, document_id, seq, action, actor_id, on_behalf_of, role, authority_marker,"
+    " from_level, to_level, comment, at FROM document_acts ";
+
+}  // namespace
+
+Status SqlFlowRepository::createFlow(const StoredFlow& flow) {
+  auto& db = database_.impl();
+  const auto& s = flow.state;
+  std::string status(workflow::outgoingStatusName(s.status));
+  std::string approvals = jsonStrings(s.approvalsAtLevel);
+  std::string skipped = jsonIntegers(s.skippedLevels);
+  int version = flow.templateVersion;
+  int level = s.level;
+  int returnedTo = s.returnedTo;
+  try {
+    db.session << db.sql(
+        "INSERT INTO document_flows (document_id, template_id, template_version, status, level,"
+        " approvals, returned_to, skipped_levels, drafter_id, drafter_unit_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        bind(flow.documentId), bind(flow.templateId), bind(version), bind(status), bind(level),
+        bind(approvals), bind(returnedTo), bind(skipped), bind(s.drafterId), bind(s.drafterUnitId),
+        now;
+    return Status::ok();
+  } catch (const Poco::Exception& e) {
+    if (auto refused =
+            sql::constraintStatus(e.displayText(), "flow of document " + flow.documentId)) {
+      return *refused;
+    }
+    sql::storageFailure(db, "storing the flow of document " + flow.documentId, e);
+  }
+}
+
+std::optional<StoredFlow> SqlFlowRepository::findFlow(const std::string& documentId) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT f.template_id, f.template_version, f.status, f.level, f.approvals,"
+        " f.returned_to, f.skipped_levels, f.drafter_id, f.drafter_unit_id, d.organisation_id"
+        " FROM document_flows f JOIN documents d ON d.id = f.document_id"
+        " WHERE f.document_id = ?"),
+        bind(documentId), now;
+    RecordSet rows(select);
+    if (!rows.moveFirst()) return std::nullopt;
+    StoredFlow flow;
+    flow.documentId = documentId;
+    flow.templateId = sql::text(rows, 0);
+    flow.templateVersion = static_cast<int>(sql::integer(rows, 1));
+    auto status = workflow::outgoingStatusFromName(sql::text(rows, 2));
+    if (!status) corrupt(documentId, "status");
+    flow.state.status = *status;
+    flow.state.level = static_cast<int>(sql::integer(rows, 3));
+    flow.state.approvalsAtLevel = parseStrings(sql::text(rows, 4), documentId);
+    flow.state.returnedTo = static_cast<int>(sql::integer(rows, 5));
+    flow.state.skippedLevels = parseIntegers(sql::text(rows, 6), documentId);
+    flow.state.drafterId = sql::text(rows, 7);
+    flow.state.drafterUnitId = sql::text(rows, 8);
+    flow.state.organisationId = sql::text(rows, 9);
+    return flow;
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "reading the flow of document " + documentId, e);
+  }
+}
+
+Status SqlFlowRepository::updateFlow(const StoredFlow& flow) {
+  auto& db = database_.impl();
+  const auto& s = flow.state;
+  std::string status(workflow::outgoingStatusName(s.status));
+  std::string approvals = jsonStrings(s.approvalsAtLevel);
+  std::string skipped = jsonIntegers(s.skippedLevels);
+  int level = s.level;
+  int returnedTo = s.returnedTo;
+  try {
+    Poco::Data::Statement update(db.session);
+    update << db.sql(
+        "UPDATE document_flows SET status = ?, level = ?, approvals = ?, returned_to = ?,"
+        " skipped_levels = ? WHERE document_id = ?"),
+        bind(status), bind(level), bind(approvals), bind(returnedTo), bind(skipped),
+        bind(flow.documentId);
+    if (update.execute() == 1) return Status::ok();
+    return Status::notFound("document " + flow.documentId + " has no approval flow");
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "updating the flow of document " + flow.documentId, e);
+  }
+}
+
+Result<StoredAct> SqlFlowRepository::appendAct(const std::string& documentId,
+                                               const workflow::Act& act) {
+  auto& db = database_.impl();
+  StoredAct stored;
+  stored.documentId = documentId;
+  stored.act = act;
+  Poco::Int64 at = act.at;
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql("SELECT COALESCE(MAX(seq), 0) + 1 FROM document_acts WHERE document_id = ?"),
+        bind(documentId), now;
+    RecordSet rows(select);
+    rows.moveFirst();
+    stored.seq = static_cast<int>(sql::integer(rows, 0));
+    stored.id = documentId + "/" + std::to_string(stored.seq);
+    int seq = stored.seq;
+    db.session << db.sql(
+        "INSERT INTO document_acts (id, document_id, seq, action, actor_id, on_behalf_of, role,"
+        " authority_marker, from_level, to_level, comment, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        bind(stored.id), bind(documentId), bind(seq), bind(act.action), bind(act.actorId),
+        bind(act.onBehalfOfId), bind(act.role), bind(act.authorityMarker), bind(act.fromLevel),
+        bind(act.toLevel), bind(act.comment), bind(at), now;
+    return stored;
+  } catch (const Poco::Exception& e) {
+    if (auto refused = sql::constraintStatus(e.displayText(), "act of document " + documentId)) {
+      if (refused->code() == ErrorCode::AlreadyExists) {
+        return Status(ErrorCode::Conflict, "another act on document " + documentId +
+                                               " was recorded at the same moment; reload it");
+      }
+      return *refused;
+    }
+    sql::storageFailure(db, "recording an act on document " + documentId, e);
+  }
+}
+
+std::vector<StoredAct> SqlFlowRepository::acts(const std::string& documentId) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kActColumns) + "WHERE document_id = ? ORDER BY seq"),
+        bind(documentId), now;
+    RecordSet rows(select);
+    std::vector<StoredAct> all;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) all.push_back(readAct(rows));
+    return all;
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "reading the acts of document " + documentId, e);
+  }
+}
+
+}  // namespace vanthu::storage

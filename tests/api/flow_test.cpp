@@ -1,0 +1,591 @@
+// The outgoing approval flow over HTTP (DESIGN §2, §4) with the demo organisations and users
+// (samples/src/demo_directory.cpp, their grants as `vanthu demo init` gives them): real HTTP on
+// loopback, a real SQLite database (or PostgreSQL: tests/storage/with_postgres.sh
+// build/bin/vanthu_api_tests "[flow]"). Every action carries If-Match, is refused with a stable
+// code when the state, the role, the organisation or the revision does not fit, and is one act and
+// one audit entry.
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "test_support.h"
+#include "vanthu/api/http_server.h"
+#include "vanthu/api/password_hasher.h"
+#include "vanthu/demo/demo_directory.h"
+#include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_audit_log.h"
+#include "vanthu/storage/sql_directory_repository.h"
+#include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/storage/sql_flow_repository.h"
+#include "vanthu/storage/sql_template_repository.h"
+
+using namespace vanthu;
+using Poco::JSON::Object;
+using vanthu::test::TempDir;
+
+namespace {
+
+const std::string kBoundary = "vanthu-flow-boundary";
+
+std::string demoPassword() {
+  const char* password = std::getenv("VANTHU_DEMO_PASSWORD");
+  return password != nullptr && *password != '\0' ? password : "demo-test-password";
+}
+
+struct Reply {
+  int status = 0;
+  std::string contentType;
+  std::string etag;
+  std::string body;
+  Object::Ptr json() const { return Poco::JSON::Parser().parse(body).extract<Object::Ptr>(); }
+  std::string code() const { return json()->getValue<std::string>("code"); }
+};
+
+std::string text(const Object& object) {
+  std::ostringstream out;
+  object.stringify(out);
+  return out.str();
+}
+
+Reply call(uint16_t port, const std::string& method, const std::string& path,
+           const std::string& bearer, const std::string& body = "",
+           const std::string& contentType = "application/json", const std::string& ifMatch = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!bearer.empty()) request.set("Authorization", "Bearer " + bearer);
+  if (!ifMatch.empty()) request.set("If-Match", ifMatch);
+  if (!body.empty() || method == "POST") {
+    request.setContentType(contentType);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  Reply reply;
+  std::istream& in = session.receiveResponse(response);
+  Poco::StreamCopier::copyToString(in, reply.body);
+  reply.status = static_cast<int>(response.getStatus());
+  reply.contentType = response.getContentType();
+  reply.etag = response.get("ETag", "");
+  return reply;
+}
+
+std::string multipart(const std::string& subject, const std::string& direction = "outgoing") {
+  Object metadata;
+  metadata.set("direction", direction);
+  metadata.set("document_type", "CV");
+  metadata.set("subject", subject);
+  std::string pdf =
+      test::readFile(test::sourceDir() / "tests/data/corpus/unsigned/dss_EmptyPage.pdf");
+  std::string body = "--" + kBoundary +
+                     "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: "
+                     "application/json\r\n\r\n" +
+                     text(metadata) + "\r\n";
+  body += "--" + kBoundary +
+          "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
+          "Content-Type: application/pdf\r\n\r\n" +
+          pdf + "\r\n";
+  return body + "--" + kBoundary + "--\r\n";
+}
+
+std::string actionBody(const std::string& action, const std::string& comment = "") {
+  Object body;
+  body.set("action", action);
+  if (!comment.empty()) body.set("comment", comment);
+  return text(body);
+}
+
+std::string tag(int64_t revision) {
+  return "\"" + std::to_string(revision) + "\"";
+}
+
+// The demo directory (organisations, units, users and their grants as `vanthu demo init` makes
+// them, with fast password hashes), and a server on it.
+struct FlowServer {
+  TempDir dir;
+  std::ostringstream logs;
+  api::ServerConfig config;
+  std::unique_ptr<api::StructuredLog> log;
+  std::unique_ptr<api::HttpServer> server;
+  std::map<std::string, std::string> tokens;
+
+  FlowServer() {
+    config.dataDir = dir.path();
+    config.port = 0;
+    config.gcInterval = std::chrono::seconds(0);
+    // With tests/storage/with_postgres.sh: the same tests on PostgreSQL, in a fresh schema.
+    if (const char* postgres = std::getenv("VANTHU_TEST_POSTGRES_URL")) {
+      std::random_device random;
+      config.databaseUrl = std::string(postgres) + "?schema=flow" + std::to_string(random()) +
+                           std::to_string(random());
+    }
+    {
+      auto database = openDatabase();
+      storage::SqlDirectoryRepository directory(*database);
+      const auto& demo = demo::demoDirectory();
+      for (const auto& tier : demo.tiers) REQUIRE(directory.addTier(tier).isOk());
+      for (const auto& organisation : demo.organisations) {
+        REQUIRE(directory.addOrganisation(organisation).isOk());
+      }
+      for (const auto& unit : demo.units) REQUIRE(directory.addUnit(unit).isOk());
+      const std::string hash = api::hashPassword(demoPassword(), 1000);  // fast for tests
+      for (const auto& demoUser : demo.users) {
+        workflow::User user;
+        user.id = "user-" + demoUser.username;
+        user.username = demoUser.username;
+        user.fullName = demoUser.fullName;
+        user.position = demoUser.position;
+        user.organisationId = demoUser.organisationId;
+        if (!demoUser.unitId.empty()) user.unitId = demoUser.unitId;
+        user.passwordHash = hash;
+        REQUIRE(directory.addUser(user).isOk());
+        for (const auto& grant : demo::demoRoleGrants(demoUser, user.id)) {
+          REQUIRE(directory.grantRole(grant).isOk());
+        }
+      }
+    }
+    log = std::make_unique<api::StructuredLog>(logs, api::LogLevel::Warning, api::LogFormat::Json);
+    server = std::make_unique<api::HttpServer>(config, *log);
+    server->start();
+  }
+
+  std::unique_ptr<storage::Database> openDatabase() const {
+    return storage::Database::open({config.resolvedDatabaseUrl()});
+  }
+
+  uint16_t port() const { return server->port(); }
+
+  std::string token(const std::string& username) {
+    auto& token = tokens[username];
+    if (token.empty()) {
+      Object body;
+      body.set("username", username);
+      body.set("password", demoPassword());
+      auto reply = call(port(), "POST", "/api/v1/auth/login", "", text(body));
+      INFO(reply.body);
+      REQUIRE(reply.status == 200);
+      token = reply.json()->getValue<std::string>("token");
+    }
+    return token;
+  }
+
+  // An outgoing draft of `username`; returns its id.
+  std::string draft(const std::string& subject, const std::string& username = "chuyenvien",
+                    const std::string& direction = "outgoing") {
+    auto reply = call(port(), "POST", "/api/v1/documents", token(username),
+                      multipart(subject, direction), "multipart/form-data; boundary=" + kBoundary);
+    INFO(reply.body);
+    REQUIRE(reply.status == 201);
+    CHECK(reply.etag == "\"1\"");
+    return reply.json()->getValue<std::string>("id");
+  }
+
+  Reply act(const std::string& username, const std::string& id, const std::string& body,
+            const std::string& ifMatch) {
+    return call(port(), "POST", "/api/v1/documents/" + id + "/actions", token(username), body,
+                "application/json", ifMatch);
+  }
+
+  // The action, which must be accepted; returns the document's new revision.
+  int64_t accept(const std::string& username, const std::string& id, const std::string& body,
+                 int64_t revision, const std::string& expectedStatus) {
+    auto reply = act(username, id, body, tag(revision));
+    INFO(username << " " << body << ": " << reply.body);
+    REQUIRE(reply.status == 200);
+    auto document = reply.json()->getObject("document");
+    CHECK(document->getValue<std::string>("status") == expectedStatus);
+    CHECK(document->getValue<int64_t>("revision") == revision + 1);
+    CHECK(reply.etag == tag(revision + 1));
+    return revision + 1;
+  }
+
+  Reply acts(const std::string& username, const std::string& id) {
+    return call(port(), "GET", "/api/v1/documents/" + id + "/acts", token(username));
+  }
+
+  Reply document(const std::string& username, const std::string& id) {
+    return call(port(), "GET", "/api/v1/documents/" + id, token(username));
+  }
+
+  std::vector<workflow::AuditEntry> audit(const std::string& id) {
+    auto database = openDatabase();
+    return storage::SqlAuditLog(*database, nullptr).entriesOfDocument(id);
+  }
+};
+
+void checkProblem(const Reply& reply, int status, const std::string& code) {
+  INFO(reply.body);
+  CHECK(reply.status == status);
+  CHECK(reply.contentType.rfind("application/problem+json", 0) == 0);
+  if (reply.contentType.rfind("application/problem+json", 0) == 0) CHECK(reply.code() == code);
+}
+
+Object::Ptr item(const Poco::JSON::Array::Ptr& items, size_t index) {
+  return items->getObject(static_cast<unsigned>(index));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "flow: drafted, submitted, approved by the department and the office, then it waits "
+    "for the signature",
+    "[api][flow]") {
+  FlowServer s;
+  auto id = s.draft("Về việc tổ chức hội nghị tổng kết");
+  int64_t revision = 1;
+  revision = s.accept("chuyenvien", id, actionBody("submit", "Kính trình lãnh đạo phòng"), revision,
+                      "review");
+  revision = s.accept("truongphong", id, actionBody("approve", "Đồng ý"), revision, "review");
+  auto last = s.act("chanhvanphong", id, actionBody("approve", "Đúng thể thức"), tag(revision));
+  INFO(last.body);
+  REQUIRE(last.status == 200);
+  CHECK(last.json()->getObject("document")->getValue<std::string>("status") == "signing");
+  auto act = last.json()->getObject("act");
+  CHECK(act->getValue<int>("seq") == 3);
+  CHECK(act->getValue<std::string>("action") == "approve");
+  CHECK(act->getValue<std::string>("actor_id") == "user-chanhvanphong");
+  CHECK(act->getValue<std::string>("role") == "office_chief");
+  CHECK(act->getValue<int>("from_level") == 3);
+  CHECK(act->getValue<int>("to_level") == 4);
+  ++revision;
+
+  auto read = s.document("lanhdao", id);
+  REQUIRE(read.status == 200);
+  CHECK(read.etag == tag(revision));
+  CHECK(read.json()->getValue<std::string>("status") == "signing");
+
+  // The timeline, oldest first, as every user of the organisation who sees the document reads it.
+  auto timeline = s.acts("lanhdao", id);
+  INFO(timeline.body);
+  REQUIRE(timeline.status == 200);
+  auto items = timeline.json()->getArray("items");
+  REQUIRE(items->size() == 3);
+  const std::vector<std::tuple<std::string, std::string, std::string, int, int, std::string>>
+      expected = {
+          {"submit", "user-chuyenvien", "", 1, 2, "Kính trình lãnh đạo phòng"},
+          {"approve", "user-truongphong", "department_head", 2, 3, "Đồng ý"},
+          {"approve", "user-chanhvanphong", "office_chief", 3, 4, "Đúng thể thức"},
+      };
+  for (size_t i = 0; i < expected.size(); ++i) {
+    auto [action, actor, role, from, to, comment] = expected[i];
+    auto each = item(items, i);
+    INFO("act " << i);
+    CHECK(each->getValue<int>("seq") == static_cast<int>(i) + 1);
+    CHECK(each->getValue<std::string>("action") == action);
+    CHECK(each->getValue<std::string>("actor_id") == actor);
+    CHECK(each->getValue<std::string>("on_behalf_of").empty());
+    CHECK(each->getValue<std::string>("role") == role);
+    CHECK(each->getValue<std::string>("authority_marker").empty());
+    CHECK(each->getValue<int>("from_level") == from);
+    CHECK(each->getValue<int>("to_level") == to);
+    CHECK(each->getValue<std::string>("comment") == comment);
+    CHECK(each->getValue<std::string>("at").size() == 20);
+  }
+
+  // Every act is one audit entry, after the creation's.
+  auto audit = s.audit(id);
+  REQUIRE(audit.size() == 4);
+  CHECK(audit[0].action == "create");
+  CHECK(audit[1].action == "submit");
+  CHECK(audit[1].actor == "user-chuyenvien");
+  CHECK(audit[2].action == "approve");
+  CHECK(audit[2].actor == "user-truongphong");
+  CHECK(audit[2].details.find("Đồng ý") != std::string::npos);
+  CHECK(audit[3].actor == "user-chanhvanphong");
+  CHECK(audit[3].organisationId == "ubnd-tinh");
+
+  // Signing, issuing and recalling are not done by this server: said so, and nothing moves.
+  for (const char* action : {"sign", "issue", "recall"}) {
+    INFO(action);
+    checkProblem(s.act("lanhdao", id, actionBody(action, "lý do"), tag(revision)), 501,
+                 "not_implemented");
+  }
+  CHECK(s.document("lanhdao", id).etag == tag(revision));
+  CHECK(s.acts("lanhdao", id).json()->getArray("items")->size() == 3);
+  CHECK(s.audit(id).size() == 4);
+}
+
+TEST_CASE("flow: a return needs a reason, and the returned draft is submitted again",
+          "[api][flow]") {
+  FlowServer s;
+  auto id = s.draft("Về việc báo cáo quý IV");
+  int64_t revision = s.accept("chuyenvien", id, actionBody("submit"), 1, "review");
+  checkProblem(s.act("truongphong", id, R"({"action":"return","to_level":1})", tag(revision)), 400,
+               "invalid_argument");
+  checkProblem(s.act("truongphong", id, R"({"action":"return","comment":"   "})", tag(revision)),
+               400, "invalid_argument");
+  revision = s.accept("truongphong", id,
+                      R"({"action":"return","to_level":1,"comment":"Bổ sung số liệu tháng 12"})",
+                      revision, "returned");
+  // Back with the drafter: the reviewer cannot approve it now; the drafter edits it (an update
+  // moves the revision on) and submits it again.
+  checkProblem(s.act("truongphong", id, actionBody("approve"), tag(revision)), 409,
+               "invalid_state");
+  auto edited =
+      call(s.port(), "PATCH", "/api/v1/documents/" + id, s.token("chuyenvien"),
+           R"({"subject":"Về việc báo cáo quý IV, bổ sung"})", "application/json", tag(revision));
+  INFO(edited.body);
+  REQUIRE(edited.status == 200);
+  CHECK(edited.json()->getValue<std::string>("status") == "returned");
+  ++revision;
+  revision = s.accept("chuyenvien", id, actionBody("submit", "Đã bổ sung"), revision, "review");
+  // Under review nobody edits it.
+  checkProblem(call(s.port(), "PATCH", "/api/v1/documents/" + id, s.token("chuyenvien"),
+                    R"({"subject":"Sửa khi đang duyệt"})", "application/json", tag(revision)),
+               409, "invalid_state");
+  revision = s.accept("truongphong", id, actionBody("approve"), revision, "review");
+  // The office sends it back to the department (to_level 2) without the drafter.
+  revision = s.accept("chanhvanphong", id,
+                      R"({"action":"return","to_level":2,"comment":"Xem lại căn cứ pháp lý"})",
+                      revision, "review");
+
+  auto items = s.acts("chuyenvien", id).json()->getArray("items");
+  REQUIRE(items->size() == 5);
+  CHECK(item(items, 1)->getValue<std::string>("action") == "return");
+  CHECK(item(items, 1)->getValue<std::string>("comment") == "Bổ sung số liệu tháng 12");
+  CHECK(item(items, 1)->getValue<int>("from_level") == 2);
+  CHECK(item(items, 1)->getValue<int>("to_level") == 1);
+  CHECK(item(items, 2)->getValue<std::string>("action") == "submit");
+  CHECK(item(items, 4)->getValue<std::string>("role") == "office_chief");
+  CHECK(item(items, 4)->getValue<int>("to_level") == 2);
+  auto audit = s.audit(id);
+  REQUIRE(audit.size() == 7);
+  CHECK(audit[3].action == "update");
+}
+
+TEST_CASE("flow: a rejected document never moves again, and the drafter withdraws a draft",
+          "[api][flow]") {
+  FlowServer s;
+  auto id = s.draft("Về việc điều chỉnh kế hoạch");
+  int64_t revision = s.accept("chuyenvien", id, actionBody("submit"), 1, "review");
+  checkProblem(s.act("truongphong", id, actionBody("reject"), tag(revision)), 400,
+               "invalid_argument");
+  revision = s.accept("truongphong", id, actionBody("reject", "Không phù hợp chủ trương"), revision,
+                      "rejected");
+  checkProblem(s.act("truongphong", id, actionBody("approve"), tag(revision)), 409,
+               "invalid_state");
+  checkProblem(s.act("chuyenvien", id, actionBody("withdraw"), tag(revision)), 409,
+               "invalid_state");
+  checkProblem(s.act("chuyenvien", id, actionBody("submit"), tag(revision)), 409, "invalid_state");
+  CHECK(s.acts("chuyenvien", id).json()->getArray("items")->size() == 2);
+
+  auto other = s.draft("Về việc không còn cần ban hành");
+  checkProblem(s.act("truongphong", other, actionBody("withdraw"), tag(1)), 403, "forbidden");
+  s.accept("chuyenvien", other, actionBody("withdraw", "Không ban hành nữa"), 1, "withdrawn");
+  checkProblem(s.act("chuyenvien", other, actionBody("submit"), tag(2)), 409, "invalid_state");
+  auto audit = s.audit(other);
+  REQUIRE(audit.size() == 2);
+  CHECK(audit[1].action == "withdraw");
+  CHECK(audit[1].details.find("Không ban hành nữa") != std::string::npos);
+}
+
+TEST_CASE(
+    "flow: refused for the wrong role, another organisation, a missing or stale If-Match "
+    "and a malformed request, and nothing is written",
+    "[api][flow]") {
+  FlowServer s;
+  auto id = s.draft("Về việc kiểm tra phân quyền");
+  const int64_t revision = s.accept("chuyenvien", id, actionBody("submit"), 1, "review");
+
+  // Level 2 is the department head's: not the clerk's, not the leader's, not the drafter's.
+  checkProblem(s.act("vanthu", id, actionBody("approve"), tag(revision)), 403, "forbidden");
+  checkProblem(s.act("lanhdao", id, actionBody("approve"), tag(revision)), 403, "forbidden");
+  checkProblem(s.act("chuyenvien", id, actionBody("approve"), tag(revision)), 403, "forbidden");
+  // Another organisation does not even learn that the document exists.
+  checkProblem(s.act("vanthu.stc", id, actionBody("approve"), tag(revision)), 404, "not_found");
+  checkProblem(s.act("chutich.pdp", id, actionBody("reject", "x"), tag(revision)), 404,
+               "not_found");
+  checkProblem(s.acts("vanthu.stc", id), 404, "not_found");
+  checkProblem(s.act("truongphong", "no-such-document", actionBody("approve"), tag(1)), 404,
+               "not_found");
+  // The revision.
+  checkProblem(s.act("truongphong", id, actionBody("approve"), ""), 428, "precondition_required");
+  checkProblem(s.act("truongphong", id, actionBody("approve"), tag(1)), 412, "precondition_failed");
+  checkProblem(s.act("truongphong", id, actionBody("approve"), "\"x\""), 412,
+               "precondition_failed");
+  // The request itself.
+  for (const char* body :
+       {R"({"action":"publish"})", R"({"action":"edit"})", R"({"comment":"thiếu action"})",
+        R"({"action":"approve","reason":"trường lạ"})", R"({"action":"approve","to_level":1})",
+        R"({"action":"return","to_level":"1","comment":"x"})",
+        R"({"action":"approve","skip_levels":[3]})", R"({"action":1})", "[]", "không phải JSON"}) {
+    INFO(body);
+    checkProblem(s.act("truongphong", id, body, tag(revision)), 400, "invalid_argument");
+  }
+  // An incoming document has no outgoing approval flow.
+  auto incoming = s.draft("Công văn đến", "vanthu", "incoming");
+  checkProblem(s.act("vanthu", incoming, actionBody("submit"), tag(1)), 409, "invalid_state");
+
+  auto read = s.document("truongphong", id);
+  CHECK(read.etag == tag(revision));
+  CHECK(read.json()->getValue<std::string>("status") == "review");
+  CHECK(s.acts("truongphong", id).json()->getArray("items")->size() == 1);
+  CHECK(s.audit(id).size() == 2);
+  CHECK(s.acts("vanthu", incoming).json()->getArray("items")->size() == 0);
+}
+
+TEST_CASE("flow: of 50 identical approvals sent at once exactly one is accepted",
+          "[api][flow][concurrency]") {
+  FlowServer s;
+  auto id = s.draft("Về việc phê duyệt đồng thời");
+  const int64_t revision = s.accept("chuyenvien", id, actionBody("submit"), 1, "review");
+  // The demo has one department head for the drafter's unit: the same person, 50 times.
+  const std::string token = s.token("truongphong");
+  constexpr int kThreads = 50;
+  std::vector<int> statuses(kThreads, 0);
+  std::vector<std::string> codes(kThreads);
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (!go) std::this_thread::yield();
+      try {
+        auto reply = call(s.port(), "POST", "/api/v1/documents/" + id + "/actions", token,
+                          actionBody("approve", "Đồng ý"), "application/json", tag(revision));
+        statuses[i] = reply.status;
+        if (reply.status >= 400) codes[i] = reply.code();
+      } catch (const std::exception&) {
+        statuses[i] = -1;
+      }
+    });
+  }
+  while (ready < kThreads) std::this_thread::yield();
+  go = true;
+  for (auto& thread : threads) thread.join();
+
+  std::map<int, int> counts;
+  for (int status : statuses) ++counts[status];
+  std::ostringstream summary;
+  for (auto [status, count] : counts) summary << status << " x" << count << " ";
+  INFO(summary.str());
+  CHECK(counts[200] == 1);
+  CHECK(counts[409] + counts[412] == kThreads - 1);
+  for (int i = 0; i < kThreads; ++i) {
+    if (statuses[i] == 409) CHECK((codes[i] == "invalid_state" || codes[i] == "conflict"));
+    if (statuses[i] == 412) CHECK(codes[i] == "precondition_failed");
+  }
+
+  auto items = s.acts("truongphong", id).json()->getArray("items");
+  REQUIRE(items->size() == 2);
+  CHECK(item(items, 1)->getValue<std::string>("action") == "approve");
+  auto audit = s.audit(id);
+  REQUIRE(audit.size() == 3);
+  CHECK(audit[2].action == "approve");
+  auto read = s.document("truongphong", id);
+  CHECK(read.etag == tag(revision + 1));
+  CHECK(read.json()->getValue<std::string>("status") == "review");
+}
+
+TEST_CASE(
+    "flow: a document keeps its template version, and one created before flows gets one "
+    "at its first action",
+    "[api][flow]") {
+  FlowServer s;
+  auto running = s.draft("Văn bản theo mẫu cũ");
+  std::string legacyId = "van-ban-cu-1";
+  int newVersion = 0;
+  {
+    auto database = s.openDatabase();
+    storage::SqlTemplateRepository templates(*database);
+    auto current = templates.findTemplate("outgoing-4");
+    REQUIRE(current);
+    // An administrator's change to the shipped template: a new version.
+    auto changed = *current;
+    changed.name += " (sửa đổi)";
+    changed.createdBy = "user-admin";
+    auto saved = templates.saveTemplate(changed);
+    REQUIRE(saved.isOk());
+    newVersion = saved.value();
+    CHECK(newVersion == current->version + 1);
+    storage::SqlFlowRepository flows(*database);
+    auto flow = flows.findFlow(running);
+    REQUIRE(flow);
+    CHECK(flow->templateVersion == current->version);
+    CHECK(flow->state.drafterId == "user-chuyenvien");
+    CHECK(flow->state.drafterUnitId == "ubnd-tinh-th");
+
+    // A draft stored as documents were before the flow was kept.
+    workflow::DocumentRecord legacy;
+    legacy.id = legacyId;
+    legacy.organisationId = "ubnd-tinh";
+    legacy.direction = "outgoing";
+    legacy.subject = "Dự thảo trước khi có luồng duyệt";
+    legacy.status = "draft";
+    legacy.createdBy = "user-chuyenvien";
+    legacy.createdAt = legacy.updatedAt = "2026-11-01T08:00:00.000Z";
+    REQUIRE(storage::SqlDocumentRepository(*database).createDocument(legacy).isOk());
+    CHECK_FALSE(flows.findFlow(legacyId));
+  }
+  CHECK(s.acts("chuyenvien", legacyId).json()->getArray("items")->size() == 0);
+  s.accept("chuyenvien", legacyId, actionBody("submit"), 1, "review");
+  s.accept("truongphong", legacyId, actionBody("approve"), 2, "review");
+  auto fresh = s.draft("Văn bản theo mẫu mới");
+
+  auto database = s.openDatabase();
+  storage::SqlFlowRepository flows(*database);
+  auto legacyFlow = flows.findFlow(legacyId);
+  REQUIRE(legacyFlow);
+  CHECK(legacyFlow->templateVersion == newVersion);
+  CHECK(legacyFlow->state.level == 3);
+  CHECK(flows.findFlow(fresh)->templateVersion == newVersion);
+  CHECK(flows.findFlow(running)->templateVersion == newVersion - 1);
+}
+
+TEST_CASE(
+    "flow: a delegate approves on behalf of the department head while the delegation is "
+    "in force, and not after it is revoked",
+    "[api][flow][delegations]") {
+  FlowServer s;
+  auto lend = [&](const std::string& to, const std::string& scope) {
+    Object body;
+    body.set("to_user_id", to);
+    body.set("scope", scope);
+    body.set("starts_at", "2020-01-01T00:00:00Z");
+    body.set("ends_at", "2036-01-01T00:00:00Z");
+    body.set("reason", "Nghỉ phép");
+    auto reply = call(s.port(), "POST", "/api/v1/delegations", s.token("truongphong"), text(body));
+    INFO(reply.body);
+    REQUIRE(reply.status == 201);
+    return reply.json()->getValue<std::string>("id");
+  };
+  auto approving = lend("user-chanhvanphong", "approve");
+  lend("user-vanthu", "sign");  // a signature delegation does not lend the review
+
+  auto id = s.draft("Về việc ủy quyền duyệt");
+  int64_t revision = s.accept("chuyenvien", id, actionBody("submit"), 1, "review");
+  checkProblem(s.act("vanthu", id, actionBody("approve"), tag(revision)), 403, "forbidden");
+  auto reply = s.act("chanhvanphong", id, actionBody("approve", "Duyệt thay"), tag(revision));
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  auto act = reply.json()->getObject("act");
+  CHECK(act->getValue<std::string>("actor_id") == "user-chanhvanphong");
+  CHECK(act->getValue<std::string>("on_behalf_of") == "user-truongphong");
+  CHECK(act->getValue<std::string>("role") == "department_head");
+  CHECK(act->getValue<int>("to_level") == 3);
+  auto audit = s.audit(id);
+  REQUIRE(audit.size() == 3);
+  CHECK(audit[2].actor == "user-chanhvanphong");
+  CHECK(audit[2].details.find("user-truongphong") != std::string::npos);
+
+  auto revoked =
+      call(s.port(), "DELETE", "/api/v1/delegations/" + approving, s.token("truongphong"));
+  INFO(revoked.body);
+  REQUIRE(revoked.status < 300);
+  auto later = s.draft("Sau khi thu hồi ủy quyền");
+  s.accept("chuyenvien", later, actionBody("submit"), 1, "review");
+  checkProblem(s.act("chanhvanphong", later, actionBody("approve"), tag(2)), 403, "forbidden");
+}
