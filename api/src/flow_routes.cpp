@@ -9,6 +9,7 @@
 
 #include "document_routes.h"
 #include "http_support.h"
+#include "official_documents.h"
 #include "outgoing_flow_service.h"
 
 namespace vanthu::api {
@@ -21,8 +22,7 @@ using workflow::OutgoingActionKind;
 constexpr size_t kCommentLimit = 2000;
 
 // Actions of DESIGN §4 this server does not perform yet: they are answered 501, never faked.
-const std::set<std::string> kNotServedYet = {"sign",   "issue",    "recall", "register",
-                                             "assign", "complete", "refuse"};
+const std::set<std::string> kNotServedYet = {"register", "assign", "complete", "refuse"};
 
 workflow::DocumentViewer viewerOf(const Principal& principal) {
   return {principal.userId, principal.organisationId, principal.roles};
@@ -63,12 +63,27 @@ Result<workflow::OutgoingAction> actionOf(const Object& body) {
   if (kNotServedYet.count(name.value())) {
     return Status(ErrorCode::NotImplemented,
                   "this server does not " + name.value() +
-                      " documents yet: it serves submit, approve, return, reject and withdraw");
+                      " documents yet: it serves the outgoing flow (submit, approve, return, "
+                      "reject, withdraw, sign, issue, recall)");
   }
   auto kind = workflow::outgoingActionFromName(name.value());
   if (!kind || *kind == OutgoingActionKind::Edit) {
     return Status::invalidArgument(
-        "field 'action' must be one of submit, approve, return, reject, withdraw");
+        "field 'action' must be one of submit, approve, return, reject, withdraw, sign, issue, "
+        "recall");
+  }
+  const bool signs = *kind == OutgoingActionKind::Sign || *kind == OutgoingActionKind::Issue;
+  for (const char* field : {"key_id", "password"}) {
+    if (body.has(field) && !signs) {
+      return Status::invalidArgument(std::string("field '") + field +
+                                     "' goes only with the actions sign and issue");
+    }
+  }
+  for (const char* field : {"page", "rectangle"}) {
+    if (body.has(field) && *kind != OutgoingActionKind::Sign) {
+      return Status::invalidArgument(std::string("field '") + field +
+                                     "' goes only with the action sign");
+    }
   }
   workflow::OutgoingAction action;
   action.kind = *kind;
@@ -102,10 +117,59 @@ Result<workflow::OutgoingAction> actionOf(const Object& body) {
   return action;
 }
 
+// The key and the placement of sign and issue (checked against the action by actionOf).
+Result<SigningInput> signingInputOf(const Object& body) {
+  SigningInput input;
+  auto keyId = optionalString(body, "key_id", 128);
+  if (!keyId) return keyId.status();
+  input.keyId = keyId.value();
+  auto password = optionalString(body, "password", 1024);
+  if (!password) return password.status();
+  input.password = password.value();
+  if (body.has("page")) {
+    auto page = levelField("page", body.get("page"));
+    if (!page) return Status::invalidArgument("field 'page' must be a page number (1, 2, ...)");
+    input.page = page.value();
+  }
+  if (body.has("rectangle")) {
+    auto box = body.getObject("rectangle");
+    if (!box) return Status::invalidArgument("field 'rectangle' must be {x, y, width, height}");
+    signing::PdfRect rectangle;
+    std::pair<const char*, double*> parts[] = {{"x", &rectangle.x},
+                                               {"y", &rectangle.y},
+                                               {"width", &rectangle.width},
+                                               {"height", &rectangle.height}};
+    for (auto& [name, target] : parts) {
+      if (!box->has(name) || !box->get(name).isNumeric()) {
+        return Status::invalidArgument(std::string("field 'rectangle.") + name +
+                                       "' must be a number of points");
+      }
+      *target = box->getValue<double>(name);
+    }
+    if (box->size() != 4) {
+      return Status::invalidArgument("field 'rectangle' takes only x, y, width and height");
+    }
+    if (rectangle.width <= 0 || rectangle.height <= 0 || rectangle.x < 0 || rectangle.y < 0 ||
+        rectangle.width > 2000 || rectangle.height > 2000) {
+      return Status::invalidArgument(
+          "field 'rectangle' must lie on the page with a positive width and height");
+    }
+    input.rectangle = rectangle;
+  }
+  return input;
+}
+
 constexpr const char* kActionSchema = R"json({"type":"object","properties":{
 "action":{"enum":["submit","approve","return","reject","withdraw","sign","issue","recall",
 "register","assign","complete","refuse"],
-"description":"sign, issue, recall and the incoming actions (register, assign, complete, refuse) are answered 501 not_implemented by this server"},
+"description":"the incoming actions (register, assign, complete, refuse) are answered 501 not_implemented by this server"},
+"key_id":{"type":"string","description":"sign: the signer's key reference; issue: the organisation's (seal) key reference"},
+"password":{"type":"string","writeOnly":true,"description":"sign and issue: the PKCS#12 password or the PKCS#11 PIN of key_id; used once, never stored"},
+"page":{"type":"integer","minimum":1,"description":"sign: the page of the visible signature (default 1)"},
+"rectangle":{"type":"object","properties":{"x":{"type":"number"},"y":{"type":"number"},
+"width":{"type":"number","exclusiveMinimum":0},"height":{"type":"number","exclusiveMinimum":0}},
+"required":["x","y","width","height"],"additionalProperties":false,
+"description":"sign: the signature box in points from the page's bottom left (default: the signer block of the one-page Decree 30 layout, x 334, y 175, 150 x 90)"},
 "comment":{"type":"string","maxLength":2000,"description":"required for return and reject"},
 "to_level":{"type":"integer","minimum":1,"description":"return only: the earlier level (default 1, the drafter)"},
 "skip_levels":{"type":"array","items":{"type":"integer","minimum":1},"description":"submit only: optional review levels to skip"}},
@@ -140,9 +204,10 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
       {"POST",
        "/api/v1/documents/{id}/actions",
        Access::anyUser(),
-       {"Act on an outgoing document's approval flow: submit, approve, return (to_level, "
-        "comment), reject (comment), withdraw; If-Match required. sign, issue and recall are "
-        "answered 501 not_implemented",
+       {"Act on an outgoing document's flow: submit, approve, return (to_level, comment), reject "
+        "(comment), withdraw, sign (key_id, password, page, rectangle: the leader's certifying "
+        "signature), issue (key_id, password: number, date and the organisation's seal "
+        "signature), recall (comment); If-Match required",
         "documents",
         "DocumentAction",
         200,
@@ -151,10 +216,14 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
         {404, 409, 412, 428, 501}}},
       [&services](RequestContext& context) {
         const auto& principal = *context.principal;
-        auto body = readJsonObject(context, {"action", "comment", "to_level", "skip_levels"});
+        auto body = readJsonObject(context, {"action", "comment", "to_level", "skip_levels",
+                                             "key_id", "password", "page", "rectangle"});
         if (!body) return sendProblem(context, body.status());
         auto action = actionOf(*body.value());
         if (!action) return sendProblem(context, action.status());
+        auto signingInput = signingInputOf(*body.value());
+        if (!signingInput) return sendProblem(context, signingInput.status());
+        OfficialDocumentProducer producer(services, signingInput.value());
         auto expected = expectedRevision(context);
         if (!expected) return sendProblem(context, expected.status());
         OutgoingActionRequest request;
@@ -162,6 +231,7 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
         request.expectedRevision = expected.value();
         request.action = action.value();
         request.caller = viewerOf(principal);
+        request.producer = &producer;
         request.clientAddress = context.request.clientAddress().host().toString();
         Poco::Timestamp now;
         request.now = static_cast<int64_t>(now.epochTime());

@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <ctime>
 #include <set>
 #include <sstream>
 
@@ -10,7 +11,9 @@
 #include "vanthu/storage/sql_delegation_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/storage/sql_register_repository.h"
 #include "vanthu/storage/sql_template_repository.h"
+#include "vanthu/workflow/document_types.h"
 
 namespace vanthu::api {
 namespace {
@@ -28,7 +31,77 @@ std::string auditDetails(const workflow::Act& act) {
   return out.str();
 }
 
+struct CalendarDate {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+};
+
+// Documents are dated in Vietnam's calendar (UTC+7, no daylight saving time).
+CalendarDate vietnamDate(int64_t unixSeconds) {
+  std::time_t local = static_cast<std::time_t>(unixSeconds + 7 * 3600);
+  std::tm parts{};
+  gmtime_r(&local, &parts);
+  return {parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday};
+}
+
+constexpr const char* kOutgoingRegisterName = "Sổ đăng ký văn bản đi";
+
 }  // namespace
+
+Status OutgoingFlowService::takeNumber(workflow::DocumentRecord& document,
+                                       const storage::StoredFlow& flow, int year) {
+  storage::SqlDirectoryRepository directory(database_);
+  auto organisation = directory.findOrganisation(document.organisationId);
+  if (!organisation) {
+    return Status(ErrorCode::Internal, "organisation " + document.organisationId + " is missing");
+  }
+  auto type = document.documentType.empty()
+                  ? workflow::documentTypeByKey("cong_van")
+                  : workflow::documentTypeByAbbreviation(document.documentType);
+  if (!type) type = workflow::documentTypeByKey(document.documentType);
+  if (!type) {
+    return Status::invalidArgument("document type '" + document.documentType +
+                                   "' is not a Decree 30 type; correct it before issuing");
+  }
+  std::string unitAbbreviation;
+  if (!flow.state.drafterUnitId.empty()) {
+    for (const auto& unit : directory.listUnits(document.organisationId)) {
+      if (unit.id == flow.state.drafterUnitId) unitAbbreviation = unit.abbreviation;
+    }
+  }
+  // The notation with a stand-in number: the register puts the real one in its place.
+  auto notation = workflow::formNotation(1, *type, organisation->abbreviation, unitAbbreviation);
+  if (!notation) return notation.status();
+  std::string pattern = "{n}" + notation.value().substr(notation.value().find('/'));
+
+  storage::SqlRegisterRepository registers(database_);
+  std::string registerId;
+  for (const auto& each : registers.listRegisters(document.organisationId)) {
+    if (each.direction == "outgoing") {
+      registerId = each.id;
+      break;
+    }
+  }
+  storage::SqlDocumentRepository documents(database_);
+  if (registerId.empty()) {
+    // An organisation's first issuance opens its outgoing register.
+    workflow::Register opened{document.organisationId + "-van-ban-di", document.organisationId,
+                              kOutgoingRegisterName, "outgoing"};
+    if (auto created = documents.createRegister(opened); !created) return created;
+    registerId = opened.id;
+  }
+  auto number = documents.issue(document.id, document.revision, registerId, year, pattern);
+  if (!number) return number.status();
+  auto numbered = documents.findDocument(document.id);
+  if (!numbered) return Status(ErrorCode::Internal, "document " + document.id + " vanished");
+  document.revision = numbered->revision;
+  document.registerId = numbered->registerId;
+  document.registerYear = numbered->registerYear;
+  document.registerNumber = numbered->registerNumber;
+  document.notation = numbered->notation;
+  return Status::ok();
+}
 
 Status OutgoingFlowService::startFlow(const workflow::DocumentRecord& document) {
   storage::SqlTemplateRepository templates(database_);
@@ -136,9 +209,37 @@ Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionReq
                                 actorOf(request.caller, request.now), request.action, request.now);
     if (!transition) return transition.status();
 
+    const auto& decided = transition.value();
+    int64_t currentRevision = request.expectedRevision;
+    if (decided.signatureRequired || decided.numberRequired) {
+      if (!request.producer) {
+        return Status::invalidArgument(
+            "this action makes a new signed PDF and needs the key to "
+            "sign with (key_id and its password or PIN)");
+      }
+      auto versions = documents.versions(id);
+      if (versions.empty()) {
+        return Status::invalidState("document " + id + " has no PDF to sign; upload one first");
+      }
+      Result<workflow::DocumentVersion> produced = Status(ErrorCode::Internal, "no PDF was made");
+      if (decided.numberRequired) {
+        // The number is taken in this transaction: if anything after it fails, the number
+        // goes back with the rest, so the register has no gaps.
+        auto date = vietnamDate(request.now);
+        if (auto taken = takeNumber(*document, flow.value(), date.year); !taken) return taken;
+        currentRevision = document->revision;
+        produced = request.producer->issue(database_, *document, versions.back(), date.year,
+                                           date.month, date.day, decided.act);
+      } else {
+        produced = request.producer->sign(database_, *document, versions.back(), decided.act);
+      }
+      if (!produced) return produced.status();
+      if (auto added = documents.addVersion(produced.value()); !added) return added.status();
+    }
+
     document->status = std::string(workflow::outgoingStatusName(transition.value().state.status));
     document->updatedAt = request.nowIso;
-    auto revision = documents.updateDocument(*document, request.expectedRevision);
+    auto revision = documents.updateDocument(*document, currentRevision);
     if (!revision) return revision.status();
     document->revision = revision.value();
 

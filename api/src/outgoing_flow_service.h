@@ -25,6 +25,27 @@ namespace vanthu::api {
 /// The template a new outgoing document follows.
 inline constexpr const char* kOutgoingTemplateId = "outgoing-4";
 
+/// Makes the new PDF of a sign or issue action, inside the action's transaction (the document is
+/// locked, so nobody else moves it meanwhile). It reads through `database` (the action's own
+/// connection), writes the PDF to the blob store and returns the version to add; the service adds
+/// it with the act. Refusals (a wrong password, a key that is not the caller's, an expired
+/// certificate, ...) are returned, not thrown.
+class VersionProducer {
+ public:
+  virtual ~VersionProducer() = default;
+  /// The leader's (or deputy's) certifying signature over `latest`.
+  virtual Result<workflow::DocumentVersion> sign(storage::Database& database,
+                                                 const workflow::DocumentRecord& document,
+                                                 const workflow::DocumentVersion& latest,
+                                                 const workflow::Act& act) = 0;
+  /// Issuance: number and date filled into `latest` (the signed PDF), the organisation's seal
+  /// signature with a time-stamp. `document` already carries its register number and notation.
+  virtual Result<workflow::DocumentVersion> issue(storage::Database& database,
+                                                  const workflow::DocumentRecord& document,
+                                                  const workflow::DocumentVersion& latest, int year,
+                                                  int month, int day, const workflow::Act& act) = 0;
+};
+
 struct OutgoingActionRequest {
   std::string documentId;
   int64_t expectedRevision = 0;  ///< the If-Match revision
@@ -33,6 +54,8 @@ struct OutgoingActionRequest {
   std::string clientAddress;        ///< for the audit entry
   int64_t now = 0;                  ///< Unix seconds
   std::string nowIso;               ///< the same moment, ISO 8601 UTC (updated_at)
+  /// Sign and issue: who makes the new PDF. Those actions are refused without one.
+  VersionProducer* producer = nullptr;
 };
 
 struct OutgoingActionOutcome {
@@ -67,6 +90,9 @@ class OutgoingFlowService {
   /// The stored flow, or a new draft flow for a document created before flows were kept.
   Result<storage::StoredFlow> flowOf(const workflow::DocumentRecord& document);
   workflow::Actor actorOf(const workflow::DocumentViewer& caller, int64_t now);
+  /// Issuance: the next number of the organisation's outgoing register for the year (Vietnam's
+  /// calendar), with its notation, stored on `document` (whose revision moves on by one).
+  Status takeNumber(workflow::DocumentRecord& document, const storage::StoredFlow& flow, int year);
 
   storage::Database& database_;
 };

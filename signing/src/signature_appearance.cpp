@@ -1,6 +1,7 @@
 #include "vanthu/signing/signature_appearance.h"
 
 #include <openssl/rand.h>
+#include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 #include <unicode/ustring.h>
@@ -168,6 +169,15 @@ std::string normalizeNfc(const std::string& utf8) {
   std::string out;
   normalised.toUTF8String(out);
   return out;
+}
+
+std::string upperCaseVietnamese(const std::string& utf8) {
+  std::string nfc = normalizeNfc(utf8);
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(nfc);
+  text.toUpper(icu::Locale("vi"));
+  std::string out;
+  text.toUTF8String(out);
+  return normalizeNfc(out);
 }
 
 std::string appearanceTime(std::chrono::system_clock::time_point when) {

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "sql_support.h"
+#include "vanthu/workflow/document_types.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -384,7 +385,9 @@ Result<int> SqlDocumentRepository::issue(const std::string& documentId, int64_t 
                                          const std::string& notation) {
   auto& db = database_.impl();
   try {
-    return transaction(db, [&]() -> Result<int> {
+    // Joins the caller's transaction when there is one: issuing a document also makes its
+    // signed PDF, and a failure there must give the number back.
+    return joinOrBegin(db, [&]() -> Result<int> {
       // The document first: a refused issuance must not take a number (no gaps).
       lockRow(db, documentId);
       auto document = findDocument(documentId);
@@ -422,7 +425,7 @@ Result<int> SqlDocumentRepository::issue(const std::string& documentId, int64_t 
       int number = numbers.value(0).convert<int>();
       std::string formatted = notation;
       if (auto at = formatted.find("{n}"); at != std::string::npos) {
-        formatted.replace(at, 3, std::to_string(number));
+        formatted.replace(at, 3, workflow::formatDocumentNumber(number));  // "01", "02", ... "10"
       }
       Poco::Data::Statement update(db.session);
       update << db.sql(

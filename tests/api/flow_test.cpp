@@ -306,11 +306,15 @@ TEST_CASE(
   CHECK(audit[3].actor == "user-chanhvanphong");
   CHECK(audit[3].organisationId == "ubnd-tinh");
 
-  // Signing, issuing and recalling are not done by this server: said so, and nothing moves.
-  for (const char* action : {"sign", "issue", "recall"}) {
+  // Signing needs a key; issuing and recalling do not fit a document waiting for its signature.
+  // Refused with their reasons, and nothing moves (the signing itself:
+  // tests/cli/outgoing_flow_test.sh).
+  checkProblem(s.act("lanhdao", id, actionBody("sign", "lý do"), tag(revision)), 400,
+               "invalid_argument");
+  for (const char* action : {"issue", "recall"}) {
     INFO(action);
-    checkProblem(s.act("lanhdao", id, actionBody(action, "lý do"), tag(revision)), 501,
-                 "not_implemented");
+    checkProblem(s.act("lanhdao", id, actionBody(action, "lý do"), tag(revision)), 409,
+                 "invalid_state");
   }
   CHECK(s.document("lanhdao", id).etag == tag(revision));
   CHECK(s.acts("lanhdao", id).json()->getArray("items")->size() == 3);

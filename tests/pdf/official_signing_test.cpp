@@ -217,3 +217,10 @@ TEST_CASE("Decree 30 writes days below 10 and the months January and February wi
   CHECK(decree30Month(3) == "3");
   CHECK(decree30Month(12) == "12");
 }
+
+TEST_CASE("positions are printed in Vietnamese capitals", "[pdf][official]") {
+  CHECK(upperCaseVietnamese("Phó Chủ tịch") == "PHÓ CHỦ TỊCH");
+  CHECK(upperCaseVietnamese("Chánh Văn phòng") == "CHÁNH VĂN PHÒNG");
+  CHECK(upperCaseVietnamese("đỗ ư ơ ầ ỹ") == "ĐỖ Ư Ơ Ầ Ỹ");
+  CHECK_THROWS_AS(upperCaseVietnamese(std::string("\xff\xfe", 2)), Error);
+}

@@ -51,4 +51,8 @@ std::string appearanceTime(std::chrono::system_clock::time_point when);
 /// NFC normalisation (ICU). InvalidArgument for text that is not UTF-8.
 std::string normalizeNfc(const std::string& utf8);
 
+/// Capitals as a signer's position is printed ("Phó Chủ tịch" → "PHÓ CHỦ TỊCH"), NFC.
+/// InvalidArgument for text that is not UTF-8.
+std::string upperCaseVietnamese(const std::string& utf8);
+
 }  // namespace vanthu::signing

@@ -1,0 +1,233 @@
+#include "official_documents.h"
+
+#include <fstream>
+#include <memory>
+#include <system_error>
+
+#include "authenticator.h"
+#include "http_support.h"
+#include "vanthu/signing/key_sources.h"
+#include "vanthu/signing/official_signing.h"
+#include "vanthu/signing/signature_appearance.h"
+#include "vanthu/storage/sql_directory_repository.h"
+
+namespace vanthu::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The signer block of the demo's one-page Decree 30 documents (samples/): between the position
+// and the printed name.
+constexpr signing::PdfRect kDefaultSignatureBox{334, 175, 150, 90};
+
+// Files of one action under DATA/tmp, removed however the action ends.
+class WorkFiles {
+ public:
+  explicit WorkFiles(const fs::path& dataDir) : directory_(dataDir / "tmp") {
+    fs::create_directories(directory_);
+  }
+  ~WorkFiles() {
+    std::error_code ignored;
+    for (const auto& file : files_) fs::remove(file, ignored);
+  }
+  WorkFiles(const WorkFiles&) = delete;
+  WorkFiles& operator=(const WorkFiles&) = delete;
+  fs::path next(const std::string& suffix) {
+    files_.push_back(directory_ / ("action-" + randomHex(12) + suffix));
+    return files_.back();
+  }
+
+ private:
+  fs::path directory_;
+  std::vector<fs::path> files_;
+};
+
+// The key behind a key reference, opened with what the caller gave. The reference must be
+// active and belong to `ownerUserId` (a personal key) or `ownerOrganisationId` (a seal key).
+Result<std::unique_ptr<signing::DigestSigner>> openKey(storage::Database& database,
+                                                       const fs::path& dataDir,
+                                                       const SigningInput& input,
+                                                       const std::string& ownerUserId,
+                                                       const std::string& ownerOrganisationId) {
+  if (input.keyId.empty()) {
+    return Status::invalidArgument("field 'key_id' is required: the key reference to sign with");
+  }
+  auto reference = storage::SqlDirectoryRepository(database).findKeyReference(input.keyId);
+  bool owned = reference && (ownerUserId.empty() ? reference->organisationId == ownerOrganisationId
+                                                 : reference->userId == ownerUserId);
+  if (!owned) {
+    return Status::notFound("no key " + input.keyId +
+                            (ownerUserId.empty() ? " of the organisation" : " of yours"));
+  }
+  if (!reference->active) {
+    return Status::invalidState("key " + input.keyId + " was withdrawn");
+  }
+  try {
+    switch (reference->source) {
+      case workflow::KeySource::Pkcs12: {
+        if (input.password.empty()) {
+          return Status::invalidArgument("field 'password' is required for a PKCS#12 key");
+        }
+        fs::path file = reference->location;
+        if (file.is_relative()) file = dataDir / file;
+        return std::unique_ptr<signing::DigestSigner>(
+            signing::Pkcs12Signer::open(file, input.password));
+      }
+      case workflow::KeySource::Pkcs11: {
+        if (input.password.empty()) {
+          return Status::invalidArgument("field 'password' (the token's PIN) is required");
+        }
+        signing::Pkcs11Options options;
+        options.uri = reference->location;
+        options.pin = input.password;
+        return std::unique_ptr<signing::DigestSigner>(signing::Pkcs11Signer::open(options));
+      }
+      case workflow::KeySource::External:
+        return Status(ErrorCode::NotImplemented,
+                      "key " + input.keyId +
+                          " is external: sign its digest with vanthu sign --external; the actions "
+                          "route signs with PKCS#12 and PKCS#11 keys");
+      case workflow::KeySource::Unknown:
+        break;
+    }
+  } catch (const Error& e) {
+    return Status(e.code(), "key " + input.keyId + ": " + e.what());
+  }
+  return Status(ErrorCode::Internal, "key " + input.keyId + " has an unknown source");
+}
+
+// The latest version's bytes in a work file.
+Result<fs::path> copyOut(ApiServices& services, const workflow::DocumentVersion& version,
+                         WorkFiles& work) {
+  fs::path file = work.next(".pdf");
+  try {
+    services.withBlobs([&](storage::BlobStore& blobs) {
+      auto in = blobs.open(version.blobHash);
+      std::ofstream out(file, std::ios::binary | std::ios::trunc);
+      out << in->rdbuf();
+      out.flush();
+      if (!out) throw Error(ErrorCode::IoFailure, "cannot write " + file.string());
+    });
+  } catch (const Error& e) {
+    return Status(e.code(), "reading version " + std::to_string(version.number) + ": " + e.what());
+  }
+  return file;
+}
+
+// Stores what `output` appended to `input` as a tail of `parent`, and the version that says so.
+Result<workflow::DocumentVersion> storeVersion(ApiServices& services,
+                                               const workflow::DocumentVersion& parent,
+                                               const fs::path& input, const fs::path& output,
+                                               const std::string& kind, const workflow::Act& act) {
+  auto base = fs::file_size(input);
+  std::ifstream tail(output, std::ios::binary);
+  tail.seekg(static_cast<std::streamoff>(base));
+  storage::BlobInfo blob = services.withBlobs(
+      [&](storage::BlobStore& blobs) { return blobs.putTail(parent.blobHash, tail); });
+  workflow::DocumentVersion version;
+  version.documentId = parent.documentId;
+  version.blobHash = blob.hash;
+  version.parentNumber = parent.number;
+  version.kind = kind;
+  version.actor = act.actorId;
+  version.onBehalfOf = act.onBehalfOfId;
+  version.reason = act.comment;
+  version.size = static_cast<int64_t>(blob.size);
+  version.createdAt = isoTime(act.at);
+  return version;
+}
+
+Status signingFailure(const Error& e, const std::string& what) {
+  return Status(e.code(), what + ": " + e.what());
+}
+
+}  // namespace
+
+Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
+    storage::Database& database, const workflow::DocumentRecord& document,
+    const workflow::DocumentVersion& latest, const workflow::Act& act) {
+  (void)document;
+  const auto& dataDir = services_.config.dataDir;
+  // The caller's part first (which key, its password), then the server's (a TSA).
+  auto key = openKey(database, dataDir, input_, act.actorId, "");
+  if (!key) return key.status();
+  auto levels = services_.signing.levelServices();
+  if (!levels) return levels.status();
+  storage::SqlDirectoryRepository directory(database);
+  auto signer = directory.findUser(act.actorId);
+  if (!signer) return Status(ErrorCode::Internal, "user " + act.actorId + " is missing");
+
+  signing::LeaderSigningRequest request;
+  request.page = input_.page;
+  request.rectangle = input_.rectangle.value_or(kDefaultSignatureBox);
+  request.appearance.kind = signing::AppearanceKind::Signer;
+  request.appearance.name = signer->fullName;
+  fs::path image = dataDir / "images" / "signatures" / (signer->username + ".png");
+  if (fs::exists(image)) request.appearance.image = image;
+  try {
+    // A deputy signing for the leader: "KT. <the leader's position>" over their own position.
+    if (!act.authorityMarker.empty() && !act.onBehalfOfId.empty()) {
+      auto leader = directory.findUser(act.onBehalfOfId);
+      std::string forWhom = leader ? leader->position : "";
+      request.appearance.headingLines.push_back(act.authorityMarker + " " +
+                                                signing::upperCaseVietnamese(forWhom));
+    }
+    if (!signer->position.empty()) {
+      request.appearance.headingLines.push_back(signing::upperCaseVietnamese(signer->position));
+    }
+    request.reason = act.comment.empty() ? "Ký ban hành" : act.comment;
+    request.signingTime = std::chrono::system_clock::from_time_t(act.at);
+    request.level = services_.signing.level();
+
+    WorkFiles work(dataDir);
+    auto input = copyOut(services_, latest, work);
+    if (!input) return input.status();
+    fs::path output = work.next(".pdf");
+    auto services = levels.value();
+    signing::signAsLeader(input.value(), output, request, *key.value(), services);
+    return storeVersion(services_, latest, input.value(), output, "signature", act);
+  } catch (const Error& e) {
+    return signingFailure(e, "signing document " + document.id);
+  }
+}
+
+Result<workflow::DocumentVersion> OfficialDocumentProducer::issue(
+    storage::Database& database, const workflow::DocumentRecord& document,
+    const workflow::DocumentVersion& latest, int year, int month, int day,
+    const workflow::Act& act) {
+  const auto& dataDir = services_.config.dataDir;
+  auto key = openKey(database, dataDir, input_, "", document.organisationId);
+  if (!key) return key.status();
+  auto levels = services_.signing.levelServices();
+  if (!levels) return levels.status();
+  auto organisation =
+      storage::SqlDirectoryRepository(database).findOrganisation(document.organisationId);
+  if (!organisation) {
+    return Status(ErrorCode::Internal, "organisation " + document.organisationId + " is missing");
+  }
+  signing::IssuanceRequest request;
+  request.number = document.registerNumber.value_or(0);
+  request.year = year;
+  request.month = month;
+  request.day = day;
+  request.seal.kind = signing::AppearanceKind::Organisation;
+  request.seal.name = organisation->name;
+  fs::path seal = dataDir / "images" / "seals" / (organisation->code + ".png");
+  if (fs::exists(seal)) request.seal.image = seal;
+  request.reason = "Phát hành " + document.notation.value_or("");
+  request.signingTime = std::chrono::system_clock::from_time_t(act.at);
+  request.level = services_.signing.level();
+  try {
+    WorkFiles work(dataDir);
+    auto input = copyOut(services_, latest, work);
+    if (!input) return input.status();
+    fs::path output = work.next(".pdf");
+    auto services = levels.value();
+    signing::issueOfficialDocument(input.value(), output, request, *key.value(), services);
+    return storeVersion(services_, latest, input.value(), output, "issue", act);
+  } catch (const Error& e) {
+    return signingFailure(e, "issuing document " + document.id);
+  }
+}
+
+}  // namespace vanthu::api

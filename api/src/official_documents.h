@@ -1,0 +1,51 @@
+#pragma once
+
+// The PDFs of the sign and issue actions (DESIGN §2 levels 4-5): the leader's certifying
+// signature with the Decree 30 appearance, and the issued document with its number, date and the
+// organisation's seal signature. Keys are the key references of the directory: a PKCS#12 file
+// in the data directory opened with the password given with the action (never stored), or a
+// PKCS#11 token with its PIN. What goes on the page comes from the directory: the signer's
+// position in capitals (with "KT." and the leader's position when a deputy signs for the leader),
+// the full name, the signature image images/signatures/<username>.png, the seal image
+// images/seals/<organisation code>.png and the organisation's name.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "api_services.h"
+#include "outgoing_flow_service.h"
+#include "vanthu/signing/pdf_signer.h"
+
+namespace vanthu::api {
+
+/// What the caller sends with sign or issue.
+struct SigningInput {
+  std::string keyId;     ///< a key reference: the signer's own (sign) or the organisation's (issue)
+  std::string password;  ///< PKCS#12 password or PKCS#11 PIN; used once, never stored or logged
+  int page = 1;          ///< sign: where the visible signature goes
+  /// sign: the signature box; absent: the signer block of the one-page Decree 30 layout the demo
+  /// documents use (x 334, y 175, 150 x 90 pt on page 1).
+  std::optional<signing::PdfRect> rectangle;
+};
+
+class OfficialDocumentProducer final : public VersionProducer {
+ public:
+  OfficialDocumentProducer(ApiServices& services, SigningInput input)
+      : services_(services), input_(std::move(input)) {}
+
+  Result<workflow::DocumentVersion> sign(storage::Database& database,
+                                         const workflow::DocumentRecord& document,
+                                         const workflow::DocumentVersion& latest,
+                                         const workflow::Act& act) override;
+  Result<workflow::DocumentVersion> issue(storage::Database& database,
+                                          const workflow::DocumentRecord& document,
+                                          const workflow::DocumentVersion& latest, int year,
+                                          int month, int day, const workflow::Act& act) override;
+
+ private:
+  ApiServices& services_;
+  SigningInput input_;
+};
+
+}  // namespace vanthu::api
