@@ -21,6 +21,7 @@
 #include "pdf_upload.h"
 #include "vanthu/signing/signature_validator.h"
 #include "vanthu/storage/sql_assignment_repository.h"
+#include "vanthu/storage/sql_attachment_repository.h"
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_document_repository.h"
 #include "vanthu/workflow/document_access.h"
@@ -364,6 +365,48 @@ constexpr const char* kVersionUploadSchema = R"json({"type":"object","properties
 "file":{"type":"string","format":"binary","description":"the PDF"}},"required":["file"],
 "additionalProperties":false})json";
 
+constexpr const char* kAttachmentSchema = R"json({"type":"object","properties":{
+"number":{"type":"integer","minimum":1},"name":{"type":"string"},"sha256":{"type":"string"},
+"size":{"type":"integer"},"created_by":{"type":"string"},
+"created_at":{"type":"string","format":"date-time"},
+"signed":{"type":"boolean","description":"signed by the organisation at issuance"},
+"signed_sha256":{"type":["string","null"]}},
+"required":["number","name","sha256","size","created_by","created_at","signed"]})json";
+
+constexpr const char* kAttachmentListSchema = R"json({"type":"object","properties":{
+"items":{"type":"array","items":{"$ref":"#/components/schemas/Attachment"}}},
+"required":["items"]})json";
+
+constexpr const char* kAttachmentUploadSchema = R"json({"type":"object","properties":{
+"metadata":{"type":"string","description":"optional JSON: {name}, the file name to show (default: the uploaded file's)"},
+"file":{"type":"string","format":"binary","description":"the attachment, a PDF"}},
+"required":["file"],"additionalProperties":false})json";
+
+Object::Ptr attachmentJson(const storage::Attachment& a) {
+  Object::Ptr json = new Object;
+  json->set("number", a.number);
+  json->set("name", a.name);
+  json->set("sha256", a.blobHash);
+  json->set("size", a.size);
+  json->set("created_by", a.createdBy);
+  json->set("created_at", a.createdAt);
+  json->set("signed", a.signedBlobHash.has_value());
+  json->set("signed_sha256",
+            a.signedBlobHash ? Poco::Dynamic::Var(*a.signedBlobHash) : Poco::Dynamic::Var());
+  return json;
+}
+
+// A file name safe in a Content-Disposition header: letters, digits, '-', '_' and '.'.
+std::string plainFileName(const std::string& name, const std::string& fallback) {
+  std::string plain;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') {
+      plain += c;
+    }
+  }
+  return plain.empty() || plain.size() > 128 ? fallback : plain;
+}
+
 constexpr const char* kVerificationReportSchema = R"json({"type":"object",
 "description":"as vanthu-verify --json prints it, see docs/verification-report.schema.json",
 "properties":{"file":{"type":"string"},"sha256":{"type":"string"},
@@ -381,6 +424,9 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
   router.addSchema("DocumentVersion", kVersionSchema);
   router.addSchema("DocumentVersionList", kVersionListSchema);
   router.addSchema("VersionUpload", kVersionUploadSchema);
+  router.addSchema("Attachment", kAttachmentSchema);
+  router.addSchema("AttachmentList", kAttachmentListSchema);
+  router.addSchema("AttachmentUpload", kAttachmentUploadSchema);
   router.addSchema("VerificationReport", kVerificationReportSchema);
 
   const uint64_t uploadLimit = static_cast<uint64_t>(services.config.maxUploadMb) << 20;
@@ -831,6 +877,167 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         // The client's file, not where the server kept it.
         report.file = "upload.pdf";
         sendBody(context, 200, kJsonType, signing::reportToJson(report));
+      });
+
+  // Attachments (phụ lục): separate PDFs sent with the document. The drafter adds them while
+  // the document is a draft (or returned); at issuance the organisation signs each one.
+  router.add(
+      {"POST",
+       "/api/v1/documents/{id}/attachments",
+       drafters,
+       {"Add an attachment (a separate PDF sent with the document) to a draft (multipart: file, "
+        "optional metadata {name}; If-Match required); the organisation signs it at issuance",
+        "documents",
+        "multipart:AttachmentUpload",
+        201,
+        "Attachment",
+        {},
+        {404, 409, 412, 413, 415, 422, 428}}},
+      [&services, uploadLimit](RequestContext& context) {
+        const auto& principal = *context.principal;
+        const std::string& id = context.pathParameters["id"];
+        auto expected = expectedRevision(context);
+        if (!expected) return refuseUpload(context, expected.status());
+        auto current =
+            services.withDatabase([&](storage::Database& database) -> Result<DocumentRecord> {
+              auto document = visibleDocument(database, principal, id);
+              if (!document) return notFound(id);
+              if (!workflow::canChangeDocument(viewerOf(principal), *document)) {
+                return Status::forbidden(
+                    "only the document's creator or an administrator may add attachments");
+              }
+              if (!editable(*document)) {
+                return Status::invalidState("document " + id + " is " + document->status +
+                                            "; attachments are added to a draft");
+              }
+              if (document->revision != expected.value()) {
+                return Status(ErrorCode::PreconditionFailed,
+                              "document " + id + " is at revision " +
+                                  std::to_string(document->revision) + ", not " +
+                                  std::to_string(expected.value()) + "; reload it");
+              }
+              return *document;
+            });
+        if (!current) return refuseUpload(context, current.status());
+        auto upload = receiveMultipartUpload(context, services.config.dataDir, uploadLimit, false);
+        if (!upload) return refuseUpload(context, upload.status());
+        const UploadedFile& file = *upload.value().file;
+        std::string name = file.name;
+        if (upload.value().metadata) {
+          auto metadata = parseObject(*upload.value().metadata, "the 'metadata' part", {"name"});
+          if (!metadata) return refuseUpload(context, metadata.status());
+          auto given = optionalString(*metadata.value(), "name", 200);
+          if (!given) return refuseUpload(context, given.status());
+          if (!given.value().empty()) name = given.value();
+        }
+        if (name.empty()) name = "phu-luc.pdf";
+        if (auto status = checkPdfFile(file.path()); !status) return refuseUpload(context, status);
+        const auto blob = storeUpload(services, file);
+        DocumentRecord document = current.value();
+        storage::Attachment attachment;
+        attachment.documentId = id;
+        attachment.name = name;
+        attachment.blobHash = blob.hash;
+        attachment.size = static_cast<int64_t>(blob.size);
+        attachment.createdBy = principal.userId;
+        attachment.createdAt = nowIso();
+        auto stored = services.withDatabase([&](storage::Database& database) {
+          storage::SqlDocumentRepository documents(database);
+          return documents.inTransaction([&]() -> Status {
+            document.updatedAt = attachment.createdAt;
+            auto revision = documents.updateDocument(document, expected.value());
+            if (!revision) return revision.status();
+            document.revision = revision.value();
+            auto number = storage::SqlAttachmentRepository(database).add(attachment);
+            if (!number) return number.status();
+            attachment.number = number.value();
+            appendAudit(database, context, document, "add_attachment",
+                        "attachment " + std::to_string(attachment.number) + " '" + name +
+                            "', sha256 " + attachment.blobHash);
+            return Status::ok();
+          });
+        });
+        if (!stored) return sendProblem(context, stored);
+        context.response.set("Location", "/api/v1/documents/" + id + "/attachments/" +
+                                             std::to_string(attachment.number) + "/content");
+        context.response.set("ETag", documentTag(document));
+        sendJson(context, 201, *attachmentJson(attachment));
+      });
+
+  router.add({"GET",
+              "/api/v1/documents/{id}/attachments",
+              readers,
+              {"The attachments of a document, in the order they were added",
+               "documents",
+               "",
+               200,
+               "AttachmentList",
+               {},
+               {404}}},
+             [&services](RequestContext& context) {
+               const std::string& id = context.pathParameters["id"];
+               std::vector<storage::Attachment> attachments;
+               bool visible = services.withDatabase([&](storage::Database& database) {
+                 if (!visibleDocument(database, *context.principal, id)) return false;
+                 attachments = storage::SqlAttachmentRepository(database).list(id);
+                 return true;
+               });
+               if (!visible) return sendProblem(context, notFound(id));
+               Array::Ptr items = new Array;
+               for (const auto& attachment : attachments) items->add(attachmentJson(attachment));
+               Object body;
+               body.set("items", items);
+               sendJson(context, 200, body);
+             });
+
+  router.add(
+      {"GET",
+       "/api/v1/documents/{id}/attachments/{n}/content",
+       readers,
+       {"An attachment's PDF: as the organisation signed it once the document is issued, as "
+        "uploaded before (ETag: its SHA-256)",
+        "documents",
+        "",
+        200,
+        "pdf",
+        {},
+        {404}}},
+      [&services](RequestContext& context) {
+        const std::string& id = context.pathParameters["id"];
+        auto number = positiveInteger(context.pathParameters["n"], 1000000);
+        std::optional<storage::Attachment> attachment;
+        services.withDatabase([&](storage::Database& database) {
+          if (!number || !visibleDocument(database, *context.principal, id)) return;
+          attachment = storage::SqlAttachmentRepository(database).find(id, *number);
+        });
+        if (!attachment) {
+          return sendProblem(context,
+                             Status::notFound("no attachment " + context.pathParameters["n"] +
+                                              " of document " + id));
+        }
+        const std::string hash = attachment->signedBlobHash.value_or(attachment->blobHash);
+        const std::string tag = "\"" + hash + "\"";
+        if (notModified(context, tag)) return;
+        auto reader =
+            services.withBlobs([&](storage::BlobStore& blobs) { return blobs.reader(hash); });
+        auto& response = context.response;
+        response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+        response.setContentType("application/pdf");
+        response.setContentLength64(static_cast<Poco::Int64>(reader.size()));
+        response.set("ETag", tag);
+        response.set("Content-Disposition",
+                     "attachment; filename=\"" +
+                         plainFileName(attachment->name,
+                                       "phu-luc-" + std::to_string(attachment->number) + ".pdf") +
+                         "\"");
+        std::ostream& out = response.send();
+        std::array<char, 64 * 1024> buffer{};
+        while (true) {
+          size_t count = services.withBlobs(
+              [&](storage::BlobStore&) { return reader.read(buffer.data(), buffer.size()); });
+          if (count == 0) break;
+          if (!out.write(buffer.data(), static_cast<std::streamsize>(count))) break;
+        }
       });
 }
 

@@ -9,6 +9,7 @@
 #include "vanthu/signing/key_sources.h"
 #include "vanthu/signing/official_signing.h"
 #include "vanthu/signing/signature_appearance.h"
+#include "vanthu/storage/sql_attachment_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 
 namespace vanthu::api {
@@ -224,7 +225,39 @@ Result<workflow::DocumentVersion> OfficialDocumentProducer::issue(
     fs::path output = work.next(".pdf");
     auto services = levels.value();
     signing::issueOfficialDocument(input.value(), output, request, *key.value(), services);
-    return storeVersion(services_, latest, input.value(), output, "issue", act);
+    auto version = storeVersion(services_, latest, input.value(), output, "issue", act);
+    if (!version) return version;
+    // Each attachment, a file of its own, gets the organisation's signature too: Decree 30's
+    // attachment appearance, the document's number and the time at the top right of page 1.
+    storage::SqlAttachmentRepository attachments(database);
+    for (const auto& attachment : attachments.list(document.id)) {
+      fs::path in = work.next(".pdf");
+      services_.withBlobs([&](storage::BlobStore& blobs) {
+        auto content = blobs.open(attachment.blobHash);
+        std::ofstream copy(in, std::ios::binary | std::ios::trunc);
+        copy << content->rdbuf();
+        if (!copy.flush()) throw Error(ErrorCode::IoFailure, "cannot write " + in.string());
+      });
+      fs::path out = work.next(".pdf");
+      signing::SignatureRequest attachmentSeal;
+      attachmentSeal.appearance = signing::SignatureAppearance{};
+      attachmentSeal.appearance->kind = signing::AppearanceKind::Attachment;
+      attachmentSeal.appearance->headingLines = {"Số: " + document.notation.value_or("")};
+      attachmentSeal.reason = "Phát hành kèm theo văn bản " + document.notation.value_or("");
+      attachmentSeal.signingTime = request.signingTime;
+      signing::signPdfAtLevel(in, out, attachmentSeal, *key.value(), request.level, services);
+      auto base = fs::file_size(in);
+      std::ifstream tail(out, std::ios::binary);
+      tail.seekg(static_cast<std::streamoff>(base));
+      auto blob = services_.withBlobs(
+          [&](storage::BlobStore& blobs) { return blobs.putTail(attachment.blobHash, tail); });
+      if (auto recorded = attachments.setSigned(document.id, attachment.number, blob.hash,
+                                                static_cast<int64_t>(blob.size));
+          !recorded) {
+        return recorded;
+      }
+    }
+    return version;
   } catch (const Error& e) {
     return signingFailure(e, "issuing document " + document.id);
   }

@@ -352,6 +352,17 @@ const std::vector<Migration>& migrations() {
            // The timeline's index, and what keeps two acts from taking the same place.
            "CREATE UNIQUE INDEX document_acts_by_document ON document_acts (document_id, seq)",
        }},
+      {11,
+       "attachments: separate files sent with a document (phụ lục), each signed by the"
+       " organisation at issuance",
+       {
+           // number is 1, 2, ... per document. signed_blob_hash is set once, at issuance.
+           "CREATE TABLE document_attachments ("
+           " document_id TEXT NOT NULL REFERENCES documents(id), number INTEGER NOT NULL,"
+           " name TEXT NOT NULL, blob_hash TEXT NOT NULL, size BIGINT NOT NULL,"
+           " created_by TEXT NOT NULL, created_at TEXT NOT NULL, signed_blob_hash TEXT,"
+           " signed_size BIGINT, PRIMARY KEY (document_id, number))",
+       }},
   };
   return all;
 }

@@ -334,12 +334,15 @@ std::vector<workflow::DocumentVersion> SqlDocumentRepository::versions(
 std::set<std::string> SqlDocumentRepository::referencedBlobHashes() {
   auto& db = database_.impl();
   try {
-    // Every table that names a blob (see migrations.cpp): the versions, and the exchange's
-    // packages (an outgoing one may be re-sent, a received one is the evidence of what came).
+    // Every table that names a blob (see migrations.cpp): the versions, the attachments (as
+    // uploaded and as signed), and the exchange's packages (an outgoing one may be re-sent, a received one is the evidence of what came).
     Poco::Data::Statement select(db.session);
     select << db.sql(
         "SELECT blob_hash FROM document_versions UNION SELECT payload_hash FROM exchange_outbox"
-        " UNION SELECT payload_hash FROM exchange_inbox"),
+        " UNION SELECT payload_hash FROM exchange_inbox"
+        " UNION SELECT blob_hash FROM document_attachments"
+        " UNION SELECT signed_blob_hash FROM document_attachments"
+        " WHERE signed_blob_hash IS NOT NULL"),
         now;
     RecordSet rows(select);
     std::set<std::string> hashes;

@@ -497,6 +497,34 @@ std::vector<Row> table() {
                                    f.documentEtag(target)};
                   },
                   creatorOnly});
+  // Attachments: added by the document's creator (the row before the reads makes attachment 1 of
+  // each organisation's document, which the content row then reads).
+  rows.push_back(
+      {"POST", "/api/v1/documents/{id}/attachments", only(drafters), Reach::OwnOnly,
+       [](Fixture& f, const Caller&, const std::string& target) {
+         std::string pdf =
+             test::readFile(test::sourceDir() / "tests/data/corpus/unsigned/dss_EmptyPage.pdf");
+         std::string body = "--" + kBoundary +
+                            "\r\nContent-Disposition: form-data; name=\"file\"; "
+                            "filename=\"phu-luc.pdf\"\r\nContent-Type: "
+                            "application/pdf\r\n\r\n" +
+                            pdf + "\r\n--" + kBoundary + "--\r\n";
+         return Request{"/api/v1/documents/" + f.documentOf[target] + "/attachments", body,
+                        "multipart/form-data; boundary=" + kBoundary, f.documentEtag(target)};
+       },
+       creatorOnly});
+  rows.push_back({"GET",
+                  "/api/v1/documents/{id}/attachments",
+                  anyUser(true),
+                  Reach::OwnOnly,
+                  document("/attachments"),
+                  {}});
+  rows.push_back({"GET",
+                  "/api/v1/documents/{id}/attachments/{n}/content",
+                  anyUser(true),
+                  Reach::OwnOnly,
+                  document("/attachments/1/content"),
+                  {}});
   // The approval flow: every user of the organisation reaches the route, the flow decides who
   // acts (only the drafter withdraws a draft); the timeline is read by the organisation.
   rows.push_back({"POST", "/api/v1/documents/{id}/actions", anyUser(), Reach::OwnOnly,

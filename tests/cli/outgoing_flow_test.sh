@@ -91,6 +91,13 @@ certutil -A -d "sql:$tmp/nss" -n root -t CT,C,C -i "$data/pki/roots/demo-nationa
 # --- The full flow -----------------------------------------------------------------------------
 new_draft "Quyết định ban hành Quy chế công tác văn thư"
 [ -n "$doc" ] && [ "$doc" != null ] || { echo "no draft: $(cat "$tmp/new.json")"; exit 1; }
+# An attachment (phụ lục) travels with it: a separate PDF the organisation signs at issuance.
+code=$(curl -sS -o "$tmp/attachment.json" -D "$tmp/attachment.headers" -w '%{http_code}' \
+  -H "Authorization: Bearer ${token[chuyenvien]}" -H "If-Match: \"$revision\"" \
+  -F 'metadata={"name":"phu-luc-ke-hoach.pdf"};type=application/json' \
+  -F "file=@$data/samples/ke-hoach.pdf;type=application/pdf" "$base/api/v1/documents/$doc/attachments")
+[ "$code" = 201 ] && ok "attachment added" || fail "attachment -> $code $(cat "$tmp/attachment.json")"
+revision=$(sed -n 's/^[Ee][Tt][Aa][Gg]: "\([0-9]*\)".*/\1/p' "$tmp/attachment.headers" | tr -d '\r')
 step chuyenvien "$doc" '{"action":"submit","comment":"Kính trình"}' review
 step truongphong "$doc" '{"action":"approve","comment":"Đồng ý"}' review
 step chanhvanphong "$doc" '{"action":"approve","comment":"Đúng thể thức"}' signing
@@ -155,6 +162,18 @@ acts=$(curl -sS -H "Authorization: Bearer ${token[chuyenvien]}" "$base/api/v1/do
 kinds=$(curl -sS -H "Authorization: Bearer ${token[vanthu]}" "$base/api/v1/documents/$doc/versions" |
   jq -r '[.items[].kind] | join(",")')
 [ "$kinds" = "upload,signature,issue" ] && ok "versions: $kinds" || fail "versions: $kinds"
+
+# The attachment was signed by the organisation too, with the document's number on it.
+signed=$(curl -sS -H "Authorization: Bearer ${token[vanthu]}" "$base/api/v1/documents/$doc/attachments" |
+  jq -r '.items[0].signed')
+[ "$signed" = true ] && ok "the attachment is marked signed" || fail "attachment signed: $signed"
+curl -sS -o "$tmp/attachment.pdf" -H "Authorization: Bearer ${token[vanthu]}" \
+  "$base/api/v1/documents/$doc/attachments/1/content"
+report=$(pdfsig -no-ocsp -nssdir "sql:$tmp/nss" "$tmp/attachment.pdf" 2>&1)
+[ "$(grep -c "Signature is Valid" <<<"$report")" = 1 ] && grep -q "UID=000.00.00.H55" <<<"$report" &&
+  ok "pdfsig: the attachment carries the organisation's valid signature" || fail "attachment pdfsig: $report"
+pdftotext -enc UTF-8 -f 1 -l 1 "$tmp/attachment.pdf" - | grep -q "Số: 01/QĐ-UBND" &&
+  ok "the attachment shows 'Số: 01/QĐ-UBND'" || fail "attachment text: $(pdftotext -f 1 -l 1 "$tmp/attachment.pdf" - | head -n 5)"
 
 # The register shows it; recall ends it.
 register=$(curl -sS -H "Authorization: Bearer ${token[vanthu]}" "$base/api/v1/registers" |
