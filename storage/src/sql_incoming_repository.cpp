@@ -3,14 +3,10 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
-#include <Poco/Dynamic/Var.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Nullable.h>
 
-#include <sstream>
-
 #include "database_impl.h"
+#include "json_strings.h"
 #include "sql_support.h"
 
 using namespace Poco::Data::Keywords;
@@ -19,24 +15,13 @@ using Poco::Data::RecordSet;
 namespace vanthu::storage {
 namespace {
 
-std::string jsonStrings(const std::vector<std::string>& values) {
-  Poco::JSON::Array array;
-  for (const auto& value : values) array.add(value);
-  std::ostringstream out;
-  array.stringify(out);
-  return out.str();
-}
-
 std::vector<std::string> parseStrings(const std::string& text, const std::string& documentId) {
-  try {
-    auto parsed = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Array::Ptr>();
-    std::vector<std::string> values;
-    for (const auto& each : *parsed) values.push_back(each.convert<std::string>());
-    return values;
-  } catch (const Poco::Exception&) {
+  auto values = sql::parseJsonStringArray(text);
+  if (!values) {
     throw Error(ErrorCode::StorageFailure,
                 "the incoming flow of document " + documentId + " has unreadable supporting units");
   }
+  return *values;
 }
 
 // NULL when there is no reply document, so that the foreign key holds.
@@ -51,7 +36,7 @@ Status SqlIncomingRepository::createIncoming(const StoredIncoming& incoming) {
   auto& db = database_.impl();
   const auto& s = incoming.state;
   std::string status(workflow::incomingStatusName(s.status));
-  std::string supporting = jsonStrings(s.supportingUnitIds);
+  std::string supporting = sql::jsonStringArray(s.supportingUnitIds);
   auto reply = replyOf(s);
   try {
     db.session << db.sql(
@@ -116,7 +101,7 @@ Status SqlIncomingRepository::updateIncoming(const StoredIncoming& incoming) {
   auto& db = database_.impl();
   const auto& s = incoming.state;
   std::string status(workflow::incomingStatusName(s.status));
-  std::string supporting = jsonStrings(s.supportingUnitIds);
+  std::string supporting = sql::jsonStringArray(s.supportingUnitIds);
   auto reply = replyOf(s);
   try {
     Poco::Data::Statement update(db.session);
