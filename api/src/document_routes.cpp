@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "http_support.h"
+#include "incoming_flow_service.h"
 #include "metrics.h"
 #include "outgoing_flow_service.h"
 #include "pdf_upload.h"
@@ -312,6 +313,37 @@ std::vector<std::filesystem::path> trustAnchorFiles(const std::filesystem::path&
   return files;
 }
 
+}  // namespace
+
+signing::FileReport verifyPdf(ApiServices& services, const std::filesystem::path& pdf,
+                              const std::string& requestId) {
+  auto anchors = trustAnchorFiles(services.config.dataDir);
+  signing::ValidationOptions options;
+  signing::FileReport report;
+  auto started = std::chrono::steady_clock::now();
+  auto worker = verifyWorker();
+  if (!worker.empty()) {
+    report = signing::validatePdfIsolated(pdf, anchors, options, worker);
+  } else {
+    // No worker installed beside the server: validate here, without its limits.
+    services.log.warning("verify_in_process", {{"request_id", requestId}});
+    for (const auto& anchor : anchors) {
+      std::ifstream in(anchor, std::ios::binary);
+      std::ostringstream pem;
+      pem << in.rdbuf();
+      auto roots = signing::Certificate::allFromPem(pem.str());
+      options.trustAnchors.insert(options.trustAnchors.end(), roots.begin(), roots.end());
+    }
+    report = signing::validatePdf(pdf, options);
+  }
+  recordVerification(
+      std::string(signing::indicationName(report.verdict)),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return report;
+}
+
+namespace {
+
 constexpr const char* kDocumentSchema = R"json({"type":"object","properties":{
 "id":{"type":"string"},"organisation_id":{"type":"string"},
 "direction":{"enum":["outgoing","incoming"]},"document_type":{"type":"string"},
@@ -470,12 +502,22 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         const UploadedFile& file = *upload.value().file;
         if (auto status = checkPdfFile(file.path()); !status) return refuseUpload(context, status);
 
+        // An incoming document's signatures are checked as it arrives (outside the transaction:
+        // the check can take seconds); the verdict and the report stay with its flow.
+        std::optional<signing::FileReport> arrivalReport;
+        if (direction.value() == "incoming") {
+          arrivalReport = verifyPdf(services, file.path(), context.requestId);
+          arrivalReport->file = "received.pdf";
+        }
         const auto blob = storeUpload(services, file);
         const std::string now = nowIso();
         document.id = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
         document.organisationId = principal.organisationId;
         document.direction = direction.value();
-        document.status = "draft";
+        document.status =
+            direction.value() == "incoming"
+                ? std::string(workflow::incomingStatusName(workflow::IncomingStatus::Received))
+                : "draft";
         document.createdBy = principal.userId;
         document.createdAt = now;
         document.updatedAt = now;
@@ -501,6 +543,18 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
             appendAudit(database, context, document, "create",
                         "version 1, sha256 " + version.blobHash + ", " +
                             std::to_string(version.size) + " bytes");
+            // An incoming document starts its flow as received, with the act "receive" (01).
+            if (arrivalReport) {
+              IncomingArrival arrival;
+              arrival.verdict = std::string(signing::indicationName(arrivalReport->verdict));
+              arrival.reportJson = signing::reportToJson(*arrivalReport);
+              arrival.clientAddress = context.request.clientAddress().host().toString();
+              arrival.now = static_cast<int64_t>(Poco::Timestamp().epochTime());
+              arrival.nowIso = now;
+              if (auto status = IncomingFlowService(database).receive(document, arrival); !status) {
+                return status;
+              }
+            }
             return Status::ok();
           });
         });
@@ -835,49 +889,27 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         sendJson(context, 201, *versionJson(version));
       });
 
-  router.add(
-      {"POST",
-       "/api/v1/verify",
-       Access::anyone(),
-       {"Validate the signatures of a PDF (the body); the report of vanthu-verify --json",
-        "verification",
-        "pdf",
-        200,
-        "VerificationReport",
-        {},
-        {413, 415, 422}}},
-      [&services, uploadLimit](RequestContext& context) {
-        auto file = receivePdfBody(context, services.config.dataDir, uploadLimit);
-        if (!file) return refuseUpload(context, file.status());
-        if (auto status = checkPdfFile(file.value().path()); !status) {
-          return refuseUpload(context, status);
-        }
-        auto anchors = trustAnchorFiles(services.config.dataDir);
-        signing::ValidationOptions options;
-        signing::FileReport report;
-        auto started = std::chrono::steady_clock::now();
-        auto worker = verifyWorker();
-        if (!worker.empty()) {
-          report = signing::validatePdfIsolated(file.value().path(), anchors, options, worker);
-        } else {
-          // No worker installed beside the server: validate here, without its limits.
-          services.log.warning("verify_in_process", {{"request_id", context.requestId}});
-          for (const auto& anchor : anchors) {
-            std::ifstream in(anchor, std::ios::binary);
-            std::ostringstream pem;
-            pem << in.rdbuf();
-            auto roots = signing::Certificate::allFromPem(pem.str());
-            options.trustAnchors.insert(options.trustAnchors.end(), roots.begin(), roots.end());
-          }
-          report = signing::validatePdf(file.value().path(), options);
-        }
-        recordVerification(
-            std::string(signing::indicationName(report.verdict)),
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        // The client's file, not where the server kept it.
-        report.file = "upload.pdf";
-        sendBody(context, 200, kJsonType, signing::reportToJson(report));
-      });
+  router.add({"POST",
+              "/api/v1/verify",
+              Access::anyone(),
+              {"Validate the signatures of a PDF (the body); the report of vanthu-verify --json",
+               "verification",
+               "pdf",
+               200,
+               "VerificationReport",
+               {},
+               {413, 415, 422}}},
+             [&services, uploadLimit](RequestContext& context) {
+               auto file = receivePdfBody(context, services.config.dataDir, uploadLimit);
+               if (!file) return refuseUpload(context, file.status());
+               if (auto status = checkPdfFile(file.value().path()); !status) {
+                 return refuseUpload(context, status);
+               }
+               auto report = verifyPdf(services, file.value().path(), context.requestId);
+               // The client's file, not where the server kept it.
+               report.file = "upload.pdf";
+               sendBody(context, 200, kJsonType, signing::reportToJson(report));
+             });
 
   // Attachments (phụ lục): separate PDFs sent with the document. The drafter adds them while
   // the document is a draft (or returned); at issuance the organisation signs each one.

@@ -2,8 +2,11 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <filesystem>
+
 #include "api_services.h"
 #include "router.h"
+#include "vanthu/signing/verification_report.h"
 #include "vanthu/workflow/documents.h"
 
 namespace vanthu::api {
@@ -19,5 +22,10 @@ std::string documentTag(const workflow::DocumentRecord& document);
 /// The revision an If-Match names: PreconditionRequired (428) when there is none,
 /// PreconditionFailed (412) when it names no revision.
 Result<int64_t> expectedRevision(const RequestContext& context);
+/// Validates the signatures of `pdf` as POST /api/v1/verify does (the isolated vanthu-verify
+/// worker when installed beside the server, in process otherwise) against the data directory's
+/// trust anchors, and counts the verdict in the metrics.
+signing::FileReport verifyPdf(ApiServices& services, const std::filesystem::path& pdf,
+                              const std::string& requestId);
 
 }  // namespace vanthu::api

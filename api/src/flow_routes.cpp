@@ -3,6 +3,7 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Timestamp.h>
 
 #include <set>
@@ -10,8 +11,11 @@
 #include "action_requests.h"
 #include "document_routes.h"
 #include "http_support.h"
+#include "incoming_action_requests.h"
+#include "incoming_flow_service.h"
 #include "official_documents.h"
 #include "outgoing_flow_service.h"
+#include "vanthu/workflow/deadlines.h"
 
 namespace vanthu::api {
 namespace {
@@ -21,8 +25,17 @@ using Poco::JSON::Object;
 
 constexpr const char* kActionSchema = R"json({"type":"object","properties":{
 "action":{"enum":["submit","approve","return","reject","withdraw","sign","issue","recall",
-"register","assign","complete","refuse"],
-"description":"the incoming actions (register, assign, complete, refuse) are answered 501 not_implemented by this server"},
+"register","refuse","assign","assign_specialist","note","note_progress","complete"],
+"description":"outgoing documents: submit, approve, return, reject, withdraw, sign, issue, recall; incoming documents: register (the clerk takes the incoming number), refuse (reason), assign (the leader: lead_unit_id, supporting_unit_ids, due_date, instruction), assign_specialist (the head of the lead unit: specialist_id), note (alias note_progress: text), complete (result, reply_document_id)"},
+"reason":{"type":"string","maxLength":2000,"description":"refuse: the reason told to the sender (required)"},
+"lead_unit_id":{"type":"string","description":"assign: the lead unit (chủ trì), a unit of the organisation"},
+"supporting_unit_ids":{"type":"array","items":{"type":"string"},"description":"assign: the supporting units (phối hợp)"},
+"due_date":{"type":"string","format":"date","description":"assign: the due date (default: 10 working days from today)"},
+"instruction":{"type":"string","maxLength":2000,"description":"assign: the leader's instruction (bút phê)"},
+"specialist_id":{"type":"string","description":"assign_specialist: a user of the lead unit"},
+"text":{"type":"string","maxLength":2000,"description":"note: the progress note (required)"},
+"result":{"type":"string","maxLength":2000,"description":"complete: what was done (required)"},
+"reply_document_id":{"type":"string","description":"complete: the outgoing document of the organisation that answers it"},
 "key_id":{"type":"string","description":"sign: the signer's key reference; issue: the organisation's (seal) key reference"},
 "password":{"type":"string","writeOnly":true,"description":"sign and issue: the PKCS#12 password or the PKCS#11 PIN of key_id; used once, never stored"},
 "page":{"type":"integer","minimum":1,"description":"sign: the page of the visible signature (default 1)"},
@@ -30,7 +43,7 @@ constexpr const char* kActionSchema = R"json({"type":"object","properties":{
 "width":{"type":"number","exclusiveMinimum":0},"height":{"type":"number","exclusiveMinimum":0}},
 "required":["x","y","width","height"],"additionalProperties":false,
 "description":"sign: the signature box in points from the page's bottom left (default: the signer block of the one-page Decree 30 layout, x 334, y 175, 150 x 90)"},
-"comment":{"type":"string","maxLength":2000,"description":"required for return and reject"},
+"comment":{"type":"string","maxLength":2000,"description":"required for return and reject; for refuse, note and complete it stands in for reason, text and result"},
 "to_level":{"type":"integer","minimum":1,"description":"return only: the earlier level (default 1, the drafter)"},
 "skip_levels":{"type":"array","items":{"type":"integer","minimum":1},"description":"submit only: optional review levels to skip"}},
 "required":["action"],"additionalProperties":false})json";
@@ -46,11 +59,117 @@ constexpr const char* kActSchema = R"json({"type":"object","properties":{
 "to_level","comment","at"]})json";
 
 constexpr const char* kActionResultSchema = R"json({"type":"object","properties":{
-"document":{"$ref":"#/components/schemas/Document"},"act":{"$ref":"#/components/schemas/Act"}},
+"document":{"$ref":"#/components/schemas/Document"},"act":{"$ref":"#/components/schemas/Act"},
+"exchange_status":{"type":"string","description":"incoming documents: the edXML status code the sender is to be told (01 received, 02 refused, 03 registered, 04 assigned, 05 in progress, 06 completed)"}},
 "required":["document","act"]})json";
+
+constexpr const char* kIncomingSchema = R"json({"type":"object","properties":{
+"document_id":{"type":"string"},
+"status":{"enum":["received","registered","refused","assigned","in_progress","completed"]},
+"exchange_status":{"type":"string","description":"the edXML status code of status"},
+"number":{"type":["integer","null"],"description":"the incoming number (số đến) once registered"},
+"notation":{"type":["string","null"],"description":"the incoming number as written (\"01\")"},
+"register_id":{"type":["string","null"]},"register_year":{"type":["integer","null"]},
+"lead_unit_id":{"type":"string"},"supporting_unit_ids":{"type":"array","items":{"type":"string"}},
+"due_date":{"type":"string","description":"ISO date; \"\" until assigned"},
+"deadline_status":{"enum":["none","on_time","due_soon","overdue"],"description":"the due date against today in Vietnam; none once completed or refused"},
+"instruction":{"type":"string"},"specialist_id":{"type":"string"},"result":{"type":"string"},
+"reply_document_id":{"type":["string","null"]},
+"verification_verdict":{"type":"string","description":"the verdict of the signatures checked on arrival"},
+"verification_report":{"$ref":"#/components/schemas/VerificationReport"},
+"updated_at":{"type":"string","format":"date-time"}},
+"required":["document_id","status","exchange_status","number","lead_unit_id","supporting_unit_ids",
+"due_date","deadline_status","instruction","specialist_id","result","reply_document_id",
+"verification_verdict","verification_report","updated_at"]})json";
 
 constexpr const char* kActListSchema = R"json({"type":"object","properties":{
 "items":{"type":"array","items":{"$ref":"#/components/schemas/Act"}}},"required":["items"]})json";
+
+// The fields of an action body: the outgoing ones and the incoming ones.
+const std::set<std::string>& actionFields() {
+  static const std::set<std::string> all = [] {
+    std::set<std::string> fields = kActionFields;
+    fields.insert(kIncomingActionFields.begin(), kIncomingActionFields.end());
+    return fields;
+  }();
+  return all;
+}
+
+void actOnIncoming(ApiServices& services, RequestContext& context, const Object& body) {
+  const auto& principal = *context.principal;
+  auto action = incomingActionOf(body);
+  if (!action) return sendProblem(context, action.status());
+  auto expected = expectedRevision(context);
+  if (!expected) return sendProblem(context, expected.status());
+  IncomingActionRequest request;
+  request.documentId = context.pathParameters["id"];
+  request.expectedRevision = expected.value();
+  request.action = action.value();
+  request.caller = viewerOf(principal);
+  request.clientAddress = context.request.clientAddress().host().toString();
+  Poco::Timestamp now;
+  request.now = static_cast<int64_t>(now.epochTime());
+  request.nowIso = Poco::DateTimeFormatter::format(now, "%Y-%m-%dT%H:%M:%S.%iZ");
+  auto outcome = services.withDatabase(
+      [&](storage::Database& database) { return IncomingFlowService(database).apply(request); });
+  if (!outcome) return sendProblem(context, outcome.status());
+  services.log.info("document_action", {{"request_id", context.requestId},
+                                        {"document_id", request.documentId},
+                                        {"user_id", principal.userId},
+                                        {"action", outcome.value().act.act.action},
+                                        {"exchange_status", outcome.value().exchangeStatus}});
+  Object result;
+  result.set("document", documentJson(outcome.value().document));
+  result.set("act", actJson(outcome.value().act));
+  result.set("exchange_status", outcome.value().exchangeStatus);
+  context.response.set("ETag", documentTag(outcome.value().document));
+  sendJson(context, 200, result);
+}
+
+Poco::Dynamic::Var orNull(const std::string& value) {
+  return value.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(value);
+}
+
+Object::Ptr incomingJson(const IncomingView& view, const std::string& today) {
+  const auto& state = view.incoming.state;
+  const auto& document = view.document;
+  Object::Ptr json = new Object;
+  json->set("document_id", document.id);
+  json->set("status", std::string(workflow::incomingStatusName(state.status)));
+  json->set("exchange_status", std::string(workflow::exchangeStatusCode(state.status)));
+  json->set("number", document.registerNumber ? Poco::Dynamic::Var(*document.registerNumber)
+                                              : Poco::Dynamic::Var());
+  json->set("notation",
+            document.notation ? Poco::Dynamic::Var(*document.notation) : Poco::Dynamic::Var());
+  json->set("register_id",
+            document.registerId ? Poco::Dynamic::Var(*document.registerId) : Poco::Dynamic::Var());
+  json->set("register_year", document.registerYear ? Poco::Dynamic::Var(*document.registerYear)
+                                                   : Poco::Dynamic::Var());
+  json->set("lead_unit_id", state.leadUnitId);
+  Array::Ptr supporting = new Array;
+  for (const auto& unit : state.supportingUnitIds) supporting->add(unit);
+  json->set("supporting_unit_ids", supporting);
+  json->set("due_date", state.dueDate);
+  // A finished document is not late any more.
+  auto deadline = workflow::isFinal(state.status)
+                      ? workflow::DeadlineStatus::NoDeadline
+                      : workflow::classifyDeadline(state.dueDate, today);
+  json->set("deadline_status", std::string(workflow::deadlineStatusName(deadline)));
+  json->set("instruction", state.instruction);
+  json->set("specialist_id", state.specialistId);
+  json->set("result", state.result);
+  json->set("reply_document_id", orNull(state.replyDocumentId));
+  json->set("verification_verdict", view.incoming.verificationVerdict);
+  Poco::Dynamic::Var report;
+  try {
+    report = Poco::JSON::Parser().parse(view.incoming.verificationReport);
+  } catch (const Poco::Exception&) {
+    report = Poco::Dynamic::Var();
+  }
+  json->set("verification_report", report);
+  json->set("updated_at", view.incoming.updatedAt);
+  return json;
+}
 
 }  // namespace
 
@@ -59,25 +178,40 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
   router.addSchema("Act", kActSchema);
   router.addSchema("DocumentActionResult", kActionResultSchema);
   router.addSchema("ActList", kActListSchema);
+  router.addSchema("IncomingState", kIncomingSchema);
 
   router.add(
       {"POST",
        "/api/v1/documents/{id}/actions",
        Access::anyUser(),
-       {"Act on an outgoing document's flow: submit, approve, return (to_level, comment), reject "
+       {"Act on a document's flow. Outgoing: submit, approve, return (to_level, comment), reject "
         "(comment), withdraw, sign (key_id, password, page, rectangle: the leader's certifying "
         "signature), issue (key_id, password: number, date and the organisation's seal "
-        "signature), recall (comment); If-Match required",
+        "signature), recall (comment). Incoming: register (the clerk; the incoming number), "
+        "refuse (reason), assign (the leader: lead_unit_id, supporting_unit_ids, due_date, "
+        "instruction), assign_specialist (the lead unit's head: specialist_id), note (text), "
+        "complete (result, reply_document_id). If-Match required",
         "documents",
         "DocumentAction",
         200,
         "DocumentActionResult",
         {},
-        {404, 409, 412, 428, 501}}},
+        {403, 404, 409, 412, 428}}},
       [&services](RequestContext& context) {
         const auto& principal = *context.principal;
-        auto body = readJsonObject(context, kActionFields);
+        auto body = readJsonObject(context, actionFields());
         if (!body) return sendProblem(context, body.status());
+        if (body.value()->has("action") && body.value()->get("action").isString() &&
+            isIncomingActionName(body.value()->getValue<std::string>("action"))) {
+          return actOnIncoming(services, context, *body.value());
+        }
+        for (const auto& field : kIncomingActionFields) {
+          if (body.value()->has(field)) {
+            return sendProblem(context, Status::invalidArgument(
+                                            "field '" + field +
+                                            "' goes only with the actions of incoming documents"));
+          }
+        }
         auto action = actionOf(*body.value());
         if (!action) return sendProblem(context, action.status());
         auto signingInput = signingInputOf(*body.value());
@@ -132,6 +266,30 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
                Object body;
                body.set("items", items);
                sendJson(context, 200, body);
+             });
+
+  router.add({"GET",
+              "/api/v1/documents/{id}/incoming",
+              Access::anyUser(),
+              {"Where an incoming document is: status and its exchange code, the incoming number, "
+               "lead and supporting units, due date and whether it is overdue, instruction, "
+               "specialist, result, reply document, and the signatures' verdict on arrival",
+               "documents",
+               "",
+               200,
+               "IncomingState",
+               {},
+               {404}}},
+             [&services](RequestContext& context) {
+               const std::string& id = context.pathParameters["id"];
+               auto view = services.withDatabase([&](storage::Database& database) {
+                 return IncomingFlowService(database).view(id, viewerOf(*context.principal));
+               });
+               if (!view) return sendProblem(context, view.status());
+               Poco::Timestamp now;
+               auto today = vietnamToday(static_cast<int64_t>(now.epochTime()));
+               context.response.set("ETag", documentTag(view.value().document));
+               sendJson(context, 200, *incomingJson(view.value(), today));
              });
 }
 

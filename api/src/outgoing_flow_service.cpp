@@ -124,16 +124,22 @@ Status OutgoingFlowService::startFlow(const workflow::DocumentRecord& document) 
   return storage::SqlFlowRepository(database_).createFlow(flow);
 }
 
-std::optional<workflow::DocumentRecord> OutgoingFlowService::visibleDocument(
-    const std::string& documentId, const workflow::DocumentViewer& caller) {
-  auto document = storage::SqlDocumentRepository(database_).findDocument(documentId);
+std::optional<workflow::DocumentRecord> loadVisibleDocument(
+    storage::Database& database, const std::string& documentId,
+    const workflow::DocumentViewer& caller) {
+  auto document = storage::SqlDocumentRepository(database).findDocument(documentId);
   if (!document) return std::nullopt;
   std::vector<workflow::Assignment> assignments;
   if (workflow::isConfidential(*document) && document->organisationId == caller.organisationId) {
-    assignments = storage::SqlAssignmentRepository(database_).assignmentsOf(documentId);
+    assignments = storage::SqlAssignmentRepository(database).assignmentsOf(documentId);
   }
   if (!workflow::canSeeDocument(caller, *document, assignments)) return std::nullopt;
   return document;
+}
+
+std::optional<workflow::DocumentRecord> OutgoingFlowService::visibleDocument(
+    const std::string& documentId, const workflow::DocumentViewer& caller) {
+  return loadVisibleDocument(database_, documentId, caller);
 }
 
 Result<storage::StoredFlow> OutgoingFlowService::flowOf(const workflow::DocumentRecord& document) {
@@ -150,15 +156,16 @@ Result<storage::StoredFlow> OutgoingFlowService::flowOf(const workflow::Document
   return *flow;
 }
 
-workflow::Actor OutgoingFlowService::actorOf(const workflow::DocumentViewer& caller, int64_t now) {
+workflow::Actor loadActor(storage::Database& database, const workflow::DocumentViewer& caller,
+                          int64_t now) {
   workflow::Actor actor;
   actor.userId = caller.userId;
   actor.organisationId = caller.organisationId;
   actor.grants = caller.roles;
-  storage::SqlDirectoryRepository directory(database_);
+  storage::SqlDirectoryRepository directory(database);
   std::set<std::string> givers;
   for (auto& delegation :
-       storage::SqlDelegationRepository(database_).listDelegations(caller.organisationId)) {
+       storage::SqlDelegationRepository(database).listDelegations(caller.organisationId)) {
     if (delegation.toUserId != caller.userId) continue;
     // Only what could be in force now; the domain decides on scope and revocation.
     if (delegation.startsAt > now || delegation.endsAt <= now) continue;
@@ -171,6 +178,10 @@ workflow::Actor OutgoingFlowService::actorOf(const workflow::DocumentViewer& cal
     actor.grantsOfDelegators.insert(actor.grantsOfDelegators.end(), grants.begin(), grants.end());
   }
   return actor;
+}
+
+workflow::Actor OutgoingFlowService::actorOf(const workflow::DocumentViewer& caller, int64_t now) {
+  return loadActor(database_, caller, now);
 }
 
 Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionRequest& request) {

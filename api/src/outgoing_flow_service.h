@@ -46,6 +46,16 @@ class VersionProducer {
                                                   int month, int day, const workflow::Act& act) = 0;
 };
 
+/// The caller as the flows need them: own grants, the delegations in force lent to them and the
+/// grants of their givers. Shared by the outgoing and the incoming services.
+workflow::Actor loadActor(storage::Database& database, const workflow::DocumentViewer& caller,
+                          int64_t now);
+/// The document if `caller` may see it (workflow::canSeeDocument, with its assignments when it
+/// is confidential).
+std::optional<workflow::DocumentRecord> loadVisibleDocument(storage::Database& database,
+                                                            const std::string& documentId,
+                                                            const workflow::DocumentViewer& caller);
+
 struct OutgoingActionRequest {
   std::string documentId;
   int64_t expectedRevision = 0;  ///< the If-Match revision

@@ -352,6 +352,22 @@ const std::vector<Migration>& migrations() {
            // The timeline's index, and what keeps two acts from taking the same place.
            "CREATE UNIQUE INDEX document_acts_by_document ON document_acts (document_id, seq)",
        }},
+      {10,
+       "incoming flow: where each received document is (incoming_flows); its acts go to"
+       " document_acts with the outgoing ones",
+       {
+           // supporting_unit_ids is a JSON array; due_date an ISO date ("" = none);
+           // verification_report the JSON report of the signatures checked at arrival.
+           "CREATE TABLE incoming_flows ("
+           " document_id TEXT PRIMARY KEY REFERENCES documents(id),"
+           " status TEXT NOT NULL, lead_unit_id TEXT NOT NULL,"
+           " supporting_unit_ids TEXT NOT NULL, due_date TEXT NOT NULL,"
+           " instruction TEXT NOT NULL, specialist_id TEXT NOT NULL, result TEXT NOT NULL,"
+           " reply_document_id TEXT REFERENCES documents(id),"
+           " verification_verdict TEXT NOT NULL, verification_report TEXT NOT NULL,"
+           " updated_at TEXT NOT NULL)",
+           "CREATE INDEX incoming_flows_by_status ON incoming_flows (status, due_date)",
+       }},
       {11,
        "attachments: separate files sent with a document (phụ lục), each signed by the"
        " organisation at issuance",

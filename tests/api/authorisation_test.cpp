@@ -178,9 +178,10 @@ struct Fixture {
     REQUIRE(directory.grantRole({id, role, organisation, std::nullopt}).isOk());
   }
 
-  static std::string multipart(const std::string& subject) {
+  static std::string multipart(const std::string& subject,
+                               const std::string& direction = "outgoing") {
     Object metadata;
-    metadata.set("direction", "outgoing");
+    metadata.set("direction", direction);
     metadata.set("document_type", "");
     metadata.set("subject", subject);
     std::string pdf =
@@ -290,6 +291,19 @@ struct Fixture {
     return created.json()->getValue<std::string>("id");
   }
   std::map<std::string, std::string> drafterToken;
+  // The organisation's incoming document, received by its clerk (made once).
+  std::string incomingOf(const std::string& organisation) {
+    auto& id = incoming[organisation];
+    if (!id.empty()) return id;
+    auto created = call("POST",
+                        {"/api/v1/documents", multipart("Công văn đến", "incoming"),
+                         "multipart/form-data; boundary=" + kBoundary},
+                        login(userId(organisation, Role::Clerk)));
+    REQUIRE(created.status == 201);
+    id = created.json()->getValue<std::string>("id");
+    return id;
+  }
+  std::map<std::string, std::string> incoming;
   std::string documentEtag(const std::string& organisation) {
     auto reply =
         call("GET", {"/api/v1/documents/" + documentOf[organisation]}, adminToken[organisation]);
@@ -538,6 +552,15 @@ std::vector<Row> table() {
                   }});
   rows.push_back(
       {"GET", "/api/v1/documents/{id}/acts", anyUser(), Reach::OwnOnly, document("/acts"), {}});
+  // The incoming state is read by the organisation, as the document itself.
+  rows.push_back({"GET",
+                  "/api/v1/documents/{id}/incoming",
+                  anyUser(),
+                  Reach::OwnOnly,
+                  [](Fixture& f, const Caller&, const std::string& target) {
+                    return get("/api/v1/documents/" + f.incomingOf(target) + "/incoming");
+                  },
+                  {}});
   // The directory of agencies is read by everyone; administrators change their own part of it
   // (and, for organisations, the ones below theirs).
   rows.push_back({"GET", "/api/v1/tiers", anyUser(), Reach::NotScoped, path("/api/v1/tiers"), {}});
