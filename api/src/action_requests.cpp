@@ -12,8 +12,9 @@ using workflow::OutgoingActionKind;
 
 constexpr size_t kCommentLimit = 2000;
 
-// Actions of DESIGN §4 this server does not perform yet: they are answered 501, never faked.
-const std::set<std::string> kNotServedYet = {"register", "assign", "complete", "refuse"};
+// The incoming flow's actions (incoming_action_requests.h reads those).
+const std::set<std::string> kIncomingNames = {
+    "register", "refuse", "assign", "assign_specialist", "note", "note_progress", "complete"};
 
 }  // namespace
 
@@ -48,16 +49,16 @@ Result<int> levelField(const std::string& name, const Poco::Dynamic::Var& value)
   return static_cast<int>(level);
 }
 
-// The body as the domain's action; InvalidArgument for anything it cannot be, NotImplemented
+// The body as the outgoing flow's action; InvalidArgument for anything it cannot be.
 // for the actions this server does not perform yet.
 Result<workflow::OutgoingAction> actionOf(const Object& body) {
   auto name = requiredString(body, "action", 32);
   if (!name) return name.status();
-  if (kNotServedYet.count(name.value())) {
-    return Status(ErrorCode::NotImplemented,
-                  "this server does not " + name.value() +
-                      " documents yet: it serves the outgoing flow (submit, approve, return, "
-                      "reject, withdraw, sign, issue, recall)");
+  if (kIncomingNames.count(name.value())) {
+    return Status::invalidArgument("'" + name.value() +
+                                   "' is an action on an incoming document; this is the outgoing "
+                                   "flow (submit, approve, return, reject, withdraw, sign, issue, "
+                                   "recall)");
   }
   auto kind = workflow::outgoingActionFromName(name.value());
   if (!kind || *kind == OutgoingActionKind::Edit) {

@@ -29,8 +29,8 @@ Poco::JSON::Object::Ptr actJson(const storage::StoredAct& stored);
 /// A level (or page) number 1..100; InvalidArgument naming `name` otherwise.
 Result<int> levelField(const std::string& name, const Poco::Dynamic::Var& value);
 
-/// The body as the domain's action: InvalidArgument for anything it cannot be, NotImplemented
-/// for the actions this server does not perform yet.
+/// The body as the outgoing flow's action: InvalidArgument for anything it cannot be (an incoming
+/// action included: incoming_action_requests.h reads those).
 Result<workflow::OutgoingAction> actionOf(const Poco::JSON::Object& body);
 
 /// The key and the placement of sign and issue (checked against the action by actionOf).
