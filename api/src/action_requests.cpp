@@ -50,7 +50,6 @@ Result<int> levelField(const std::string& name, const Poco::Dynamic::Var& value)
 }
 
 // The body as the outgoing flow's action; InvalidArgument for anything it cannot be.
-// for the actions this server does not perform yet.
 Result<workflow::OutgoingAction> actionOf(const Object& body) {
   auto name = requiredString(body, "action", 32);
   if (!name) return name.status();
