@@ -23,6 +23,7 @@
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
 #include "bulk_routes.h"
+#include "dashboard_routes.h"
 #include "document_routes.h"
 #include "flow_routes.h"
 #include "http_support.h"
@@ -186,6 +187,7 @@ void HttpServer::Impl::registerRoutes() {
   registerDocumentRoutes(router, *services);
   registerFlowRoutes(router, *services);
   registerBulkRoutes(router, *services);
+  registerDashboardRoutes(router, *services);
   registerAdminRoutes(router, *services);
   registerRegisterRoutes(router, *services);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,

@@ -510,6 +510,8 @@ std::vector<Row> table() {
                   }});
   rows.push_back(
       {"GET", "/api/v1/documents/{id}/acts", anyUser(), Reach::OwnOnly, document("/acts"), {}});
+  rows.push_back(
+      {"GET", "/api/v1/dashboard", anyUser(), Reach::NotScoped, path("/api/v1/dashboard"), {}});
   // Bulk actions: any user may send them; each item is decided as the single route decides it,
   // and reported in a 200 (another organisation's document: a 404 item, not a refused request).
   rows.push_back({"POST",
