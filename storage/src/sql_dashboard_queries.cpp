@@ -58,7 +58,7 @@ std::vector<RecentAct> SqlDashboardQueries::recentActs(const std::string& organi
         " d.subject FROM document_acts a JOIN documents d ON d.id = a.document_id"
         " WHERE d.organisation_id = ?"
         " AND (d.confidentiality = 'normal' OR d.created_by = ?)"
-        " ORDER BY a.at DESC, a.document_id, a.seq DESC LIMIT ?"),
+        " ORDER BY a.at DESC, a.seq DESC, a.document_id LIMIT ?"),
         bind(organisationId), bind(viewerId), bind(limit), now;
     RecordSet rows(select);
     std::vector<RecentAct> all;

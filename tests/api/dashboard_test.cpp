@@ -124,13 +124,20 @@ TEST_CASE("dashboard: pending, overdue and due-soon documents and assignments pe
   // The unit: the two documents, the unit's assignment (overdue) and the drafter's.
   checkCounts(drafter->getObject("unit"), 4, 2, 0);
 
-  // The latest acts of the organisation, newest first: the return, then the submissions; the
-  // back-dated one last.
+  // The latest acts of the organisation, newest first (acts of the same second in any order):
+  // the return and the two submissions, then the back-dated one.
   auto recent = dashboard(s, "lanhdao")->getArray("recent");
   REQUIRE(recent->size() == 4);
-  CHECK(item(recent, 0)->getValue<std::string>("document_id") == fresh);
-  CHECK(item(recent, 0)->getObject("act")->getValue<std::string>("action") == "return");
-  CHECK(item(recent, 0)->getValue<std::string>("subject") == "Về việc báo cáo mới");
+  int returns = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    auto each = item(recent, i);
+    if (each->getObject("act")->getValue<std::string>("action") == "return") {
+      ++returns;
+      CHECK(each->getValue<std::string>("document_id") == fresh);
+      CHECK(each->getValue<std::string>("subject") == "Về việc báo cáo mới");
+    }
+  }
+  CHECK(returns == 1);
   CHECK(item(recent, 3)->getValue<std::string>("document_id") == late);
   CHECK(item(recent, 3)->getObject("act")->getValue<std::string>("comment") == "Trình lại");
 }
