@@ -22,6 +22,8 @@
 #include "auth_routes.h"
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
+#include "bulk_routes.h"
+#include "dashboard_routes.h"
 #include "document_routes.h"
 #include "flow_routes.h"
 #include "http_support.h"
@@ -184,6 +186,8 @@ void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
   registerDocumentRoutes(router, *services);
   registerFlowRoutes(router, *services);
+  registerBulkRoutes(router, *services);
+  registerDashboardRoutes(router, *services);
   registerAdminRoutes(router, *services);
   registerRegisterRoutes(router, *services);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,

@@ -561,6 +561,21 @@ std::vector<Row> table() {
                     return get("/api/v1/documents/" + f.incomingOf(target) + "/incoming");
                   },
                   {}});
+  rows.push_back(
+      {"GET", "/api/v1/dashboard", anyUser(), Reach::NotScoped, path("/api/v1/dashboard"), {}});
+  // Bulk actions: any user may send them; each item is decided as the single route decides it,
+  // and reported in a 200 (another organisation's document: a 404 item, not a refused request).
+  rows.push_back({"POST",
+                  "/api/v1/documents/actions",
+                  anyUser(),
+                  Reach::NotScoped,
+                  [](Fixture& f, const Caller&, const std::string& target) {
+                    return Request{"/api/v1/documents/actions",
+                                   R"({"items":[{"id":")" + f.newDraft(target) +
+                                       R"(","if_match":1,"action":"withdraw","comment":"Thôi"}]})",
+                                   "application/json", ""};
+                  },
+                  {}});
   // The directory of agencies is read by everyone; administrators change their own part of it
   // (and, for organisations, the ones below theirs).
   rows.push_back({"GET", "/api/v1/tiers", anyUser(), Reach::NotScoped, path("/api/v1/tiers"), {}});

@@ -1,0 +1,206 @@
+#include "dashboard_routes.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "action_requests.h"
+#include "http_support.h"
+#include "vanthu/storage/sql_assignment_repository.h"
+#include "vanthu/storage/sql_dashboard_queries.h"
+#include "vanthu/storage/sql_directory_repository.h"
+#include "vanthu/storage/sql_template_repository.h"
+#include "vanthu/workflow/deadlines.h"
+
+namespace vanthu::api {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+/// Dates are Vietnam's (UTC+7, no daylight saving): a level reached at 23:00 UTC was reached on
+/// the next day there.
+constexpr int64_t kVietnamOffset = 7 * 3600;
+/// Bounds: the documents of the organisation that wait, the caller's own list, the activity.
+constexpr int kWaitingLimit = 1000;
+constexpr size_t kOwnListLimit = 20;
+constexpr int kRecentLimit = 10;
+
+std::string vietnamDate(int64_t seconds) {
+  return isoTime(seconds + kVietnamOffset).substr(0, 10);
+}
+
+constexpr const char* kCountsSchema = R"json({"type":"object","properties":{
+"pending":{"type":"integer","minimum":0},
+"overdue":{"type":"integer","minimum":0,"description":"among the pending ones: past their due date"},
+"due_soon":{"type":"integer","minimum":0,"description":"among the pending ones: due within 2 days, today included"}},
+"required":["pending","overdue","due_soon"]})json";
+
+constexpr const char* kDashboardSchema = R"json({"type":"object","properties":{
+"today":{"type":"string","format":"date","description":"the date in Vietnam (UTC+7) the counts are for"},
+"user":{"allOf":[{"$ref":"#/components/schemas/DashboardCounts"}],"description":"outgoing documents waiting at a level where the caller may act (returned ones: the caller's own drafts), and the caller's open assignments"},
+"unit":{"type":["object","null"],"description":"the outgoing documents of the caller's unit waiting at any level, and the unit's open assignments; null for a user without a unit",
+"properties":{"unit_id":{"type":"string"},"pending":{"type":"integer"},"overdue":{"type":"integer"},"due_soon":{"type":"integer"}},
+"required":["unit_id","pending","overdue","due_soon"]},
+"waiting":{"type":"array","description":"the caller's pending documents (at most 20), the longest waiting first","items":{"type":"object","properties":{
+"document_id":{"type":"string"},"subject":{"type":"string"},"status":{"type":"string"},"level":{"type":"integer"},
+"reached_at":{"type":"string","format":"date-time"},
+"due_date":{"type":"string","description":"ISO date; \"\" when the level has no deadline"},
+"deadline":{"enum":["none","on_time","due_soon","overdue"]}},
+"required":["document_id","subject","status","level","due_date","deadline"]}},
+"recent":{"type":"array","description":"the organisation's latest acts (at most 10), newest first","items":{"type":"object","properties":{
+"document_id":{"type":"string"},"subject":{"type":"string"},"act":{"$ref":"#/components/schemas/Act"}},
+"required":["document_id","subject","act"]}}},
+"required":["today","user","unit","waiting","recent"]})json";
+
+// Whether the caller may act at `level` of a document drafted in `drafterUnitId`: a grant of the
+// level's role in the organisation, for the drafter's unit when the grant is limited to a unit.
+bool mayActAt(const Principal& principal, const workflow::TemplateLevel& level,
+              const std::string& organisationId, const std::string& drafterUnitId) {
+  auto role = workflow::roleFromName(level.role);
+  if (!role) return false;
+  return std::any_of(principal.roles.begin(), principal.roles.end(), [&](const auto& grant) {
+    return grant.role == *role && grant.organisationId == organisationId &&
+           (!grant.unitId || grant.unitId->empty() || *grant.unitId == drafterUnitId);
+  });
+}
+
+Object::Ptr countsJson(const workflow::DashboardCounts& counts) {
+  Object::Ptr json = new Object;
+  json->set("pending", counts.pending);
+  json->set("overdue", counts.overdue);
+  json->set("due_soon", counts.dueSoon);
+  return json;
+}
+
+}  // namespace
+
+void registerDashboardRoutes(Router& router, ApiServices& services) {
+  router.addSchema("DashboardCounts", kCountsSchema);
+  router.addSchema("Dashboard", kDashboardSchema);
+
+  router.add(
+      {"GET",
+       "/api/v1/dashboard",
+       Access::anyUser(),
+       {"The caller's dashboard: pending, overdue and due-soon counts for the caller and for the "
+        "caller's unit (a level is due its template's working days after the document reached "
+        "it; an assignment on its own due date), the caller's waiting documents, and the "
+        "organisation's latest acts",
+        "documents",
+        "",
+        200,
+        "Dashboard",
+        {},
+        {}}},
+      [&services](RequestContext& context) {
+        const auto& principal = *context.principal;
+        const int64_t now = static_cast<int64_t>(Poco::Timestamp().epochTime());
+        const std::string today = vietnamDate(now);
+        const std::string& organisationId = principal.organisationId;
+
+        struct Waiting {
+          storage::WaitingDocument document;
+          std::string dueDate;
+        };
+        std::string unitId;
+        std::vector<workflow::DeadlineItem> items;
+        std::vector<Waiting> own;
+        std::vector<storage::RecentAct> recent;
+        auto read = services.withDatabase([&](storage::Database& database) -> Status {
+          auto user = storage::SqlDirectoryRepository(database).findUser(principal.userId);
+          if (user && user->unitId) unitId = *user->unitId;
+
+          storage::SqlTemplateRepository templates(database);
+          std::map<std::pair<std::string, int>, std::optional<workflow::WorkflowTemplate>> known;
+          auto levelOf = [&](const storage::WaitingDocument& w) -> const workflow::TemplateLevel* {
+            auto key = std::make_pair(w.templateId, w.templateVersion);
+            auto found = known.find(key);
+            if (found == known.end()) {
+              found =
+                  known.emplace(key, templates.findTemplate(w.templateId, w.templateVersion)).first;
+            }
+            if (!found->second) return nullptr;
+            for (const auto& level : found->second->levels) {
+              if (level.number == w.level) return &level;
+            }
+            return nullptr;
+          };
+          for (auto& w : storage::SqlDashboardQueries(database).waitingDocuments(organisationId,
+                                                                                 kWaitingLimit)) {
+            const auto* level = levelOf(w);
+            std::string due;
+            if (level && level->deadlineDays > 0 && w.reachedAt > 0) {
+              auto date =
+                  workflow::addWorkingDays(vietnamDate(w.reachedAt), level->deadlineDays, {});
+              if (date) due = date.value();
+            }
+            const bool mine =
+                w.status == "returned"
+                    ? w.drafterId == principal.userId
+                    : level && mayActAt(principal, *level, organisationId, w.drafterUnitId);
+            items.push_back({mine ? principal.userId : "", w.drafterUnitId, due, true});
+            if (mine) own.push_back({std::move(w), due});
+          }
+
+          // Open assignments of the caller and of the caller's unit, each counted once.
+          storage::SqlAssignmentRepository assignments(database);
+          std::map<std::string, workflow::Assignment> open;
+          for (auto& a : assignments.openAssignments("", principal.userId)) open[a.id] = a;
+          if (!unitId.empty()) {
+            for (auto& a : assignments.openAssignments(unitId)) open[a.id] = a;
+          }
+          for (const auto& [id, a] : open) {
+            items.push_back({a.userId, a.unitId, a.dueDate, a.status == "open"});
+          }
+
+          recent = storage::SqlDashboardQueries(database).recentActs(
+              organisationId, principal.userId, kRecentLimit);
+          return Status::ok();
+        });
+        if (!read.isOk()) return sendProblem(context, read);
+
+        Object body;
+        body.set("today", today);
+        body.set("user", countsJson(workflow::countsForUser(items, principal.userId, today)));
+        if (unitId.empty()) {
+          body.set("unit", Poco::Dynamic::Var());
+        } else {
+          auto unit = countsJson(workflow::countsForUnit(items, unitId, today));
+          unit->set("unit_id", unitId);
+          body.set("unit", unit);
+        }
+        Array::Ptr waiting = new Array;
+        for (size_t i = 0; i < own.size() && i < kOwnListLimit; ++i) {
+          const auto& w = own[i];
+          Object::Ptr item = new Object;
+          item->set("document_id", w.document.documentId);
+          item->set("subject", w.document.subject);
+          item->set("status", w.document.status);
+          item->set("level", w.document.level);
+          if (w.document.reachedAt > 0) item->set("reached_at", isoTime(w.document.reachedAt));
+          item->set("due_date", w.dueDate);
+          item->set("deadline", std::string(workflow::deadlineStatusName(
+                                    workflow::classifyDeadline(w.dueDate, today))));
+          waiting->add(item);
+        }
+        body.set("waiting", waiting);
+        Array::Ptr activity = new Array;
+        for (const auto& each : recent) {
+          Object::Ptr item = new Object;
+          item->set("document_id", each.act.documentId);
+          item->set("subject", each.subject);
+          item->set("act", actJson(each.act));
+          activity->add(item);
+        }
+        body.set("recent", activity);
+        sendJson(context, 200, body);
+      });
+}
+
+}  // namespace vanthu::api

@@ -1,0 +1,53 @@
+#pragma once
+
+// What the dashboard reads (DESIGN §2, deadlines): the outgoing documents of an organisation that
+// wait at a level, with the time they reached it, and the organisation's latest acts. Read-only,
+// bounded by the caller's limit, parameterised.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_flow_repository.h"
+
+namespace vanthu::storage {
+
+/// An outgoing document waiting for someone: under review, at the signature, signed and waiting
+/// for issuance, or returned to its drafter.
+struct WaitingDocument {
+  std::string documentId;
+  std::string subject;
+  std::string status;  ///< "review", "signing", "signed", "returned"
+  std::string templateId;
+  int templateVersion = 0;
+  int level = 0;
+  std::string drafterId;
+  std::string drafterUnitId;
+  int64_t reachedAt = 0;  ///< the time of its latest act (Unix seconds); 0 when it has none
+};
+
+/// An act with the subject of its document, for an activity list.
+struct RecentAct {
+  StoredAct act;
+  std::string subject;
+};
+
+class SqlDashboardQueries {
+ public:
+  explicit SqlDashboardQueries(Database& database) : database_(database) {}
+
+  /// At most `limit` waiting documents of `organisationId`, the longest waiting first.
+  std::vector<WaitingDocument> waitingDocuments(const std::string& organisationId, int limit);
+
+  /// The latest `limit` acts on documents of `organisationId` that `viewerId` may see without
+  /// looking at assignments (documents of normal confidentiality, and the viewer's own ones),
+  /// newest first.
+  std::vector<RecentAct> recentActs(const std::string& organisationId, const std::string& viewerId,
+                                    int limit);
+
+ private:
+  Database& database_;
+};
+
+}  // namespace vanthu::storage

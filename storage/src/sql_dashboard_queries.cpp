@@ -1,0 +1,89 @@
+#include "vanthu/storage/sql_dashboard_queries.h"
+
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+
+#include "sql_support.h"
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::RecordSet;
+
+namespace vanthu::storage {
+
+std::vector<WaitingDocument> SqlDashboardQueries::waitingDocuments(
+    const std::string& organisationId, int limit) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    // The latest act by sequence (not by time): the act that brought the document where it is.
+    select << db.sql(
+        "SELECT f.document_id, d.subject, f.status, f.template_id, f.template_version,"
+        " f.level, f.drafter_id, f.drafter_unit_id, COALESCE((SELECT a.at FROM"
+        " document_acts a WHERE a.document_id = f.document_id ORDER BY a.seq DESC"
+        " LIMIT 1), 0) AS reached_at"
+        " FROM document_flows f JOIN documents d ON d.id = f.document_id"
+        " WHERE d.organisation_id = ?"
+        " AND f.status IN ('review', 'signing', 'signed', 'returned')"
+        " ORDER BY reached_at, f.document_id LIMIT ?"),
+        bind(organisationId), bind(limit), now;
+    RecordSet rows(select);
+    std::vector<WaitingDocument> all;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      WaitingDocument w;
+      w.documentId = sql::text(rows, 0);
+      w.subject = sql::text(rows, 1);
+      w.status = sql::text(rows, 2);
+      w.templateId = sql::text(rows, 3);
+      w.templateVersion = static_cast<int>(sql::integer(rows, 4));
+      w.level = static_cast<int>(sql::integer(rows, 5));
+      w.drafterId = sql::text(rows, 6);
+      w.drafterUnitId = sql::text(rows, 7);
+      w.reachedAt = sql::integer(rows, 8);
+      all.push_back(std::move(w));
+    }
+    return all;
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "listing the documents waiting in " + organisationId, e);
+  }
+}
+
+std::vector<RecentAct> SqlDashboardQueries::recentActs(const std::string& organisationId,
+                                                       const std::string& viewerId, int limit) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT a.id, a.document_id, a.seq, a.action, a.actor_id, a.on_behalf_of,"
+        " a.role, a.authority_marker, a.from_level, a.to_level, a.comment, a.at,"
+        " d.subject FROM document_acts a JOIN documents d ON d.id = a.document_id"
+        " WHERE d.organisation_id = ?"
+        " AND (d.confidentiality = 'normal' OR d.created_by = ?)"
+        " ORDER BY a.at DESC, a.seq DESC, a.document_id LIMIT ?"),
+        bind(organisationId), bind(viewerId), bind(limit), now;
+    RecordSet rows(select);
+    std::vector<RecentAct> all;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      RecentAct recent;
+      recent.act.id = sql::text(rows, 0);
+      recent.act.documentId = sql::text(rows, 1);
+      recent.act.seq = static_cast<int>(sql::integer(rows, 2));
+      auto& act = recent.act.act;
+      act.action = sql::text(rows, 3);
+      act.actorId = sql::text(rows, 4);
+      act.onBehalfOfId = sql::text(rows, 5);
+      act.role = sql::text(rows, 6);
+      act.authorityMarker = sql::text(rows, 7);
+      act.fromLevel = static_cast<int>(sql::integer(rows, 8));
+      act.toLevel = static_cast<int>(sql::integer(rows, 9));
+      act.comment = sql::text(rows, 10);
+      act.at = sql::integer(rows, 11);
+      recent.subject = sql::text(rows, 12);
+      all.push_back(std::move(recent));
+    }
+    return all;
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "listing the latest acts of " + organisationId, e);
+  }
+}
+
+}  // namespace vanthu::storage
