@@ -335,7 +335,8 @@ std::set<std::string> SqlDocumentRepository::referencedBlobHashes() {
   auto& db = database_.impl();
   try {
     // Every table that names a blob (see migrations.cpp): the versions, the attachments (as
-    // uploaded and as signed), and the exchange's packages (an outgoing one may be re-sent, a received one is the evidence of what came).
+    // uploaded and as signed), and the exchange's packages (an outgoing one may be re-sent, a
+    // received one is the evidence of what came).
     Poco::Data::Statement select(db.session);
     select << db.sql(
         "SELECT blob_hash FROM document_versions UNION SELECT payload_hash FROM exchange_outbox"

@@ -30,7 +30,7 @@ struct AuthSession {
 struct SessionCheck {
   AuthSession session;
   bool userActive = false;
-  std::string organisationId;  ///< the user's organisation
+  std::string organisationId;     ///< the user's organisation
   std::vector<RoleGrant> grants;  ///< the user's role grants, read with the session (one query)
 };
 
