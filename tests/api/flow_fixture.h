@@ -77,14 +77,14 @@ inline Reply call(uint16_t port, const std::string& method, const std::string& p
   return reply;
 }
 
-inline std::string multipart(const std::string& subject,
-                             const std::string& direction = "outgoing") {
+inline std::string multipart(
+    const std::string& subject, const std::string& direction = "outgoing",
+    const std::string& pdfFile = "tests/data/corpus/unsigned/dss_EmptyPage.pdf") {
   Object metadata;
   metadata.set("direction", direction);
   metadata.set("document_type", "CV");
   metadata.set("subject", subject);
-  std::string pdf =
-      test::readFile(test::sourceDir() / "tests/data/corpus/unsigned/dss_EmptyPage.pdf");
+  std::string pdf = test::readFile(test::sourceDir() / pdfFile);
   std::string body = "--" + kBoundary +
                      "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: "
                      "application/json\r\n\r\n" +

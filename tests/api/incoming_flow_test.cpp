@@ -24,6 +24,7 @@
 #include <sstream>
 #include <thread>
 
+#include "flow_fixture.h"
 #include "incoming_flow_service.h"
 #include "test_support.h"
 #include "vanthu/api/http_server.h"
@@ -42,208 +43,12 @@ using namespace vanthu;
 using Poco::JSON::Object;
 using vanthu::test::TempDir;
 
+using namespace vanthu::flowtest;
+
 namespace {
 
-const std::string kBoundary = "vanthu-incoming-boundary";
-
-std::string demoPassword() {
-  const char* password = std::getenv("VANTHU_DEMO_PASSWORD");
-  return password != nullptr && *password != '\0' ? password : "demo-test-password";
-}
-
-struct Reply {
-  int status = 0;
-  std::string contentType;
-  std::string etag;
-  std::string body;
-  Object::Ptr json() const { return Poco::JSON::Parser().parse(body).extract<Object::Ptr>(); }
-  std::string code() const { return json()->getValue<std::string>("code"); }
-};
-
-std::string text(const Object& object) {
-  std::ostringstream out;
-  object.stringify(out);
-  return out.str();
-}
-
-Reply call(uint16_t port, const std::string& method, const std::string& path,
-           const std::string& bearer, const std::string& body = "",
-           const std::string& contentType = "application/json", const std::string& ifMatch = "") {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-  if (!bearer.empty()) request.set("Authorization", "Bearer " + bearer);
-  if (!ifMatch.empty()) request.set("If-Match", ifMatch);
-  if (!body.empty() || method == "POST") {
-    request.setContentType(contentType);
-    request.setContentLength(static_cast<std::streamsize>(body.size()));
-  }
-  session.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  Reply reply;
-  std::istream& in = session.receiveResponse(response);
-  Poco::StreamCopier::copyToString(in, reply.body);
-  reply.status = static_cast<int>(response.getStatus());
-  reply.contentType = response.getContentType();
-  reply.etag = response.get("ETag", "");
-  return reply;
-}
-
-std::string multipart(const std::string& subject, const std::string& direction = "outgoing",
-                      const std::string& pdfFile = "tests/data/corpus/unsigned/dss_EmptyPage.pdf") {
-  Object metadata;
-  metadata.set("direction", direction);
-  metadata.set("document_type", "CV");
-  metadata.set("subject", subject);
-  std::string pdf = test::readFile(test::sourceDir() / pdfFile);
-  std::string body = "--" + kBoundary +
-                     "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: "
-                     "application/json\r\n\r\n" +
-                     text(metadata) + "\r\n";
-  body += "--" + kBoundary +
-          "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
-          "Content-Type: application/pdf\r\n\r\n" +
-          pdf + "\r\n";
-  return body + "--" + kBoundary + "--\r\n";
-}
-
-std::string actionBody(const std::string& action, const std::string& comment = "") {
-  Object body;
-  body.set("action", action);
-  if (!comment.empty()) body.set("comment", comment);
-  return text(body);
-}
-
-std::string tag(int64_t revision) {
-  return "\"" + std::to_string(revision) + "\"";
-}
-
-// The demo directory (organisations, units, users and their grants as `vanthu demo init` makes
-// them, with fast password hashes), and a server on it.
-struct IncomingServer {
-  TempDir dir;
-  std::ostringstream logs;
-  api::ServerConfig config;
-  std::unique_ptr<api::StructuredLog> log;
-  std::unique_ptr<api::HttpServer> server;
-  std::map<std::string, std::string> tokens;
-
-  IncomingServer() {
-    config.dataDir = dir.path();
-    config.port = 0;
-    config.gcInterval = std::chrono::seconds(0);
-    // With tests/storage/with_postgres.sh: the same tests on PostgreSQL, in a fresh schema.
-    if (const char* postgres = std::getenv("VANTHU_TEST_POSTGRES_URL")) {
-      std::random_device random;
-      config.databaseUrl = std::string(postgres) + "?schema=incoming" + std::to_string(random()) +
-                           std::to_string(random());
-    }
-    {
-      auto database = openDatabase();
-      storage::SqlDirectoryRepository directory(*database);
-      const auto& demo = demo::demoDirectory();
-      for (const auto& tier : demo.tiers) REQUIRE(directory.addTier(tier).isOk());
-      for (const auto& organisation : demo.organisations) {
-        REQUIRE(directory.addOrganisation(organisation).isOk());
-      }
-      for (const auto& unit : demo.units) REQUIRE(directory.addUnit(unit).isOk());
-      const std::string hash = api::hashPassword(demoPassword(), 1000);  // fast for tests
-      for (const auto& demoUser : demo.users) {
-        workflow::User user;
-        user.id = "user-" + demoUser.username;
-        user.username = demoUser.username;
-        user.fullName = demoUser.fullName;
-        user.position = demoUser.position;
-        user.organisationId = demoUser.organisationId;
-        if (!demoUser.unitId.empty()) user.unitId = demoUser.unitId;
-        user.passwordHash = hash;
-        REQUIRE(directory.addUser(user).isOk());
-        for (const auto& grant : demo::demoRoleGrants(demoUser, user.id)) {
-          REQUIRE(directory.grantRole(grant).isOk());
-        }
-      }
-    }
-    log = std::make_unique<api::StructuredLog>(logs, api::LogLevel::Warning, api::LogFormat::Json);
-    server = std::make_unique<api::HttpServer>(config, *log);
-    server->start();
-  }
-
-  std::unique_ptr<storage::Database> openDatabase() const {
-    return storage::Database::open({config.resolvedDatabaseUrl()});
-  }
-
-  uint16_t port() const { return server->port(); }
-
-  std::string token(const std::string& username) {
-    auto& token = tokens[username];
-    if (token.empty()) {
-      Object body;
-      body.set("username", username);
-      body.set("password", demoPassword());
-      auto reply = call(port(), "POST", "/api/v1/auth/login", "", text(body));
-      INFO(reply.body);
-      REQUIRE(reply.status == 200);
-      token = reply.json()->getValue<std::string>("token");
-    }
-    return token;
-  }
-
-  // An outgoing draft of `username`; returns its id.
-  std::string draft(const std::string& subject, const std::string& username = "chuyenvien",
-                    const std::string& direction = "outgoing") {
-    auto reply = call(port(), "POST", "/api/v1/documents", token(username),
-                      multipart(subject, direction), "multipart/form-data; boundary=" + kBoundary);
-    INFO(reply.body);
-    REQUIRE(reply.status == 201);
-    CHECK(reply.etag == "\"1\"");
-    return reply.json()->getValue<std::string>("id");
-  }
-
-  Reply act(const std::string& username, const std::string& id, const std::string& body,
-            const std::string& ifMatch) {
-    return call(port(), "POST", "/api/v1/documents/" + id + "/actions", token(username), body,
-                "application/json", ifMatch);
-  }
-
-  // The action, which must be accepted; returns the document's new revision.
-  int64_t accept(const std::string& username, const std::string& id, const std::string& body,
-                 int64_t revision, const std::string& expectedStatus) {
-    auto reply = act(username, id, body, tag(revision));
-    INFO(username << " " << body << ": " << reply.body);
-    REQUIRE(reply.status == 200);
-    auto document = reply.json()->getObject("document");
-    CHECK(document->getValue<std::string>("status") == expectedStatus);
-    CHECK(document->getValue<int64_t>("revision") == revision + 1);
-    CHECK(reply.etag == tag(revision + 1));
-    return revision + 1;
-  }
-
-  Reply acts(const std::string& username, const std::string& id) {
-    return call(port(), "GET", "/api/v1/documents/" + id + "/acts", token(username));
-  }
-
-  Reply document(const std::string& username, const std::string& id) {
-    return call(port(), "GET", "/api/v1/documents/" + id, token(username));
-  }
-
-  std::vector<workflow::AuditEntry> audit(const std::string& id) {
-    auto database = openDatabase();
-    return storage::SqlAuditLog(*database, nullptr).entriesOfDocument(id);
-  }
-};
-
-void checkProblem(const Reply& reply, int status, const std::string& code) {
-  INFO(reply.body);
-  CHECK(reply.status == status);
-  CHECK(reply.contentType.rfind("application/problem+json", 0) == 0);
-  if (reply.contentType.rfind("application/problem+json", 0) == 0) CHECK(reply.code() == code);
-}
-
-Object::Ptr item(const Poco::JSON::Array::Ptr& items, size_t index) {
-  return items->getObject(static_cast<unsigned>(index));
-}
-
 // The document the clerk of the province receives; returns its id.
-std::string receive(IncomingServer& s, const std::string& subject,
+std::string receive(FlowServer& s, const std::string& subject,
                     const std::string& pdf = "tests/data/corpus/unsigned/dss_EmptyPage.pdf",
                     const std::string& clerk = "vanthu") {
   auto reply =
@@ -255,11 +60,11 @@ std::string receive(IncomingServer& s, const std::string& subject,
   return reply.json()->getValue<std::string>("id");
 }
 
-Reply incoming(IncomingServer& s, const std::string& username, const std::string& id) {
+Reply incoming(FlowServer& s, const std::string& username, const std::string& id) {
   return call(s.port(), "GET", "/api/v1/documents/" + id + "/incoming", s.token(username));
 }
 
-Object::Ptr incomingOk(IncomingServer& s, const std::string& username, const std::string& id) {
+Object::Ptr incomingOk(FlowServer& s, const std::string& username, const std::string& id) {
   auto reply = incoming(s, username, id);
   INFO(reply.body);
   REQUIRE(reply.status == 200);
@@ -267,7 +72,7 @@ Object::Ptr incomingOk(IncomingServer& s, const std::string& username, const std
 }
 
 // The action, which must be accepted with `status` and `code`; returns the new revision.
-int64_t accept(IncomingServer& s, const std::string& username, const std::string& id,
+int64_t accept(FlowServer& s, const std::string& username, const std::string& id,
                const std::string& body, int64_t revision, const std::string& status,
                const std::string& code) {
   auto reply = s.act(username, id, body, tag(revision));
@@ -304,7 +109,7 @@ TEST_CASE(
     "incoming: received with its verdict, registered 01 and 02, assigned, handed to a "
     "specialist, noted and completed with a reply",
     "[api][incoming]") {
-  IncomingServer s;
+  FlowServer s;
   auto first = receive(s, "Công văn về việc báo cáo tình hình thực hiện");
   auto second = receive(s, "Công văn về việc góp ý dự thảo");
 
@@ -429,7 +234,7 @@ TEST_CASE(
 
 TEST_CASE("incoming: the clerk refuses with a reason, and a refused document never moves",
           "[api][incoming]") {
-  IncomingServer s;
+  FlowServer s;
   auto id = receive(s, "Công văn gửi nhầm cơ quan");
   checkProblem(s.act("vanthu", id, actionBody("refuse"), tag(1)), 400, "invalid_argument");
   int64_t revision = accept(s, "vanthu", id, R"({"action":"refuse","reason":"Gửi nhầm cơ quan"})",
@@ -447,7 +252,7 @@ TEST_CASE(
     "incoming: wrong roles 403, another organisation 404, a stale or missing If-Match 412/428, "
     "the wrong direction 409, bad fields 400; nothing moves",
     "[api][incoming]") {
-  IncomingServer s;
+  FlowServer s;
   auto id = receive(s, "Công văn đến");
   // Only the clerk registers; the leader assigns; the head of the lead unit names a specialist.
   checkProblem(s.act("chuyenvien", id, actionBody("register"), tag(1)), 403, "forbidden");
@@ -516,7 +321,7 @@ TEST_CASE(
 TEST_CASE(
     "incoming: a due date in the past is overdue; without one the leader gets 10 working days",
     "[api][incoming]") {
-  IncomingServer s;
+  FlowServer s;
   auto late = receive(s, "Công văn quá hạn");
   int64_t revision = accept(s, "vanthu", late, actionBody("register"), 1, "registered", "03");
   accept(s, "lanhdao", late, assignBody("2020-01-06"), revision, "assigned", "04");
@@ -540,7 +345,7 @@ TEST_CASE(
 
 TEST_CASE("incoming: an attacked PDF is received too, with the verdict that says so",
           "[api][incoming]") {
-  IncomingServer s;
+  FlowServer s;
   auto id = receive(s, "Công văn bị sửa sau khi ký",
                     "tests/data/corpus/attacks/dss_modified_after_signature.pdf");
   auto shown = incomingOk(s, "vanthu", id);
