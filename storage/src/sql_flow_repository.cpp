@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "database_impl.h"
+#include "json_strings.h"
 #include "sql_support.h"
 
 using namespace Poco::Data::Keywords;
@@ -19,28 +20,6 @@ using workflow::FlowState;
 using workflow::OutgoingStatus;
 
 // The two list columns are JSON arrays: ["user-a","user-b"] and [2,3].
-std::string jsonStrings(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ",";
-    out += '"';
-    for (unsigned char c : values[i]) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += static_cast<char>(c);
-      } else if (c < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-        out += escaped;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    out += '"';
-  }
-  return out + "]";
-}
-
 std::string jsonIntegers(const std::vector<int>& values) {
   std::string out = "[";
   for (size_t i = 0; i < values.size(); ++i) {
@@ -56,47 +35,9 @@ std::string jsonIntegers(const std::vector<int>& values) {
 }
 
 std::vector<std::string> parseStrings(const std::string& text, const std::string& documentId) {
-  std::vector<std::string> values;
-  size_t i = 0;
-  auto skipSpace = [&] {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t')) ++i;
-  };
-  skipSpace();
-  if (i >= text.size() || text[i] != '[') corrupt(documentId, "approvals");
-  ++i;
-  skipSpace();
-  if (i < text.size() && text[i] == ']') return values;
-  while (true) {
-    skipSpace();
-    if (i >= text.size() || text[i] != '"') corrupt(documentId, "approvals");
-    ++i;
-    std::string value;
-    while (i < text.size() && text[i] != '"') {
-      if (text[i] == '\\') {
-        if (i + 1 >= text.size()) corrupt(documentId, "approvals");
-        char next = text[i + 1];
-        if (next == 'u' && i + 5 < text.size()) {
-          value += static_cast<char>(std::stoi(text.substr(i + 2, 4), nullptr, 16));
-          i += 6;
-          continue;
-        }
-        value += next;
-        i += 2;
-        continue;
-      }
-      value += text[i++];
-    }
-    if (i >= text.size()) corrupt(documentId, "approvals");
-    ++i;
-    values.push_back(std::move(value));
-    skipSpace();
-    if (i < text.size() && text[i] == ',') {
-      ++i;
-      continue;
-    }
-    if (i < text.size() && text[i] == ']') return values;
-    corrupt(documentId, "approvals");
-  }
+  auto values = sql::parseJsonStringArray(text);
+  if (!values) corrupt(documentId, "approvals");
+  return *values;
 }
 
 std::vector<int> parseIntegers(const std::string& text, const std::string& documentId) {
@@ -150,7 +91,7 @@ Status SqlFlowRepository::createFlow(const StoredFlow& flow) {
   auto& db = database_.impl();
   const auto& s = flow.state;
   std::string status(workflow::outgoingStatusName(s.status));
-  std::string approvals = jsonStrings(s.approvalsAtLevel);
+  std::string approvals = sql::jsonStringArray(s.approvalsAtLevel);
   std::string skipped = jsonIntegers(s.skippedLevels);
   int version = flow.templateVersion;
   int level = s.level;
@@ -209,7 +150,7 @@ Status SqlFlowRepository::updateFlow(const StoredFlow& flow) {
   auto& db = database_.impl();
   const auto& s = flow.state;
   std::string status(workflow::outgoingStatusName(s.status));
-  std::string approvals = jsonStrings(s.approvalsAtLevel);
+  std::string approvals = sql::jsonStringArray(s.approvalsAtLevel);
   std::string skipped = jsonIntegers(s.skippedLevels);
   int level = s.level;
   int returnedTo = s.returnedTo;
