@@ -20,8 +20,6 @@ namespace {
 using workflow::IncomingActionKind;
 using workflow::IncomingStatus;
 
-constexpr const char* kIncomingRegisterName = "Sổ đăng ký văn bản đến";
-
 // The act, and what the sender is to be told: the exchange sends it later (standards §2.4).
 std::string auditDetails(const workflow::Act& act, const std::string& exchangeStatus,
                          bool notifySender) {
@@ -97,24 +95,11 @@ Status IncomingFlowService::receive(const workflow::DocumentRecord& document,
 }
 
 Status IncomingFlowService::takeNumber(workflow::DocumentRecord& document, int year) {
-  storage::SqlRegisterRepository registers(database_);
-  std::string registerId;
-  for (const auto& each : registers.listRegisters(document.organisationId)) {
-    if (each.direction == "incoming") {
-      registerId = each.id;
-      break;
-    }
-  }
+  auto registerId = registerOf(database_, document.organisationId, "incoming");
+  if (!registerId) return registerId.status();
   storage::SqlDocumentRepository documents(database_);
-  if (registerId.empty()) {
-    // An organisation's first registration opens its incoming register.
-    workflow::Register opened{document.organisationId + "-van-ban-den", document.organisationId,
-                              kIncomingRegisterName, "incoming"};
-    if (auto created = documents.createRegister(opened); !created) return created;
-    registerId = opened.id;
-  }
   // The incoming number (số đến) alone: the sender's notation is the sender's.
-  auto number = documents.issue(document.id, document.revision, registerId, year, "{n}");
+  auto number = documents.issue(document.id, document.revision, registerId.value(), year, "{n}");
   if (!number) return number.status();
   auto numbered = documents.findDocument(document.id);
   if (!numbered) return Status(ErrorCode::Internal, "document " + document.id + " vanished");

@@ -45,9 +45,22 @@ CalendarDate vietnamDate(int64_t unixSeconds) {
   return {parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday};
 }
 
-constexpr const char* kOutgoingRegisterName = "Sổ đăng ký văn bản đi";
-
 }  // namespace
+
+Result<std::string> registerOf(storage::Database& database, const std::string& organisationId,
+                               const std::string& direction) {
+  for (const auto& each : storage::SqlRegisterRepository(database).listRegisters(organisationId)) {
+    if (each.direction == direction) return each.id;
+  }
+  bool outgoing = direction == "outgoing";
+  workflow::Register opened{
+      organisationId + (outgoing ? "-van-ban-di" : "-van-ban-den"), organisationId,
+      outgoing ? "Sổ đăng ký văn bản đi" : "Sổ đăng ký văn bản đến", direction};
+  if (auto created = storage::SqlDocumentRepository(database).createRegister(opened); !created) {
+    return created;
+  }
+  return opened.id;
+}
 
 Status OutgoingFlowService::takeNumber(workflow::DocumentRecord& document,
                                        const storage::StoredFlow& flow, int year) {
@@ -75,23 +88,10 @@ Status OutgoingFlowService::takeNumber(workflow::DocumentRecord& document,
   if (!notation) return notation.status();
   std::string pattern = "{n}" + notation.value().substr(notation.value().find('/'));
 
-  storage::SqlRegisterRepository registers(database_);
-  std::string registerId;
-  for (const auto& each : registers.listRegisters(document.organisationId)) {
-    if (each.direction == "outgoing") {
-      registerId = each.id;
-      break;
-    }
-  }
+  auto registerId = registerOf(database_, document.organisationId, "outgoing");
+  if (!registerId) return registerId.status();
   storage::SqlDocumentRepository documents(database_);
-  if (registerId.empty()) {
-    // An organisation's first issuance opens its outgoing register.
-    workflow::Register opened{document.organisationId + "-van-ban-di", document.organisationId,
-                              kOutgoingRegisterName, "outgoing"};
-    if (auto created = documents.createRegister(opened); !created) return created;
-    registerId = opened.id;
-  }
-  auto number = documents.issue(document.id, document.revision, registerId, year, pattern);
+  auto number = documents.issue(document.id, document.revision, registerId.value(), year, pattern);
   if (!number) return number.status();
   auto numbered = documents.findDocument(document.id);
   if (!numbered) return Status(ErrorCode::Internal, "document " + document.id + " vanished");

@@ -46,6 +46,11 @@ class VersionProducer {
                                                   int month, int day, const workflow::Act& act) = 0;
 };
 
+/// The id of the organisation's register of `direction` ("outgoing": sổ đăng ký văn bản đi,
+/// "incoming": sổ đăng ký văn bản đến), opened at its first use. Joins the caller's transaction.
+Result<std::string> registerOf(storage::Database& database, const std::string& organisationId,
+                               const std::string& direction);
+
 /// The caller as the flows need them: own grants, the delegations in force lent to them and the
 /// grants of their givers. Shared by the outgoing and the incoming services.
 workflow::Actor loadActor(storage::Database& database, const workflow::DocumentViewer& caller,
