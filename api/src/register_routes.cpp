@@ -4,9 +4,11 @@
 #include <Poco/JSON/Object.h>
 
 #include <cctype>
+#include <sstream>
 
 #include "http_support.h"
 #include "register_pdf.h"
+#include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_register_repository.h"
 #include "vanthu/workflow/register_table.h"
@@ -42,6 +44,26 @@ Result<std::string> formatParameter(const std::map<std::string, std::string>& qu
     return Status::invalidArgument("query parameter 'format' must be csv or pdf");
   }
   return found->second;
+}
+
+/// Exporting a register of official documents is itself recorded: who took which register's
+/// year, in which format and how many rows. One entry, written only once the file is made.
+void auditExport(storage::Database& database, const RequestContext& context,
+                 const std::string& registerId, int year, const std::string& format, size_t rows) {
+  Object details;
+  details.set("register", registerId);
+  details.set("year", year);
+  details.set("format", format);
+  details.set("rows", rows);
+  std::ostringstream text;
+  details.stringify(text);
+  workflow::AuditEntry entry;
+  entry.actor = context.principal->userId;
+  entry.organisationId = context.principal->organisationId;
+  entry.action = "export_register";
+  entry.details = text.str();
+  entry.clientAddress = context.request.clientAddress().host().toString();
+  storage::SqlAuditLog(database, nullptr).append(std::move(entry));
 }
 
 void addSchemas(Router& router) {
@@ -139,6 +161,9 @@ void registerRegisterRoutes(Router& router, ApiServices& services) {
                                          year.value(), std::move(entries));
         const bool csv = format.value() == "csv";
         const std::string body = csv ? workflow::toCsv(table) : renderRegisterPdf(table);
+        services.withDatabase([&](storage::Database& db) {
+          auditExport(db, context, id, year.value(), format.value(), table.rows.size());
+        });
         context.response.set("Content-Disposition",
                              "attachment; filename=\"" +
                                  workflow::registerFileName(kind, year.value(), format.value()) +

@@ -18,6 +18,7 @@
 #include "vanthu/api/http_server.h"
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
 #include "vanthu/workflow/document_types.h"
@@ -228,6 +229,19 @@ struct RegisterServer {
   Reply get(const std::string& username, const std::string& path) {
     return call("GET", path, token(username));
   }
+
+  /// The audit entries recording register exports, oldest first.
+  std::vector<workflow::AuditEntry> exportEntries() {
+    auto database = storage::Database::open({config.resolvedDatabaseUrl()});
+    storage::SqlAuditLog audit(*database, nullptr);
+    std::vector<workflow::AuditEntry> found;
+    for (uint64_t sequence = 0, size = audit.size(); sequence < size; ++sequence) {
+      auto entry = audit.entry(sequence);
+      REQUIRE(entry);
+      if (entry->action == "export_register") found.push_back(*entry);
+    }
+    return found;
+  }
 };
 
 }  // namespace
@@ -366,6 +380,50 @@ TEST_CASE("exports are refused to other organisations, other roles and bad param
     CHECK(bad.contentType.rfind("application/problem+json", 0) == 0);
     CHECK(bad.code() == "invalid_argument");
   }
+}
+
+TEST_CASE("an export is one audit entry: who, which register, year and format",
+          "[api][registers]") {
+  RegisterServer s;
+  REQUIRE(s.exportEntries().empty());
+  REQUIRE(s.get("vanthu", "/api/v1/registers/so-di/export?year=2026&format=csv").status == 200);
+  auto entries = s.exportEntries();
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].actor == "u-clerk");
+  CHECK(entries[0].organisationId == "ubnd");
+  CHECK(entries[0].documentId.empty());
+  CHECK(entries[0].clientAddress == "127.0.0.1");
+  auto details = Poco::JSON::Parser().parse(entries[0].details).extract<Poco::JSON::Object::Ptr>();
+  CHECK(details->getValue<std::string>("register") == "so-di");
+  CHECK(details->getValue<int>("year") == 2026);
+  CHECK(details->getValue<std::string>("format") == "csv");
+  CHECK(details->getValue<int>("rows") == 2 + kCongVan);
+
+  REQUIRE(s.get("lanhdao", "/api/v1/registers/so-den/export?year=2025&format=pdf").status == 200);
+  entries = s.exportEntries();
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[1].actor == "u-leader");
+  details = Poco::JSON::Parser().parse(entries[1].details).extract<Poco::JSON::Object::Ptr>();
+  CHECK(details->getValue<std::string>("register") == "so-den");
+  CHECK(details->getValue<int>("year") == 2025);
+  CHECK(details->getValue<std::string>("format") == "pdf");
+  CHECK(details->getValue<int>("rows") == 0);
+  // The chain still verifies with the new entries in it.
+  {
+    auto database = storage::Database::open({s.config.resolvedDatabaseUrl()});
+    CHECK(storage::SqlAuditLog(*database, nullptr).verify().ok());
+  }
+}
+
+TEST_CASE("a refused export writes no audit entry", "[api][registers]") {
+  RegisterServer s;
+  CHECK(s.get("vanthu-stc", "/api/v1/registers/so-di/export?year=2026&format=csv").status == 404);
+  CHECK(s.get("vanthu", "/api/v1/registers/khong-co/export?year=2026&format=csv").status == 404);
+  CHECK(s.get("chuyenvien", "/api/v1/registers/so-di/export?year=2026&format=csv").status == 403);
+  CHECK(s.get("vanthu", "/api/v1/registers/so-di/export?year=2026&format=xlsx").status == 400);
+  CHECK(s.get("vanthu", "/api/v1/registers/so-di/export?year=26&format=csv").status == 400);
+  CHECK(s.call("GET", "/api/v1/registers/so-di/export?year=2026&format=csv", "").status == 401);
+  CHECK(s.exportEntries().empty());
 }
 
 TEST_CASE("the register PDF copes with no rows, a cell longer than a page and unprintable text",
