@@ -42,6 +42,35 @@ TEST_CASE("working days skip weekends and the holidays given", "[workflow][deadl
   CHECK(addWorkingDays("2026-11-27", 1, {"2/9"}).status().code() == ErrorCode::InvalidArgument);
 }
 
+TEST_CASE("a calendar adds the weekend days worked to make up for a bridged holiday",
+          "[workflow][deadlines]") {
+  // 30 April - 1 May 2025 (Wednesday, Thursday): Friday 2 May was given off, and Saturday
+  // 26 April worked instead.
+  WorkingCalendar calendar{{"2025-04-30", "2025-05-01", "2025-05-02"}, {"2025-04-26"}};
+  CHECK(calendar.isWorkingDay("2025-04-25"));
+  CHECK(calendar.isWorkingDay("2025-04-26"));        // a Saturday, worked
+  CHECK_FALSE(calendar.isWorkingDay("2025-04-27"));  // Sunday
+  CHECK_FALSE(calendar.isWorkingDay("2025-05-02"));  // a Friday, off
+  CHECK_FALSE(calendar.isWorkingDay("2025-05-03"));  // an ordinary Saturday
+  CHECK_FALSE(calendar.isWorkingDay("2025-02-30"));
+  CHECK(calendar.addWorkingDays("2025-04-25", 0).value() == "2025-04-25");
+  CHECK(calendar.addWorkingDays("2025-04-25", 1).value() == "2025-04-26");
+  CHECK(calendar.addWorkingDays("2025-04-25", 3).value() == "2025-04-29");
+  CHECK(calendar.addWorkingDays("2025-04-29", 1).value() == "2025-05-05");
+  // Without the make-up day the same three days end after the holiday.
+  CHECK(WorkingCalendar{calendar.daysOff, {}}.addWorkingDays("2025-04-25", 3).value() ==
+        "2025-05-05");
+  // The free functions are the calendar without extra days.
+  CHECK(addWorkingDays("2025-04-25", 2, calendar.daysOff).value() == "2025-04-29");
+  CHECK_FALSE(isWorkingDay("2025-04-26", calendar.daysOff));
+  // A day both off and worked is off.
+  CHECK_FALSE(WorkingCalendar{{"2025-04-26"}, {"2025-04-26"}}.isWorkingDay("2025-04-26"));
+  CHECK(WorkingCalendar{{}, {"26/04/2025"}}.addWorkingDays("2025-04-25", 1).status().code() ==
+        ErrorCode::InvalidArgument);
+  CHECK(WorkingCalendar{{"x"}, {}}.addWorkingDays("2025-04-25", 1).status().code() ==
+        ErrorCode::InvalidArgument);
+}
+
 TEST_CASE("an item is overdue after its due date and due soon within the window",
           "[workflow][deadlines]") {
   CHECK(classifyDeadline("2026-11-28", "2026-11-29") == DeadlineStatus::Overdue);

@@ -83,28 +83,46 @@ std::string daysToIsoDate(int days) {
 }
 
 bool isWorkingDay(std::string_view isoDate, const std::vector<std::string>& holidays) {
-  auto days = isoDateToDays(isoDate);
-  if (!days || weekday(*days) >= 5) return false;
-  return std::find(holidays.begin(), holidays.end(), isoDate) == holidays.end();
+  return WorkingCalendar{holidays, {}}.isWorkingDay(isoDate);
 }
 
 Result<std::string> addWorkingDays(std::string_view startDate, int workingDays,
                                    const std::vector<std::string>& holidays) {
+  return WorkingCalendar{holidays, {}}.addWorkingDays(startDate, workingDays);
+}
+
+bool WorkingCalendar::isWorkingDay(std::string_view isoDate) const {
+  auto days = isoDateToDays(isoDate);
+  if (!days) return false;
+  auto listed = [&](const std::vector<std::string>& dates) {
+    return std::find(dates.begin(), dates.end(), isoDate) != dates.end();
+  };
+  if (listed(daysOff)) return false;
+  return weekday(*days) < 5 || listed(extraWorkingDays);
+}
+
+Result<std::string> WorkingCalendar::addWorkingDays(std::string_view startDate,
+                                                    int workingDays) const {
   auto start = isoDateToDays(startDate);
   if (!start) return Status::invalidArgument("'" + std::string(startDate) + "' is not a date");
   if (workingDays < 0) {
     return Status::invalidArgument("a deadline is a number of working days from 0, not " +
                                    std::to_string(workingDays));
   }
-  for (const auto& holiday : holidays) {
+  for (const auto& holiday : daysOff) {
     if (!isoDateToDays(holiday)) {
       return Status::invalidArgument("holiday '" + holiday + "' is not a date");
+    }
+  }
+  for (const auto& worked : extraWorkingDays) {
+    if (!isoDateToDays(worked)) {
+      return Status::invalidArgument("working day '" + worked + "' is not a date");
     }
   }
   int day = *start;
   for (int counted = 0; counted < workingDays;) {
     ++day;
-    if (isWorkingDay(daysToIsoDate(day), holidays)) ++counted;
+    if (isWorkingDay(daysToIsoDate(day))) ++counted;
   }
   return daysToIsoDate(day);
 }

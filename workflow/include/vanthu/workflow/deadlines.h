@@ -28,6 +28,20 @@ bool isWorkingDay(std::string_view isoDate, const std::vector<std::string>& holi
 Result<std::string> addWorkingDays(std::string_view startDate, int workingDays,
                                    const std::vector<std::string>& holidays);
 
+/// Which days are worked: Monday to Friday, less the days off (public holidays, and the days the
+/// government bridges to them), plus the weekend days it makes working days instead (ngày làm
+/// bù). The free functions above are this calendar with no extra working days.
+struct WorkingCalendar {
+  std::vector<std::string> daysOff;           ///< ISO dates
+  std::vector<std::string> extraWorkingDays;  ///< ISO dates of weekend days worked
+
+  /// A day off is never worked, even on a weekday; an extra working day is worked even on a
+  /// weekend; the rest is Monday to Friday.
+  bool isWorkingDay(std::string_view isoDate) const;
+  /// As the free addWorkingDays(); InvalidArgument also for a malformed extra working day.
+  Result<std::string> addWorkingDays(std::string_view startDate, int workingDays) const;
+};
+
 enum class DeadlineStatus : uint8_t {
   NoDeadline,  ///< no (or no readable) due date
   OnTime,
