@@ -11,10 +11,11 @@
 
 #include "action_requests.h"
 #include "http_support.h"
+#include "outgoing_flow_service.h"
+#include "pending_work.h"
 #include "vanthu/storage/sql_assignment_repository.h"
 #include "vanthu/storage/sql_dashboard_queries.h"
 #include "vanthu/storage/sql_directory_repository.h"
-#include "vanthu/storage/sql_template_repository.h"
 #include "vanthu/workflow/deadlines.h"
 
 namespace vanthu::api {
@@ -23,17 +24,9 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-/// Dates are Vietnam's (UTC+7, no daylight saving): a level reached at 23:00 UTC was reached on
-/// the next day there.
-constexpr int64_t kVietnamOffset = 7 * 3600;
-/// Bounds: the documents of the organisation that wait, the caller's own list, the activity.
-constexpr int kWaitingLimit = 1000;
+/// Bounds: the caller's own list, the activity.
 constexpr size_t kOwnListLimit = 20;
 constexpr int kRecentLimit = 10;
-
-std::string vietnamDate(int64_t seconds) {
-  return isoTime(seconds + kVietnamOffset).substr(0, 10);
-}
 
 constexpr const char* kCountsSchema = R"json({"type":"object","properties":{
 "pending":{"type":"integer","minimum":0},
@@ -43,7 +36,7 @@ constexpr const char* kCountsSchema = R"json({"type":"object","properties":{
 
 constexpr const char* kDashboardSchema = R"json({"type":"object","properties":{
 "today":{"type":"string","format":"date","description":"the date in Vietnam (UTC+7) the counts are for"},
-"user":{"allOf":[{"$ref":"#/components/schemas/DashboardCounts"}],"description":"outgoing documents waiting at a level where the caller may act (returned ones: the caller's own drafts), and the caller's open assignments"},
+"user":{"allOf":[{"$ref":"#/components/schemas/DashboardCounts"}],"description":"outgoing documents waiting at a level where the caller may act, by a role of their own or one lent to them by a delegation in force (returned ones: the caller's own drafts), and the caller's open assignments"},
 "unit":{"type":["object","null"],"description":"the outgoing documents of the caller's unit waiting at any level, and the unit's open assignments; null for a user without a unit",
 "properties":{"unit_id":{"type":"string"},"pending":{"type":"integer"},"overdue":{"type":"integer"},"due_soon":{"type":"integer"}},
 "required":["unit_id","pending","overdue","due_soon"]},
@@ -57,18 +50,6 @@ constexpr const char* kDashboardSchema = R"json({"type":"object","properties":{
 "document_id":{"type":"string"},"subject":{"type":"string"},"act":{"$ref":"#/components/schemas/Act"}},
 "required":["document_id","subject","act"]}}},
 "required":["today","user","unit","waiting","recent"]})json";
-
-// Whether the caller may act at `level` of a document drafted in `drafterUnitId`: a grant of the
-// level's role in the organisation, for the drafter's unit when the grant is limited to a unit.
-bool mayActAt(const Principal& principal, const workflow::TemplateLevel& level,
-              const std::string& organisationId, const std::string& drafterUnitId) {
-  auto role = workflow::roleFromName(level.role);
-  if (!role) return false;
-  return std::any_of(principal.roles.begin(), principal.roles.end(), [&](const auto& grant) {
-    return grant.role == *role && grant.organisationId == organisationId &&
-           (!grant.unitId || grant.unitId->empty() || *grant.unitId == drafterUnitId);
-  });
-}
 
 Object::Ptr countsJson(const workflow::DashboardCounts& counts) {
   Object::Ptr json = new Object;
@@ -104,48 +85,20 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
         const std::string today = vietnamDate(now);
         const std::string& organisationId = principal.organisationId;
 
-        struct Waiting {
-          storage::WaitingDocument document;
-          std::string dueDate;
-        };
         std::string unitId;
         std::vector<workflow::DeadlineItem> items;
-        std::vector<Waiting> own;
+        std::vector<WaitingOutgoing> own;
         std::vector<storage::RecentAct> recent;
         auto read = services.withDatabase([&](storage::Database& database) -> Status {
           auto user = storage::SqlDirectoryRepository(database).findUser(principal.userId);
           if (user && user->unitId) unitId = *user->unitId;
 
-          storage::SqlTemplateRepository templates(database);
-          std::map<std::pair<std::string, int>, std::optional<workflow::WorkflowTemplate>> known;
-          auto levelOf = [&](const storage::WaitingDocument& w) -> const workflow::TemplateLevel* {
-            auto key = std::make_pair(w.templateId, w.templateVersion);
-            auto found = known.find(key);
-            if (found == known.end()) {
-              found =
-                  known.emplace(key, templates.findTemplate(w.templateId, w.templateVersion)).first;
-            }
-            if (!found->second) return nullptr;
-            for (const auto& level : found->second->levels) {
-              if (level.number == w.level) return &level;
-            }
-            return nullptr;
-          };
-          for (auto& w : storage::SqlDashboardQueries(database).waitingDocuments(organisationId,
-                                                                                 kWaitingLimit)) {
-            const auto* level = levelOf(w);
-            std::string due;
-            if (level && level->deadlineDays > 0 && w.reachedAt > 0) {
-              auto date =
-                  workflow::addWorkingDays(vietnamDate(w.reachedAt), level->deadlineDays, {});
-              if (date) due = date.value();
-            }
-            const bool mine =
-                w.status == "returned"
-                    ? w.drafterId == principal.userId
-                    : level && mayActAt(principal, *level, organisationId, w.drafterUnitId);
-            items.push_back({mine ? principal.userId : "", w.drafterUnitId, due, true});
-            if (mine) own.push_back({std::move(w), due});
+          auto actor = loadActor(database, viewerOf(principal), now);
+          const workflow::WorkingCalendar calendar{};
+          for (auto& w : pendingWorkOf(database, actor, now, calendar).outgoing) {
+            items.push_back(
+                {w.forActor ? principal.userId : "", w.document.drafterUnitId, w.dueDate, true});
+            if (w.forActor) own.push_back(std::move(w));
           }
 
           // Open assignments of the caller and of the caller's unit, each counted once.

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "outgoing_flow_service.h"
 #include "pdf_upload.h"
+#include "pending_work.h"
 #include "vanthu/signing/signature_validator.h"
 #include "vanthu/storage/sql_assignment_repository.h"
 #include "vanthu/storage/sql_attachment_repository.h"
@@ -578,8 +579,10 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         200,
         "DocumentList",
         {{"box", "string",
-          "outgoing, incoming or pending (your own documents that left draft and are not issued "
-          "yet); all when absent"},
+          "outgoing, incoming or pending (documents waiting for your action now: outgoing ones at "
+          "a level whose role you hold or hold through a delegation in force, your own returned "
+          "drafts, incoming ones for you to register, assign, pass to a specialist or handle); "
+          "all when absent"},
          {"status", "string", "only documents in this workflow state"},
          {"q", "string", "words of the subject (trích yếu) or notation, case-insensitive"},
          {"page", "integer", "1, 2, ... (default 1)"},
@@ -608,18 +611,17 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
           }
           listing.limit = *value;
         }
+        bool pending = false;
         if (query.count("box")) {
           const std::string& box = query["box"];
           if (box == "outgoing" || box == "incoming") {
             listing.direction = box;
           } else if (box == "pending") {
-            // Until the workflow assigns reviewers, what waits is what you sent on its way.
             if (!principal.isUser()) {
               return sendProblem(context, Status::invalidArgument(
                                               "box=pending is a person's list, not a token's"));
             }
-            filter.createdBy = principal.userId;
-            filter.inFlight = true;
+            pending = true;
           } else {
             return sendProblem(
                 context, Status::invalidArgument("box must be outgoing, incoming or pending"));
@@ -641,6 +643,13 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         listing.organisationId = principal.organisationId;
         auto visibility = workflow::documentVisibility(viewerOf(principal));
         auto result = services.withDatabase([&](storage::Database& database) {
+          if (pending) {
+            // What waits for the caller, as the dashboard counts it; then the box's filters,
+            // visibility, order and paging as for the other boxes.
+            const int64_t now = static_cast<int64_t>(Poco::Timestamp().epochTime());
+            auto actor = loadActor(database, viewerOf(principal), now);
+            filter.onlyIds = pendingWorkOf(database, actor, now, {}).idsForActor();
+          }
           return storage::SqlDocumentRepository(database).listVisibleDocuments(listing, visibility,
                                                                                filter);
         });

@@ -3,6 +3,7 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Statement.h>
 
+#include "json_strings.h"
 #include "sql_support.h"
 
 using namespace Poco::Data::Keywords;
@@ -18,7 +19,7 @@ std::vector<WaitingDocument> SqlDashboardQueries::waitingDocuments(
     // The latest act by sequence (not by time): the act that brought the document where it is.
     select << db.sql(
         "SELECT f.document_id, d.subject, f.status, f.template_id, f.template_version,"
-        " f.level, f.drafter_id, f.drafter_unit_id, COALESCE((SELECT a.at FROM"
+        " f.level, f.drafter_id, f.drafter_unit_id, f.approvals, COALESCE((SELECT a.at FROM"
         " document_acts a WHERE a.document_id = f.document_id ORDER BY a.seq DESC"
         " LIMIT 1), 0) AS reached_at"
         " FROM document_flows f JOIN documents d ON d.id = f.document_id"
@@ -38,12 +39,47 @@ std::vector<WaitingDocument> SqlDashboardQueries::waitingDocuments(
       w.level = static_cast<int>(sql::integer(rows, 5));
       w.drafterId = sql::text(rows, 6);
       w.drafterUnitId = sql::text(rows, 7);
-      w.reachedAt = sql::integer(rows, 8);
+      w.approvalsAtLevel =
+          sql::parseJsonStringArray(sql::text(rows, 8)).value_or(std::vector<std::string>{});
+      w.reachedAt = sql::integer(rows, 9);
       all.push_back(std::move(w));
     }
     return all;
   } catch (const Poco::Exception& e) {
     sql::storageFailure(db, "listing the documents waiting in " + organisationId, e);
+  }
+}
+
+std::vector<WaitingIncomingDocument> SqlDashboardQueries::waitingIncomingDocuments(
+    const std::string& organisationId, int limit) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement select(db.session);
+    select << db.sql(
+        "SELECT f.document_id, d.subject, f.status, f.lead_unit_id, f.specialist_id,"
+        " f.due_date, COALESCE((SELECT a.at FROM document_acts a"
+        " WHERE a.document_id = f.document_id ORDER BY a.seq DESC LIMIT 1), 0) AS reached_at"
+        " FROM incoming_flows f JOIN documents d ON d.id = f.document_id"
+        " WHERE d.organisation_id = ?"
+        " AND f.status IN ('received', 'registered', 'assigned', 'in_progress')"
+        " ORDER BY reached_at, f.document_id LIMIT ?"),
+        bind(organisationId), bind(limit), now;
+    RecordSet rows(select);
+    std::vector<WaitingIncomingDocument> all;
+    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+      WaitingIncomingDocument w;
+      w.documentId = sql::text(rows, 0);
+      w.subject = sql::text(rows, 1);
+      w.status = sql::text(rows, 2);
+      w.leadUnitId = sql::text(rows, 3);
+      w.specialistId = sql::text(rows, 4);
+      w.dueDate = sql::text(rows, 5);
+      w.reachedAt = sql::integer(rows, 6);
+      all.push_back(std::move(w));
+    }
+    return all;
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "listing the incoming documents waiting in " + organisationId, e);
   }
 }
 

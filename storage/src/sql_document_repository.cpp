@@ -200,6 +200,22 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listVisibleDocuments(
       where += " AND status <> ? AND register_number IS NULL";
       parameters.push_back("draft");
     }
+    if (filter.onlyIds) {
+      if (filter.onlyIds->empty()) {
+        workflow::DocumentPage none;
+        if (q.countTotal) none.total = 0;
+        return none;
+      }
+      // The list is padded with "" (no document's id) to a power of two, so that the prepared
+      // statements cached per connection stay few whatever the number of ids.
+      size_t slots = 8;
+      while (slots < filter.onlyIds->size()) slots *= 2;
+      where += " AND id IN (?";
+      for (size_t i = 1; i < slots; ++i) where += ", ?";
+      where += ")";
+      parameters.insert(parameters.end(), filter.onlyIds->begin(), filter.onlyIds->end());
+      parameters.resize(parameters.size() + slots - filter.onlyIds->size());
+    }
     if (!filter.text.empty()) {
       std::string pattern = "%";
       for (char c : filter.text) {

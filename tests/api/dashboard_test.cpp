@@ -6,8 +6,11 @@
 
 #include <Poco/Timestamp.h>
 
+#include <set>
+
 #include "flow_fixture.h"
 #include "vanthu/storage/sql_assignment_repository.h"
+#include "vanthu/storage/sql_delegation_repository.h"
 #include "vanthu/storage/sql_flow_repository.h"
 #include "vanthu/workflow/deadlines.h"
 
@@ -39,7 +42,128 @@ void checkCounts(const Object::Ptr& counts, int pending, int overdue, int dueSoo
   CHECK(counts->getValue<int>("due_soon") == dueSoon);
 }
 
+struct Box {
+  std::set<std::string> ids;
+  int64_t total = -1;
+};
+
+// GET /api/v1/documents?box=pending (plus `more`) as `username`: the ids on the page and the total.
+Box pendingBox(FlowServer& s, const std::string& username, const std::string& more = "") {
+  auto reply = call(s.port(), "GET", "/api/v1/documents?box=pending" + more, s.token(username));
+  INFO(username << ": " << reply.body);
+  REQUIRE(reply.status == 200);
+  Box box;
+  auto items = reply.json()->getArray("items");
+  for (size_t i = 0; i < items->size(); ++i) {
+    box.ids.insert(item(items, i)->getValue<std::string>("id"));
+  }
+  box.total = reply.json()->getValue<int64_t>("total");
+  return box;
+}
+
+// The ids (and total) waiting for each of `usernames`, checked against `expected`.
+void checkPending(FlowServer& s, const std::map<std::string, std::set<std::string>>& expected) {
+  for (const auto& [username, ids] : expected) {
+    INFO(username);
+    auto box = pendingBox(s, username);
+    CHECK(box.ids == ids);
+    CHECK(box.total == static_cast<int64_t>(ids.size()));
+  }
+}
+
+std::string receiveIncoming(FlowServer& s, const std::string& subject) {
+  auto reply = call(s.port(), "POST", "/api/v1/documents", s.token("vanthu"),
+                    multipart(subject, "incoming"), "multipart/form-data; boundary=" + kBoundary);
+  INFO(reply.body);
+  REQUIRE(reply.status == 201);
+  return reply.json()->getValue<std::string>("id");
+}
+
+int64_t acceptAny(FlowServer& s, const std::string& username, const std::string& id,
+                  const std::string& body, int64_t revision) {
+  auto reply = s.act(username, id, body, tag(revision));
+  INFO(username << " " << body << ": " << reply.body);
+  REQUIRE(reply.status == 200);
+  return reply.json()->getObject("document")->getValue<int64_t>("revision");
+}
+
 }  // namespace
+
+TEST_CASE("documents: box=pending lists what waits for the caller's action as a document climbs",
+          "[api][dashboard][pending]") {
+  FlowServer s;
+  const std::set<std::string> none;
+  auto outgoing = s.draft("Về việc trình ký báo cáo");
+  auto kept = s.draft("Về việc còn soạn");  // a draft waits for nobody
+  (void)kept;
+  checkPending(s, {{"chuyenvien", none}, {"truongphong", none}, {"lanhdao", none}});
+
+  int64_t revision = s.accept("chuyenvien", outgoing, actionBody("submit"), 1, "review");
+  // Level 2: the department head of the drafter's unit, not the drafter (in flight, not hers).
+  checkPending(s, {{"chuyenvien", none},
+                   {"truongphong", {outgoing}},
+                   {"chanhvanphong", none},
+                   {"lanhdao", none},
+                   {"vanthu", none}});
+  revision = s.accept("truongphong", outgoing, actionBody("approve"), revision, "review");
+  checkPending(s, {{"truongphong", none}, {"chanhvanphong", {outgoing}}, {"lanhdao", none}});
+  revision = s.accept("chanhvanphong", outgoing, actionBody("approve"), revision, "signing");
+  checkPending(s, {{"chanhvanphong", none}, {"lanhdao", {outgoing}}, {"phochutich", none}});
+
+  // The leader lends "sign" to the deputy: the document waits for him too, while it is in force.
+  {
+    auto database = s.openDatabase();
+    workflow::Delegation lent;
+    lent.id = "delegation-sign";
+    lent.organisationId = "ubnd-tinh";
+    lent.fromUserId = "user-lanhdao";
+    lent.toUserId = "user-phochutich";
+    lent.scope = workflow::DelegationScope::Sign;
+    lent.startsAt = nowSeconds() - 60;
+    lent.endsAt = nowSeconds() + 3600;
+    lent.reason = "Đi công tác";
+    lent.createdBy = "user-lanhdao";
+    lent.createdAt = nowSeconds() - 60;
+    REQUIRE(storage::SqlDelegationRepository(*database).addDelegation(lent).isOk());
+  }
+  checkPending(s, {{"lanhdao", {outgoing}}, {"phochutich", {outgoing}}});
+
+  // Incoming: the clerk registers, the leader assigns, the lead unit's head names a specialist.
+  auto first = receiveIncoming(s, "Công văn về việc báo cáo quý");
+  auto second = receiveIncoming(s, "Công văn về việc góp ý");
+  checkPending(s, {{"vanthu", {first, second}}, {"lanhdao", {outgoing}}, {"truongphong", none}});
+  // Paging and filters as in the other boxes; the total counts every page.
+  auto page = pendingBox(s, "vanthu", "&limit=1&page=2");
+  CHECK(page.ids.size() == 1);
+  CHECK(page.total == 2);
+  CHECK(pendingBox(s, "vanthu", "&q=g%C3%B3p").ids == std::set<std::string>{second});
+  CHECK(pendingBox(s, "vanthu", "&status=registered").total == 0);
+
+  int64_t firstRevision = acceptAny(s, "vanthu", first, actionBody("register"), 1);
+  // The "sign" delegation does not lend the leader's assigning.
+  checkPending(s,
+               {{"vanthu", {second}}, {"lanhdao", {outgoing, first}}, {"phochutich", {outgoing}}});
+  CHECK(pendingBox(s, "lanhdao", "&status=registered").ids == std::set<std::string>{first});
+  CHECK(pendingBox(s, "lanhdao", "&status=signing").total == 1);
+
+  Object assign;
+  assign.set("action", "assign");
+  assign.set("lead_unit_id", "ubnd-tinh-th");
+  assign.set("due_date", "2099-12-31");
+  assign.set("instruction", "Phòng Tổng hợp chủ trì");
+  firstRevision = acceptAny(s, "lanhdao", first, text(assign), firstRevision);
+  checkPending(s, {{"lanhdao", {outgoing}}, {"truongphong", {first}}, {"chuyenvien", none}});
+  acceptAny(s, "truongphong", first,
+            R"({"action":"assign_specialist","specialist_id":"user-chuyenvien"})", firstRevision);
+  checkPending(s, {{"truongphong", none}, {"chuyenvien", {first}}});
+
+  // Returned from the signature, the outgoing document waits for its drafter again.
+  s.accept("lanhdao", outgoing, actionBody("return", "Sửa lại trích yếu"), revision, "returned");
+  checkPending(s, {{"chuyenvien", {first, outgoing}}, {"lanhdao", none}, {"phochutich", none}});
+
+  // Another organisation's clerk sees none of it.
+  checkPending(s, {{"vanthu.pdp", none}});
+}
 
 TEST_CASE("dashboard: pending, overdue and due-soon documents and assignments per user and unit",
           "[api][dashboard]") {

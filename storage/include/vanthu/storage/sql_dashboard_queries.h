@@ -1,8 +1,9 @@
 #pragma once
 
-// What the dashboard reads (DESIGN §2, deadlines): the outgoing documents of an organisation that
-// wait at a level, with the time they reached it, and the organisation's latest acts. Read-only,
-// bounded by the caller's limit, parameterised.
+// What the dashboard and the "pending" box read (DESIGN §2, deadlines): the outgoing documents of
+// an organisation that wait at a level, with the time they reached it, the incoming documents
+// that wait for someone's step, and the organisation's latest acts. Read-only, bounded by the
+// caller's limit, parameterised.
 
 #include <cstdint>
 #include <string>
@@ -24,7 +25,21 @@ struct WaitingDocument {
   int level = 0;
   std::string drafterId;
   std::string drafterUnitId;
+  /// Whose authority approved at the current level so far (an "all of N" level).
+  std::vector<std::string> approvalsAtLevel;
   int64_t reachedAt = 0;  ///< the time of its latest act (Unix seconds); 0 when it has none
+};
+
+/// An incoming document waiting for a step: to be registered, assigned, given to a specialist
+/// or worked on.
+struct WaitingIncomingDocument {
+  std::string documentId;
+  std::string subject;
+  std::string status;  ///< "received", "registered", "assigned", "in_progress"
+  std::string leadUnitId;
+  std::string specialistId;
+  std::string dueDate;  ///< ISO date; "" before the leader assigns it
+  int64_t reachedAt = 0;
 };
 
 /// An act with the subject of its document, for an activity list.
@@ -39,6 +54,11 @@ class SqlDashboardQueries {
 
   /// At most `limit` waiting documents of `organisationId`, the longest waiting first.
   std::vector<WaitingDocument> waitingDocuments(const std::string& organisationId, int limit);
+
+  /// At most `limit` incoming documents of `organisationId` that are neither refused nor
+  /// completed, the longest waiting first.
+  std::vector<WaitingIncomingDocument> waitingIncomingDocuments(const std::string& organisationId,
+                                                                int limit);
 
   /// The latest `limit` acts on documents of `organisationId` that `viewerId` may see without
   /// looking at assignments (documents of normal confidentiality, and the viewer's own ones),

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "vanthu/storage/database.h"
 #include "vanthu/workflow/document_access.h"
@@ -19,6 +21,8 @@ struct DocumentListFilter {
   std::string createdBy;
   /// Only documents that left draft and are not issued yet (no register number).
   bool inFlight = false;
+  /// Only documents with one of these ids (the "pending" box); none when set and empty.
+  std::optional<std::vector<std::string>> onlyIds;
 };
 
 /// DocumentRepository on the metadata database (SQLite or PostgreSQL). Parameterised SQL only;
