@@ -8,10 +8,14 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
+#include <utility>
 
 #include "action_requests.h"
 #include "document_routes.h"
 #include "http_support.h"
+#include "incoming_action_requests.h"
+#include "incoming_flow_service.h"
 #include "official_documents.h"
 #include "outgoing_flow_service.h"
 #include "vanthu/api/problem.h"
@@ -33,7 +37,12 @@ constexpr const char* kBulkSchema = R"json({"type":"object","properties":{
 "key_id":{"type":"string"},"password":{"type":"string","writeOnly":true},
 "page":{"type":"integer","minimum":1},"rectangle":{"type":"object"},
 "comment":{"type":"string","maxLength":2000},"to_level":{"type":"integer","minimum":1},
-"skip_levels":{"type":"array","items":{"type":"integer","minimum":1}}},
+"skip_levels":{"type":"array","items":{"type":"integer","minimum":1}},
+"reason":{"type":"string"},"lead_unit_id":{"type":"string"},
+"supporting_unit_ids":{"type":"array","items":{"type":"string"}},
+"due_date":{"type":"string","format":"date"},"instruction":{"type":"string"},
+"specialist_id":{"type":"string"},"text":{"type":"string"},"result":{"type":"string"},
+"reply_document_id":{"type":"string"}},
 "required":["id","if_match","action"],"additionalProperties":false}}},
 "required":["items"],"additionalProperties":false})json";
 
@@ -42,6 +51,7 @@ constexpr const char* kBulkResultSchema = R"json({"type":"object","properties":{
 "id":{"type":"string"},
 "status":{"type":"integer","description":"what the single-document route would have answered: 200, or the error's status"},
 "document":{"$ref":"#/components/schemas/Document"},"act":{"$ref":"#/components/schemas/Act"},
+"exchange_status":{"type":"string","description":"incoming documents: the edXML status code the sender is to be told"},
 "error":{"type":"object","description":"a problem object (type, title, status, code, detail)",
 "properties":{"type":{"type":"string"},"title":{"type":"string"},"status":{"type":"integer"},
 "code":{"type":"string"},"detail":{"type":"string"}},"required":["status","code","detail"]}},
@@ -86,6 +96,90 @@ Object::Ptr failure(const std::string& id, const Status& status, const RequestCo
   return result;
 }
 
+/// One item's action on its own: the moment, the caller and the client address it is done with.
+struct ItemContext {
+  ApiServices& services;
+  const Principal& principal;
+  std::string clientAddress;
+};
+
+Object::Ptr success(const std::string& id, const workflow::DocumentRecord& document,
+                    const storage::StoredAct& act) {
+  Object::Ptr result = new Object;
+  result->set("id", id);
+  result->set("status", 200);
+  result->set("document", documentJson(document));
+  result->set("act", actJson(act));
+  return result;
+}
+
+std::pair<int64_t, std::string> nowAndIso() {
+  Poco::Timestamp now;
+  return {static_cast<int64_t>(now.epochTime()),
+          Poco::DateTimeFormatter::format(now, "%Y-%m-%dT%H:%M:%S.%iZ")};
+}
+
+// An outgoing action (submit, approve, sign, issue, ...), as the single-document route does it.
+Result<Object::Ptr> applyOutgoingItem(const ItemContext& item, const Object& fields,
+                                      const std::string& documentId) {
+  for (const auto& field : kIncomingActionFields) {
+    if (fields.has(field)) {
+      return Status::invalidArgument("field '" + field +
+                                     "' goes only with the actions of incoming documents");
+    }
+  }
+  auto action = actionOf(fields);
+  if (!action) return action.status();
+  auto signingInput = signingInputOf(fields);
+  if (!signingInput) return signingInput.status();
+  auto expected = itemRevision(fields);
+  if (!expected) return expected.status();
+  OfficialDocumentProducer producer(item.services, signingInput.value());
+  OutgoingActionRequest request;
+  request.documentId = documentId;
+  request.expectedRevision = expected.value();
+  request.action = action.value();
+  request.caller = viewerOf(item.principal);
+  request.producer = &producer;
+  request.clientAddress = item.clientAddress;
+  std::tie(request.now, request.nowIso) = nowAndIso();
+  auto outcome = item.services.withDatabase(
+      [&](storage::Database& database) { return OutgoingFlowService(database).apply(request); });
+  if (!outcome) return outcome.status();
+  return success(documentId, outcome.value().document, outcome.value().act);
+}
+
+// An incoming action (register, refuse, assign, ...), as the single-document route does it.
+Result<Object::Ptr> applyIncomingItem(const ItemContext& item, const Object& fields,
+                                      const std::string& documentId) {
+  // The action's own fields, without the item's id and revision.
+  Object body(fields);
+  body.remove("id");
+  body.remove("if_match");
+  auto action = incomingActionOf(body);
+  if (!action) return action.status();
+  auto expected = itemRevision(fields);
+  if (!expected) return expected.status();
+  IncomingActionRequest request;
+  request.documentId = documentId;
+  request.expectedRevision = expected.value();
+  request.action = action.value();
+  request.caller = viewerOf(item.principal);
+  request.clientAddress = item.clientAddress;
+  std::tie(request.now, request.nowIso) = nowAndIso();
+  auto outcome = item.services.withDatabase(
+      [&](storage::Database& database) { return IncomingFlowService(database).apply(request); });
+  if (!outcome) return outcome.status();
+  auto result = success(documentId, outcome.value().document, outcome.value().act);
+  result->set("exchange_status", outcome.value().exchangeStatus);
+  return result;
+}
+
+bool isIncomingItem(const Object& fields) {
+  return fields.has("action") && fields.get("action").isString() &&
+         isIncomingActionName(fields.getValue<std::string>("action"));
+}
+
 }  // namespace
 
 void registerBulkRoutes(Router& router, ApiServices& services) {
@@ -96,10 +190,11 @@ void registerBulkRoutes(Router& router, ApiServices& services) {
       {"POST",
        "/api/v1/documents/actions",
        Access::anyUser(),
-       {"Act on several outgoing documents in one request (1 to 100 items): each item is a "
-        "DocumentAction with the document's id and its if_match revision, applied in its own "
-        "transaction (one refused item never undoes another); the results come in the items' "
-        "order, each with the status the single-document route would have answered",
+       {"Act on several documents in one request (1 to 100 items): each item is a "
+        "DocumentAction, outgoing or incoming, with the document's id and its if_match "
+        "revision, applied in its own transaction (one refused item never undoes another); the "
+        "results come in the items' order, each with the status the single-document route "
+        "would have answered",
         "documents",
         "BulkDocumentActions",
         200,
@@ -116,9 +211,11 @@ void registerBulkRoutes(Router& router, ApiServices& services) {
                                           "field 'items' must be an array of 1 to 100 actions"));
         }
         std::set<std::string> itemFields = kActionFields;
+        itemFields.insert(kIncomingActionFields.begin(), kIncomingActionFields.end());
         itemFields.insert("id");
         itemFields.insert("if_match");
-        const std::string clientAddress = context.request.clientAddress().host().toString();
+        const ItemContext itemContext{services, principal,
+                                      context.request.clientAddress().host().toString()};
         Array::Ptr results = new Array;
         for (size_t index = 0; index < items->size(); ++index) {
           auto item = items->getObject(static_cast<unsigned>(index));
@@ -143,49 +240,19 @@ void registerBulkRoutes(Router& router, ApiServices& services) {
             refuse(Status::invalidArgument("unknown field '" + unknown->first + "'"));
             continue;
           }
-          auto action = actionOf(*item);
-          if (!action) {
-            refuse(action.status());
-            continue;
-          }
-          auto signingInput = signingInputOf(*item);
-          if (!signingInput) {
-            refuse(signingInput.status());
-            continue;
-          }
-          auto expected = itemRevision(*item);
-          if (!expected) {
-            refuse(expected.status());
-            continue;
-          }
-          OfficialDocumentProducer producer(services, signingInput.value());
-          OutgoingActionRequest request;
-          request.documentId = documentId;
-          request.expectedRevision = expected.value();
-          request.action = action.value();
-          request.caller = viewerOf(principal);
-          request.producer = &producer;
-          request.clientAddress = clientAddress;
-          Poco::Timestamp now;
-          request.now = static_cast<int64_t>(now.epochTime());
-          request.nowIso = Poco::DateTimeFormatter::format(now, "%Y-%m-%dT%H:%M:%S.%iZ");
-          auto outcome = services.withDatabase([&](storage::Database& database) {
-            return OutgoingFlowService(database).apply(request);
-          });
+          auto outcome = isIncomingItem(*item) ? applyIncomingItem(itemContext, *item, documentId)
+                                               : applyOutgoingItem(itemContext, *item, documentId);
           if (!outcome) {
             refuse(outcome.status());
             continue;
           }
-          services.log.info("document_action", {{"request_id", context.requestId},
-                                                {"document_id", documentId},
-                                                {"user_id", principal.userId},
-                                                {"action", outcome.value().act.act.action},
-                                                {"bulk_item", std::to_string(index)}});
-          Object::Ptr result = new Object;
-          result->set("id", documentId);
-          result->set("status", 200);
-          result->set("document", documentJson(outcome.value().document));
-          result->set("act", actJson(outcome.value().act));
+          auto result = outcome.value();
+          services.log.info("document_action",
+                            {{"request_id", context.requestId},
+                             {"document_id", documentId},
+                             {"user_id", principal.userId},
+                             {"action", result->getObject("act")->getValue<std::string>("action")},
+                             {"bulk_item", std::to_string(index)}});
           results->add(result);
         }
         Object answer;

@@ -146,3 +146,85 @@ TEST_CASE("bulk: the request's own shape is checked before any item is applied",
   checkResult(results, 3, id, 200, "");
   CHECK(actCount(s, id) == 1);
 }
+
+TEST_CASE("bulk: a clerk registers several incoming documents, one stale revision fails alone",
+          "[api][bulk][incoming]") {
+  FlowServer s;
+  std::vector<std::string> ids;
+  for (const char* subject : {"Công văn về việc báo cáo quý", "Công văn về việc góp ý dự thảo",
+                              "Công văn về việc kiểm tra", "Công văn về việc tập huấn"}) {
+    auto reply = call(s.port(), "POST", "/api/v1/documents", s.token("vanthu"),
+                      multipart(subject, "incoming"), "multipart/form-data; boundary=" + kBoundary);
+    INFO(reply.body);
+    REQUIRE(reply.status == 201);
+    ids.push_back(reply.json()->getValue<std::string>("id"));
+  }
+  // Receiving leaves its own entries; the bulk request adds one per accepted item only.
+  const size_t received = s.audit(ids[0]).size();
+  REQUIRE(received > 0);
+  auto reply =
+      bulk(s, "vanthu",
+           {bulkItem(ids[0], 1, "register", "Vào sổ"), bulkItem(ids[1], "\"2\"", "register"),
+            bulkItem(ids[2], "\"1\"", "register"), bulkItem(ids[3], 1, "refuse")});
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  auto results = reply.json()->getArray("results");
+  REQUIRE(results->size() == 4);
+  checkResult(results, 0, ids[0], 200, "");
+  checkResult(results, 1, ids[1], 412, "precondition_failed");
+  checkResult(results, 2, ids[2], 200, "");
+  checkResult(results, 3, ids[3], 400, "invalid_argument");  // a refusal needs its reason
+  for (size_t index : {0, 2}) {
+    auto registered = item(results, index);
+    CHECK(registered->getValue<std::string>("exchange_status") == "03");
+    CHECK(registered->getObject("document")->getValue<std::string>("status") == "registered");
+    CHECK(registered->getObject("document")->getValue<int64_t>("revision") > 1);
+    CHECK(registered->getObject("act")->getValue<std::string>("action") == "register");
+    CHECK(registered->getObject("act")->getValue<std::string>("role") == "clerk");
+  }
+  CHECK(item(results, 0)->getObject("act")->getValue<std::string>("comment") == "Vào sổ");
+  // Each registered one took its own incoming number, in the items' order.
+  auto numberOf = [&](size_t index) {
+    return item(results, index)->getObject("document")->getValue<int>("register_number");
+  };
+  CHECK(numberOf(2) == numberOf(0) + 1);
+  // The stale one and the refused one are untouched: no act, nothing more audited.
+  for (size_t index : {1, 3}) {
+    auto untouched = s.document("vanthu", ids[index]);
+    CHECK(untouched.etag == tag(1));
+    CHECK(untouched.json()->getValue<std::string>("status") == "received");
+    CHECK(s.audit(ids[index]).size() == received);
+  }
+  CHECK(s.audit(ids[0]).size() == received + 1);
+  CHECK(s.audit(ids[0]).back().action == "register");
+
+  // The leader mixes directions in one request: an incoming assignment, an outgoing approval
+  // at a level that is not theirs, and fields that belong to the other direction.
+  auto outgoing = s.draft("Về việc kế hoạch năm");
+  s.accept("chuyenvien", outgoing, actionBody("submit"), 1, "review");
+  const int64_t registeredRevision =
+      item(results, 0)->getObject("document")->getValue<int64_t>("revision");
+  auto assign = bulkItem(ids[0], registeredRevision, "assign");
+  assign->set("lead_unit_id", "ubnd-tinh-th");
+  assign->set("due_date", "2099-12-31");
+  assign->set("instruction", "Phòng Tổng hợp chủ trì");
+  auto assignWithKey = bulkItem(ids[2], 2, "assign");
+  assignWithKey->set("lead_unit_id", "ubnd-tinh-th");
+  assignWithKey->set("key_id", "khoa");
+  auto approveWithReason = bulkItem(outgoing, 2, "approve");
+  approveWithReason->set("reason", "Đồng ý");
+  reply = bulk(s, "lanhdao",
+               {assign, bulkItem(outgoing, 2, "approve"), assignWithKey, approveWithReason});
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+  results = reply.json()->getArray("results");
+  REQUIRE(results->size() == 4);
+  checkResult(results, 0, ids[0], 200, "");
+  checkResult(results, 1, outgoing, 403, "forbidden");
+  checkResult(results, 2, ids[2], 400, "invalid_argument");
+  checkResult(results, 3, outgoing, 400, "invalid_argument");
+  CHECK(item(results, 0)->getValue<std::string>("exchange_status") == "04");
+  CHECK(item(results, 0)->getObject("document")->getValue<std::string>("status") == "assigned");
+  CHECK(s.document("vanthu", ids[2]).json()->getValue<std::string>("status") == "registered");
+  CHECK(actCount(s, outgoing) == 1);
+}
