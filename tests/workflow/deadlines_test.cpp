@@ -71,6 +71,42 @@ TEST_CASE("a calendar adds the weekend days worked to make up for a bridged holi
         ErrorCode::InvalidArgument);
 }
 
+TEST_CASE("a holiday calendar is checked, and an organisation's entry decides its date",
+          "[workflow][deadlines]") {
+  std::vector<CalendarDay> national = {
+      {"", "2025-04-30", "Ngày Chiến thắng", false},
+      {"", "2025-05-01", "Quốc tế Lao động", false},
+      {"", "2025-05-02", "Nghỉ hoán đổi", false},
+      {"", "2025-04-26", "Làm bù cho ngày 02/5", true},
+  };
+  CHECK(validateCalendarDays(national).isOk());
+  auto calendar = workingCalendarOf(national);
+  CHECK(calendar.daysOff == std::vector<std::string>{"2025-04-30", "2025-05-01", "2025-05-02"});
+  CHECK(calendar.extraWorkingDays == std::vector<std::string>{"2025-04-26"});
+  CHECK(calendar.addWorkingDays("2025-04-25", 1).value() == "2025-04-26");
+
+  // An organisation does not work the Saturday, and has a day of its own.
+  auto withOwn = national;
+  withOwn.push_back({"ubnd", "2025-04-26", "Không làm bù", false});
+  withOwn.push_back({"ubnd", "2025-06-10", "Ngày thành lập tỉnh", false});
+  CHECK(validateCalendarDays({withOwn.end() - 2, withOwn.end()}).isOk());
+  calendar = workingCalendarOf(withOwn);
+  CHECK(calendar.daysOff == std::vector<std::string>{"2025-04-26", "2025-04-30", "2025-05-01",
+                                                     "2025-05-02", "2025-06-10"});
+  CHECK(calendar.extraWorkingDays.empty());
+  CHECK(calendar.addWorkingDays("2025-04-25", 1).value() == "2025-04-28");
+  CHECK(calendar.addWorkingDays("2025-06-09", 1).value() == "2025-06-11");
+
+  auto bad = [](std::vector<CalendarDay> entries) {
+    return validateCalendarDays(entries).code() == ErrorCode::InvalidArgument;
+  };
+  CHECK(bad({{"", "2025-02-30", "Không có", false}}));
+  CHECK(bad({{"", "2025-04-30", "", false}}));
+  CHECK(bad({{"", "2025-04-30", "A", false}, {"", "2025-04-30", "B", false}}));
+  CHECK(bad({{"", "2025-04-29", "Thứ Ba làm bù", true}}));
+  CHECK(validateCalendarDays({}).isOk());
+}
+
 TEST_CASE("an item is overdue after its due date and due soon within the window",
           "[workflow][deadlines]") {
   CHECK(classifyDeadline("2026-11-28", "2026-11-29") == DeadlineStatus::Overdue);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
 
 namespace vanthu::workflow {
 namespace {
@@ -125,6 +127,40 @@ Result<std::string> WorkingCalendar::addWorkingDays(std::string_view startDate,
     if (isWorkingDay(daysToIsoDate(day))) ++counted;
   }
   return daysToIsoDate(day);
+}
+
+Status validateCalendarDays(const std::vector<CalendarDay>& entries) {
+  std::set<std::string> seen;
+  for (const auto& entry : entries) {
+    auto days = isoDateToDays(entry.date);
+    if (!days) return Status::invalidArgument("'" + entry.date + "' is not a date (YYYY-MM-DD)");
+    if (entry.name.empty())
+      return Status::invalidArgument("the day " + entry.date + " has no name");
+    if (!seen.insert(entry.date).second) {
+      return Status::invalidArgument("the day " + entry.date + " is listed twice");
+    }
+    if (entry.workedInstead && weekday(*days) < 5) {
+      return Status::invalidArgument("the day " + entry.date +
+                                     " is worked instead of a day off, so it must be a Saturday "
+                                     "or a Sunday");
+    }
+  }
+  return Status::ok();
+}
+
+WorkingCalendar workingCalendarOf(const std::vector<CalendarDay>& entries) {
+  std::map<std::string, const CalendarDay*> byDate;
+  for (const auto& entry : entries) {
+    auto& chosen = byDate[entry.date];
+    if (!chosen || (chosen->organisationId.empty() && !entry.organisationId.empty())) {
+      chosen = &entry;
+    }
+  }
+  WorkingCalendar calendar;
+  for (const auto& [date, entry] : byDate) {
+    (entry->workedInstead ? calendar.extraWorkingDays : calendar.daysOff).push_back(date);
+  }
+  return calendar;
 }
 
 std::string_view deadlineStatusName(DeadlineStatus status) {

@@ -42,6 +42,23 @@ struct WorkingCalendar {
   Result<std::string> addWorkingDays(std::string_view startDate, int workingDays) const;
 };
 
+/// One entry of a holiday calendar: a day off, or a weekend day worked instead, for the whole
+/// country or for one organisation.
+struct CalendarDay {
+  std::string organisationId;  ///< "" for a national entry
+  std::string date;            ///< ISO date
+  std::string name;            ///< "Tết Nguyên đán", "Làm bù cho ngày 02/5", ...
+  bool workedInstead = false;  ///< a weekend day worked (true) or a day off (false)
+};
+
+/// Whether `entries` are a usable calendar of one scope: real dates, a name each, no date twice,
+/// a day worked instead only on a Saturday or Sunday. InvalidArgument naming the entry.
+Status validateCalendarDays(const std::vector<CalendarDay>& entries);
+
+/// The calendar of an organisation from the national entries and its own: where both name the
+/// same date, the organisation's entry decides.
+WorkingCalendar workingCalendarOf(const std::vector<CalendarDay>& entries);
+
 enum class DeadlineStatus : uint8_t {
   NoDeadline,  ///< no (or no readable) due date
   OnTime,
