@@ -379,6 +379,17 @@ const std::vector<Migration>& migrations() {
            " created_by TEXT NOT NULL, created_at TEXT NOT NULL, signed_blob_hash TEXT,"
            " signed_size BIGINT, PRIMARY KEY (document_id, number))",
        }},
+      {12,
+       "holiday calendar: national and organisation days off, and weekend days worked in their"
+       " place, for counting working days",
+       {
+           // organisation_id "" = national (no foreign key: it names no organisation).
+           // iso_date is YYYY-MM-DD; worked_instead 1 = a weekend day worked, 0 = a day off.
+           "CREATE TABLE calendar_days ("
+           " organisation_id TEXT NOT NULL, iso_date TEXT NOT NULL, name TEXT NOT NULL,"
+           " worked_instead INTEGER NOT NULL CHECK (worked_instead IN (0, 1)),"
+           " PRIMARY KEY (organisation_id, iso_date))",
+       }},
   };
   return all;
 }
