@@ -8,15 +8,18 @@
 #include <ctime>
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/demo/demo_directory.h"
+#include "vanthu/demo/demo_holidays.h"
 #include "vanthu/demo/demo_images.h"
 #include "vanthu/demo/demo_pki.h"
 #include "vanthu/demo/sample_documents.h"
 #include "vanthu/storage/atomic_file.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_calendar_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/workflow/error.h"
 
@@ -167,6 +170,13 @@ void populateDatabase(const fs::path& root, const DemoDirectory& directory, cons
         check(repository.addKeyReference(reference), "key of " + user.username);
       }
     }
+    // The holiday calendar (samples/data/holidays-vn.csv), each scope as a whole.
+    std::map<std::string, std::vector<workflow::CalendarDay>> holidays;
+    for (auto& day : vietnamHolidays()) holidays[day.organisationId].push_back(std::move(day));
+    storage::SqlCalendarRepository calendar(*database);
+    for (const auto& [scope, days] : holidays) {
+      check(calendar.replaceEntries(scope, days), "holiday calendar");
+    }
   });
 }
 
@@ -190,7 +200,7 @@ Created by `vanthu demo init`. Everything here is demo material: never use these
 passwords for real documents.
 
 - `vanthu.db` — the metadata database (SQLite): tiers, organisations, units, users, role grants,
-  key references.
+  key references, the national holiday calendar 2025-2027 (samples/data/holidays-vn.csv).
 - `vanthu.properties` — settings read by `vanthu-server --data <this dir>`.
 - `demo-credentials.txt` — the demo users and their shared password (mode 0600).
 - `pki/` — the demo PKI (see pki/README.md). Every PKCS#12 file has the demo PKCS#12 password

@@ -8,7 +8,9 @@
 #include "test_support.h"
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/demo/demo_directory.h"
+#include "vanthu/demo/demo_holidays.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_calendar_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 
 using namespace vanthu;
@@ -119,6 +121,19 @@ TEST_CASE("demo init builds a complete data directory", "[demo][slow]") {
     CHECK_FALSE(again.created);
     CHECK(vanthu::test::readFile(dir / ".vanthu-demo") == marker);
   }
+}
+
+TEST_CASE("demo init loads the national holiday calendar from its CSV", "[demo][slow]") {
+  auto database = storage::Database::open({"sqlite:" + (sharedDemo().dir / "vanthu.db").string()});
+  storage::SqlCalendarRepository calendar(*database);
+  auto national = calendar.entriesOf("");
+  CHECK(national.size() == demo::vietnamHolidays().size());
+  auto province = calendar.calendarOf("ubnd-tinh");
+  // 30 April 2025: the bridged Friday is off and the Saturday before it worked.
+  CHECK(province.addWorkingDays("2025-04-25", 1).value() == "2025-04-26");
+  CHECK(province.addWorkingDays("2025-04-29", 1).value() == "2025-05-05");
+  // Tết Bính Ngọ 2026: a week off.
+  CHECK(province.addWorkingDays("2026-02-13", 1).value() == "2026-02-23");
 }
 
 TEST_CASE("demo init refuses a directory that holds something else", "[demo]") {
