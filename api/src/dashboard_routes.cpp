@@ -94,8 +94,7 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
           if (user && user->unitId) unitId = *user->unitId;
 
           auto actor = loadActor(database, viewerOf(principal), now);
-          const workflow::WorkingCalendar calendar{};
-          for (auto& w : pendingWorkOf(database, actor, now, calendar).outgoing) {
+          for (auto& w : pendingWorkOf(database, actor, now).outgoing) {
             items.push_back(
                 {w.forActor ? principal.userId : "", w.document.drafterUnitId, w.dueDate, true});
             if (w.forActor) own.push_back(std::move(w));

@@ -648,7 +648,7 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
             // visibility, order and paging as for the other boxes.
             const int64_t now = static_cast<int64_t>(Poco::Timestamp().epochTime());
             auto actor = loadActor(database, viewerOf(principal), now);
-            filter.onlyIds = pendingWorkOf(database, actor, now, {}).idsForActor();
+            filter.onlyIds = pendingWorkOf(database, actor, now).idsForActor();
           }
           return storage::SqlDocumentRepository(database).listVisibleDocuments(listing, visibility,
                                                                                filter);

@@ -9,6 +9,7 @@
 #include "outgoing_flow_service.h"
 #include "vanthu/storage/sql_assignment_repository.h"
 #include "vanthu/storage/sql_audit_log.h"
+#include "vanthu/storage/sql_calendar_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
 #include "vanthu/storage/sql_register_repository.h"
@@ -252,8 +253,10 @@ Result<IncomingActionOutcome> IncomingFlowService::apply(const IncomingActionReq
     }
     auto action = request.action;
     if (action.kind == IncomingActionKind::Assign && action.dueDate.empty()) {
-      auto due =
-          workflow::addWorkingDays(vietnamToday(request.now), kDefaultIncomingWorkingDays, {});
+      // Counted on the organisation's holiday calendar (national days off and its own).
+      auto due = storage::SqlCalendarRepository(database_)
+                     .calendarOf(document->organisationId)
+                     .addWorkingDays(vietnamToday(request.now), kDefaultIncomingWorkingDays);
       if (!due) return due.status();
       action.dueDate = due.value();
     }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "http_support.h"
+#include "vanthu/storage/sql_calendar_repository.h"
 #include "vanthu/storage/sql_template_repository.h"
 #include "vanthu/workflow/directory.h"
 #include "vanthu/workflow/templates.h"
@@ -107,9 +108,9 @@ bool incomingWaitsFor(const workflow::Actor& actor, const storage::WaitingIncomi
   return false;
 }
 
-PendingWork pendingWorkOf(storage::Database& database, const workflow::Actor& actor, int64_t now,
-                          const workflow::WorkingCalendar& calendar) {
+PendingWork pendingWorkOf(storage::Database& database, const workflow::Actor& actor, int64_t now) {
   PendingWork work;
+  const auto calendar = storage::SqlCalendarRepository(database).calendarOf(actor.organisationId);
   storage::SqlDashboardQueries queries(database);
   LevelLookup levels(database);
   for (auto& w : queries.waitingDocuments(actor.organisationId, kWaitingLimit)) {

@@ -15,7 +15,6 @@
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_dashboard_queries.h"
 #include "vanthu/workflow/acting.h"
-#include "vanthu/workflow/deadlines.h"
 
 namespace vanthu::api {
 
@@ -48,8 +47,7 @@ bool incomingWaitsFor(const workflow::Actor& actor, const storage::WaitingIncomi
                       int64_t now);
 
 /// What waits in `actor`'s organisation at `now`; level deadlines are counted in working days of
-/// `calendar`.
-PendingWork pendingWorkOf(storage::Database& database, const workflow::Actor& actor, int64_t now,
-                          const workflow::WorkingCalendar& calendar);
+/// the organisation's holiday calendar.
+PendingWork pendingWorkOf(storage::Database& database, const workflow::Actor& actor, int64_t now);
 
 }  // namespace vanthu::api
