@@ -26,6 +26,7 @@
 #include "dashboard_routes.h"
 #include "document_routes.h"
 #include "flow_routes.h"
+#include "holiday_routes.h"
 #include "http_support.h"
 #include "http_transport.h"
 #include "metrics.h"
@@ -189,6 +190,7 @@ void HttpServer::Impl::registerRoutes() {
   registerBulkRoutes(router, *services);
   registerDashboardRoutes(router, *services);
   registerAdminRoutes(router, *services);
+  registerHolidayRoutes(router, *services);
   registerRegisterRoutes(router, *services);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,
     "required": ["status"], "properties": {"status": {"const": "ok"}}})");

@@ -785,6 +785,24 @@ std::vector<Row> table() {
                                    "application/json", ""};
                   },
                   {}});
+  // The holiday calendar: administrators read it and replace their organisation's own days.
+  rows.push_back({"GET",
+                  "/api/v1/admin/holidays",
+                  only(admin),
+                  Reach::NotScoped,
+                  path("/api/v1/admin/holidays"),
+                  {}});
+  rows.push_back({"PUT",
+                  "/api/v1/admin/holidays",
+                  only(admin),
+                  Reach::NotScoped,
+                  [](Fixture&, const Caller&, const std::string&) {
+                    return Request{"/api/v1/admin/holidays",
+                                   R"({"scope":"organisation","items":[{"date":"2026-06-10",)"
+                                   R"("name":"Ngày thành lập","kind":"day_off"}]})",
+                                   "application/json", ""};
+                  },
+                  {}});
   return rows;
 }
 
