@@ -127,6 +127,12 @@ TEST_CASE("documents: box=pending lists what waits for the caller's action as a 
     REQUIRE(storage::SqlDelegationRepository(*database).addDelegation(lent).isOk());
   }
   checkPending(s, {{"lanhdao", {outgoing}}, {"phochutich", {outgoing}}});
+  // The dashboard counts the same.
+  auto deputy = dashboard(s, "phochutich");
+  CHECK(deputy->getObject("user")->getValue<int>("pending") == 1);
+  CHECK(dashboard(s, "lanhdao")->getObject("user")->getValue<int>("pending") == 1);
+  REQUIRE(deputy->getArray("waiting")->size() == 1);
+  CHECK(item(deputy->getArray("waiting"), 0)->getValue<std::string>("document_id") == outgoing);
 
   // Incoming: the clerk registers, the leader assigns, the lead unit's head names a specialist.
   auto first = receiveIncoming(s, "Công văn về việc báo cáo quý");
@@ -160,6 +166,24 @@ TEST_CASE("documents: box=pending lists what waits for the caller's action as a 
   // Returned from the signature, the outgoing document waits for its drafter again.
   s.accept("lanhdao", outgoing, actionBody("return", "Sửa lại trích yếu"), revision, "returned");
   checkPending(s, {{"chuyenvien", {first, outgoing}}, {"lanhdao", none}, {"phochutich", none}});
+
+  // Signed, a document waits for the clerk to issue it (its flow is moved there directly:
+  // signing needs a key, which this test does not make).
+  auto signedOne = s.draft("Về việc đã ký");
+  s.accept("chuyenvien", signedOne, actionBody("submit"), 1, "review");
+  {
+    auto database = s.openDatabase();
+    storage::SqlFlowRepository flows(*database);
+    auto flow = flows.findFlow(signedOne);
+    REQUIRE(flow);
+    flow->state.status = workflow::OutgoingStatus::Signed;
+    flow->state.level = 5;
+    REQUIRE(flows.updateFlow(*flow).isOk());
+  }
+  checkPending(s, {{"vanthu", {second, signedOne}},
+                   {"lanhdao", none},
+                   {"phochutich", none},
+                   {"truongphong", none}});
 
   // Another organisation's clerk sees none of it.
   checkPending(s, {{"vanthu.pdp", none}});
