@@ -319,7 +319,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "incoming: a due date in the past is overdue; without one the leader gets 10 working days",
+    "incoming: a due date in the past is overdue, and without one the leader gets 10 working days",
     "[api][incoming]") {
   FlowServer s;
   auto late = receive(s, "Công văn quá hạn");
