@@ -56,7 +56,7 @@ struct IncomingFixture {
 
 }  // namespace
 
-TEST_CASE("an incoming document's flow is stored, read back and moved; its verification stays",
+TEST_CASE("an incoming document's flow is stored, read back and moved, and its verification stays",
           "[storage][incoming][postgresql]") {
   IncomingFixture f;
   CHECK_FALSE(f.incoming.findIncoming("den-1"));
