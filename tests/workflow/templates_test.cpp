@@ -60,6 +60,23 @@ TEST_CASE("a template that cannot run is refused, naming the level", "[workflow]
   refused(t, "no levels");
 }
 
+TEST_CASE("a signature placement goes only on the sign level, on a page, with a size",
+          "[workflow][templates]") {
+  auto t = shippedTemplates()[0];
+  t.levels[3].signaturePlacement = SignaturePlacement{-1, 330, 120, 160, 90};
+  CHECK(validateTemplate(t).isOk());
+  t.levels[3].signaturePlacement->page = 0;
+  CHECK(validateTemplate(t).message().find("level 4: the signature's page is 1-based") !=
+        std::string::npos);
+  t.levels[3].signaturePlacement = SignaturePlacement{2, 330, 120, 0, 90};
+  CHECK(validateTemplate(t).message().find("positive width and height") != std::string::npos);
+  t.levels[3].signaturePlacement = SignaturePlacement{2, -1, 120, 160, 90};
+  CHECK(validateTemplate(t).code() == ErrorCode::InvalidArgument);
+  t.levels[3].signaturePlacement.reset();
+  t.levels[1].signaturePlacement = SignaturePlacement{1, 330, 120, 160, 90};
+  CHECK(validateTemplate(t).message().find("level 2: only the sign level") != std::string::npos);
+}
+
 TEST_CASE("level actions and reviewer rules have stable names", "[workflow][templates]") {
   for (auto action :
        {LevelAction::Draft, LevelAction::Review, LevelAction::Sign, LevelAction::Issue}) {

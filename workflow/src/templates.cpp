@@ -91,6 +91,20 @@ Status validateTemplate(const WorkflowTemplate& t) {
     if (l.optional && l.action != LevelAction::Review) {
       return refuse(t, where + ": only a review level may be optional");
     }
+    if (const auto& placement = l.signaturePlacement) {
+      if (l.action != LevelAction::Sign) {
+        return refuse(t, where + ": only the sign level has a signature placement");
+      }
+      if (placement->page == 0) {
+        return refuse(t, where + ": the signature's page is 1-based (-1 for the last page), not 0");
+      }
+      if (!(placement->width > 0) || !(placement->height > 0) || !(placement->x >= 0) ||
+          !(placement->y >= 0) || placement->width > 2000 || placement->height > 2000) {
+        return refuse(t, where +
+                             ": the signature's rectangle needs a positive width and height "
+                             "(at most 2000 pt) and x, y not negative");
+      }
+    }
   }
   if (t.direction == "outgoing") {
     if (t.levels.front().action != LevelAction::Draft) {

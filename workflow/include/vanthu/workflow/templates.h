@@ -24,6 +24,16 @@ std::optional<LevelAction> levelActionFromName(std::string_view name);
 std::string_view reviewerRuleName(ReviewerRule rule);
 std::optional<ReviewerRule> reviewerRuleFromName(std::string_view name);
 
+/// Where the sign level's visible signature goes (PDF points from the page's bottom left).
+struct SignaturePlacement {
+  /// 1-based; negative counts from the end (-1: the last page); never 0.
+  int page = 1;
+  double x = 0;
+  double y = 0;
+  double width = 0;
+  double height = 0;
+};
+
 struct TemplateLevel {
   int number = 0;    ///< 1-based position in the flow
   std::string name;  ///< for people, e.g. "Lãnh đạo phòng duyệt"
@@ -34,6 +44,8 @@ struct TemplateLevel {
   int reviewerCount = 1;           ///< N of "any of N" / "all of N"; 1 for One
   bool approvalSignature = false;  ///< record the approval as an invisible signature too
   int deadlineDays = 0;            ///< default working days for the level; 0: none
+  /// Sign level only: where the signature goes when the request names no rectangle.
+  std::optional<SignaturePlacement> signaturePlacement;
 };
 
 struct WorkflowTemplate {
@@ -49,7 +61,9 @@ struct WorkflowTemplate {
 
 /// What makes a template usable: an id and a name, a known direction, levels numbered 1..n,
 /// a role on each, a reviewer count that fits its rule; an outgoing flow starts with the draft,
-/// has exactly one sign level, and ends with the issue. InvalidArgument naming the level.
+/// has exactly one sign level, and ends with the issue; a signature placement only on the sign
+/// level, on a page other than 0, with a positive width and height and x, y not negative.
+/// InvalidArgument naming the level.
 Status validateTemplate(const WorkflowTemplate& workflowTemplate);
 
 /// The templates the product ships (DESIGN §2): "outgoing-4" (draft → department head → office
