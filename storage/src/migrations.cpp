@@ -390,6 +390,13 @@ const std::vector<Migration>& migrations() {
            " worked_instead INTEGER NOT NULL CHECK (worked_instead IN (0, 1)),"
            " PRIMARY KEY (organisation_id, iso_date))",
        }},
+      {13,
+       "workflow templates: where the sign level's signature goes (signature_placement)",
+       {
+           // "PAGE X Y WIDTH HEIGHT" (page negative from the end, points); "" for none.
+           "ALTER TABLE workflow_template_levels ADD COLUMN signature_placement TEXT NOT NULL"
+           " DEFAULT ''",
+       }},
   };
   return all;
 }

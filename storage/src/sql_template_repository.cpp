@@ -3,7 +3,9 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/Statement.h>
 
+#include <cstdio>
 #include <ctime>
+#include <sstream>
 
 #include "sql_support.h"
 
@@ -16,6 +18,31 @@ namespace {
 using workflow::TemplateLevel;
 using workflow::WorkflowTemplate;
 
+// signature_placement: "PAGE X Y WIDTH HEIGHT", or "" for none.
+std::string placementText(const std::optional<workflow::SignaturePlacement>& placement) {
+  if (!placement) return "";
+  char text[160];
+  std::snprintf(text, sizeof text, "%d %.17g %.17g %.17g %.17g", placement->page, placement->x,
+                placement->y, placement->width, placement->height);
+  return text;
+}
+
+std::optional<workflow::SignaturePlacement> placementOf(const std::string& text,
+                                                        const std::string& where) {
+  if (text.empty()) return std::nullopt;
+  std::istringstream in(text);
+  in.imbue(std::locale::classic());
+  workflow::SignaturePlacement placement;
+  std::string rest;
+  if (!(in >> placement.page >> placement.x >> placement.y >> placement.width >>
+        placement.height) ||
+      (in >> rest)) {
+    throw Error(ErrorCode::StorageFailure,
+                where + " has an unreadable signature placement '" + text + "'");
+  }
+  return placement;
+}
+
 constexpr const char* kTemplateColumns =
     "SELECT id, version, organisation_id, name, direction, created_by, created_at"
     " FROM workflow_templates ";
@@ -24,7 +51,7 @@ std::vector<TemplateLevel> readLevels(Database::Impl& db, const std::string& id,
   Poco::Data::Statement select(db.session);
   select << db.sql(
       "SELECT number, name, role, action, optional, reviewers, reviewer_count,"
-      " approval_signature, deadline_days FROM workflow_template_levels"
+      " approval_signature, deadline_days, signature_placement FROM workflow_template_levels"
       " WHERE template_id = ? AND template_version = ? ORDER BY number"),
       bind(id), bind(version), now;
   RecordSet rows(select);
@@ -47,6 +74,9 @@ std::vector<TemplateLevel> readLevels(Database::Impl& db, const std::string& id,
     level.reviewerCount = static_cast<int>(sql::integer(rows, 6));
     level.approvalSignature = sql::integer(rows, 7) != 0;
     level.deadlineDays = static_cast<int>(sql::integer(rows, 8));
+    level.signaturePlacement =
+        placementOf(sql::text(rows, 9), "template " + id + " version " + std::to_string(version) +
+                                            " level " + std::to_string(level.number));
     levels.push_back(std::move(level));
   }
   return levels;
@@ -105,13 +135,14 @@ Result<int> SqlTemplateRepository::saveTemplate(const WorkflowTemplate& t) {
         std::string rule(workflow::reviewerRuleName(level.reviewers));
         int optional = level.optional ? 1 : 0;
         int approvalSignature = level.approvalSignature ? 1 : 0;
+        std::string placement = placementText(level.signaturePlacement);
         db.session << db.sql(
             "INSERT INTO workflow_template_levels (template_id, template_version, number,"
             " name, role, action, optional, reviewers, reviewer_count, approval_signature,"
-            " deadline_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            " deadline_days, signature_placement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             bind(t.id), bind(version), bind(level.number), bind(level.name), bind(level.role),
             bind(action), bind(optional), bind(rule), bind(level.reviewerCount),
-            bind(approvalSignature), bind(level.deadlineDays), now;
+            bind(approvalSignature), bind(level.deadlineDays), bind(placement), now;
       }
       return version;
     });

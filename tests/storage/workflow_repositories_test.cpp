@@ -95,6 +95,7 @@ TEST_CASE("templates are versioned: saving never changes a version in use",
   edited.levels[1].reviewerCount = 2;
   edited.levels[1].deadlineDays = 5;
   edited.levels[2].approvalSignature = true;
+  edited.levels[3].signaturePlacement = workflow::SignaturePlacement{-1, 72.25, 100, 150.5, 90};
   auto saved = templates.saveTemplate(edited);
   REQUIRE(saved.isOk());
   CHECK(saved.value() == 2);
@@ -104,10 +105,18 @@ TEST_CASE("templates are versioned: saving never changes a version in use",
   CHECK(latest->levels[1].reviewers == ReviewerRule::AnyOf);
   CHECK(latest->levels[1].reviewerCount == 2);
   CHECK(latest->levels[2].approvalSignature);
+  REQUIRE(latest->levels[3].signaturePlacement);
+  CHECK(latest->levels[3].signaturePlacement->page == -1);
+  CHECK(latest->levels[3].signaturePlacement->x == 72.25);
+  CHECK(latest->levels[3].signaturePlacement->y == 100);
+  CHECK(latest->levels[3].signaturePlacement->width == 150.5);
+  CHECK(latest->levels[3].signaturePlacement->height == 90);
+  CHECK_FALSE(latest->levels[2].signaturePlacement);
   // A document that started on version 1 still finds version 1 exactly as it was.
   auto pinned = templates.findTemplate("outgoing-4", 1);
   REQUIRE(pinned);
   CHECK(pinned->levels[1].reviewers == ReviewerRule::One);
+  CHECK_FALSE(pinned->levels[3].signaturePlacement);
   CHECK(pinned->levels[1].deadlineDays == 2);
   CHECK_FALSE(templates.findTemplate("outgoing-4", 3).has_value());
 
