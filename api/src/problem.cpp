@@ -63,6 +63,8 @@ const char* titleFor(ErrorCode code) {
       return "Service unavailable";
     case ErrorCode::NotImplemented:
       return "Not implemented";
+    case ErrorCode::SignatureRequired:
+      return "Signature required";
     case ErrorCode::Unknown:
       break;
   }
@@ -127,6 +129,8 @@ int httpStatusFor(ErrorCode code) {
       return 503;
     case ErrorCode::NotImplemented:
       return 501;
+    case ErrorCode::SignatureRequired:
+      return 422;
     case ErrorCode::Unknown:
       break;
   }

@@ -39,6 +39,7 @@ constexpr std::array kCodeNames = {
     CodeName{ErrorCode::RequestTimeout, "request_timeout"},
     CodeName{ErrorCode::Unavailable, "unavailable"},
     CodeName{ErrorCode::NotImplemented, "not_implemented"},
+    CodeName{ErrorCode::SignatureRequired, "signature_required"},
 };
 
 }  // namespace

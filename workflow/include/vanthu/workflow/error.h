@@ -48,6 +48,7 @@ enum class ErrorCode : uint8_t {
   RequestTimeout,        ///< the client sent the request too slowly
   Unavailable,           ///< the service is overloaded or shutting down; retry later
   NotImplemented,        ///< a known action this server does not perform (yet)
+  SignatureRequired,     ///< the step must be signed and no key was given
 };
 
 /// The stable snake_case name of `code`, e.g. "invalid_argument".
