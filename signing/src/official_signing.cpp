@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "vanthu/signing/signature_fields.h"
 #include "vanthu/workflow/document_types.h"
 #include "vanthu/workflow/error.h"
 
@@ -59,27 +60,60 @@ std::string decree30Month(int month) {
 void signAsLeader(const fs::path& input, const fs::path& output,
                   const LeaderSigningRequest& request, DigestSigner& leaderKey,
                   LevelServices& services) {
-  if (request.rectangle.width <= 0 || request.rectangle.height <= 0) {
-    throw Error(ErrorCode::InvalidArgument, "the signature box needs a width and a height");
-  }
   if (request.appearance.kind != AppearanceKind::Signer) {
     throw Error(ErrorCode::InvalidArgument, "the leader's signature uses a signer's appearance");
   }
+  PdfFormInfo form = readPdfForm(input);
   SignatureRequest signature;
-  signature.page = request.page;
-  signature.rectangle = request.rectangle;
+  int page = request.page;
+  PdfRect box = request.rectangle;
+  if (request.existingField) {
+    const SignatureFieldInfo* field = nullptr;
+    for (const auto& each : form.signatureFields) {
+      if (each.name == *request.existingField) field = &each;
+    }
+    if (field == nullptr) {
+      throw Error(ErrorCode::NotFound,
+                  "no signature field named '" + *request.existingField + "' in " + input.string());
+    }
+    if (field->signedAlready) {
+      throw Error(ErrorCode::InvalidState,
+                  "the signature field '" + *request.existingField + "' is signed already");
+    }
+    page = field->page > 0 ? field->page : 1;
+    box = field->rectangle;
+    signature.existingField = request.existingField;
+  } else {
+    signature.page = page;
+    signature.rectangle = box;
+  }
+  if (box.width <= 0 || box.height <= 0) {
+    throw Error(ErrorCode::InvalidArgument, "the signature box needs a width and a height");
+  }
   signature.appearance = request.appearance;
-  signature.certification = CertificationLevel::FormFilling;
+  // Certification only as the first signature; after approval signatures, an approval too.
+  signature.certification =
+      hasSignatures(form) ? CertificationLevel::None : CertificationLevel::FormFilling;
   signature.numberDateFields = true;
   TextFieldSpec seal;
   seal.name = kSealFieldName;
-  seal.page = request.page;
-  seal.rectangle = request.sealRectangle.value_or(defaultSealRectangle(request.rectangle));
+  seal.page = page;
+  seal.rectangle = request.sealRectangle.value_or(defaultSealRectangle(box));
   seal.signature = true;
   signature.textFields.push_back(seal);
   signature.reason = request.reason;
   signature.signingTime = request.signingTime;
   signPdfAtLevel(input, output, signature, leaderKey, request.level, services);
+}
+
+void signApproval(const fs::path& input, const fs::path& output,
+                  const ApprovalSigningRequest& request, DigestSigner& approverKey,
+                  LevelServices& services) {
+  SignatureRequest signature;  // no rectangle, no appearance: invisible
+  signature.certification = CertificationLevel::None;
+  signature.reason = request.reason;
+  signature.signingTime = request.signingTime;
+  signPdfAtLevel(input, output, signature, approverKey, request.level, services);
 }
 
 void issueOfficialDocument(const fs::path& leaderSigned, const fs::path& output,

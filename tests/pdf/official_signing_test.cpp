@@ -13,6 +13,7 @@
 #include "vanthu/signing/http_fetcher.h"
 #include "vanthu/signing/http_time_stamper.h"
 #include "vanthu/signing/page_text.h"
+#include "vanthu/signing/signature_fields.h"
 #include "vanthu/signing/signature_validator.h"
 #include "vanthu/signing/timestamp_authority.h"
 #include "vanthu/signing/timestamp_server.h"
@@ -223,4 +224,136 @@ TEST_CASE("positions are printed in Vietnamese capitals", "[pdf][official]") {
   CHECK(upperCaseVietnamese("Chánh Văn phòng") == "CHÁNH VĂN PHÒNG");
   CHECK(upperCaseVietnamese("đỗ ư ơ ầ ỹ") == "ĐỖ Ư Ơ Ầ Ỹ");
   CHECK_THROWS_AS(upperCaseVietnamese(std::string("\xff\xfe", 2)), Error);
+}
+
+TEST_CASE("after approval signatures the leader signs an approval, not a certification",
+          "[pdf][official]") {
+  Fixture f;
+  auto departmentHead = f.pki.signer("Trần Văn Bình", KeyAlgorithm::EcP256);
+  auto officeChief = f.pki.signer("Lê Thị Hương", KeyAlgorithm::Rsa2048);
+  auto leader = f.pki.signer("Phạm Quốc Hùng", KeyAlgorithm::Rsa2048);
+  auto organisation = f.pki.signer("Ủy ban nhân dân tỉnh Thái Nguyên", KeyAlgorithm::Rsa2048);
+
+  ApprovalSigningRequest approval;
+  approval.reason = "Đồng ý";
+  auto approved = f.dir / "1-approved.pdf";
+  signApproval(f.samples / "quyet-dinh.pdf", approved, approval, *departmentHead, f.services);
+  auto reviewed = f.dir / "2-reviewed.pdf";
+  signApproval(approved, reviewed, approval, *officeChief, f.services);
+
+  // The approvals are invisible: a zero rectangle, printable and neither hidden nor invisible
+  // (PDF/A), and no DocMDP.
+  auto form = readPdfForm(reviewed);
+  REQUIRE(form.signatureFields.size() == 2);
+  for (const auto& field : form.signatureFields) {
+    CHECK(field.signedAlready);
+    CHECK(field.rectangle.width == 0);
+    CHECK(field.rectangle.height == 0);
+    CHECK(field.rectangle.x == 0);
+  }
+  auto objects =
+      runCommand("qpdf --qdf --object-streams=disable " + shellQuote(reviewed.string()) + " -")
+          .output;
+  CHECK(objects.find("/Perms") == std::string::npos);
+  for (size_t at = 0; (at = objects.find("/FT /Sig", at)) != std::string::npos; ++at) {
+    auto begin = objects.rfind("<<", at);
+    auto end = objects.find(">>", at);
+    auto widget = objects.substr(begin, end - begin);
+    INFO(widget);
+    auto flags = widget.find("/F ");
+    REQUIRE(flags != std::string::npos);
+    int value = std::stoi(widget.substr(flags + 3));
+    CHECK((value & 4) == 4);   // Print
+    CHECK((value & 3) == 0);   // neither Invisible nor Hidden
+    CHECK((value & 32) == 0);  // nor NoView
+  }
+
+  auto signedByLeader = f.dir / "3-signed.pdf";
+  signAsLeader(reviewed, signedByLeader, f.leaderRequest({"CHỦ TỊCH"}), *leader, f.services);
+  auto leaderForm = readPdfForm(signedByLeader);
+  bool sealField = false;
+  for (const auto& field : leaderForm.signatureFields) {
+    if (field.name == kSealFieldName) sealField = !field.signedAlready;
+  }
+  CHECK(sealField);
+  auto issued = f.dir / "4-issued.pdf";
+  issueOfficialDocument(signedByLeader, issued, f.issuance(7), *organisation, f.services);
+
+  auto report = test::pdfsig(f.pki, issued);
+  INFO(report.output);
+  CHECK(count(report.output, "Signature is Valid") == 4);
+  CHECK(count(report.output, "Certificate is Trusted") == 4);
+  auto blanks = findNumberAndDateBlanks(f.samples / "quyet-dinh.pdf");
+  CHECK(wordInBlank(issued, "07", blanks.number));
+  auto text =
+      collapse(runCommand("pdftotext -enc UTF-8 " + shellQuote(issued.string()) + " -").output);
+  CHECK(text.find("CHỦ TỊCH") != std::string::npos);
+
+  ValidationOptions options;
+  options.trustAnchors = f.services.trustAnchors;
+  auto verified = validatePdf(issued, options);
+  INFO(reportToJson(verified));
+  REQUIRE(verified.signatures.size() == 4);
+  for (const auto& signature : verified.signatures) {
+    CHECK(signature.certification == "none");
+    CHECK(signature.indication == Indication::TotalPassed);
+  }
+  CHECK(verified.signatures[3].field == kSealFieldName);
+  CHECK(verified.verdict == Indication::TotalPassed);
+
+  // Without approvals the same request certifies (P=2), as before.
+  auto certified = f.dir / "certified.pdf";
+  signAsLeader(f.samples / "quyet-dinh.pdf", certified, f.leaderRequest({"CHỦ TỊCH"}), *leader,
+               f.services);
+  auto alone = validatePdf(certified, options);
+  REQUIRE(alone.signatures.size() == 1);
+  CHECK(alone.signatures[0].certification == "form-filling");
+}
+
+TEST_CASE("the leader signs into an empty signature field the document already has",
+          "[pdf][official]") {
+  Fixture f;
+  auto leader = f.pki.signer("Phạm Quốc Hùng", KeyAlgorithm::EcP256);
+  // A drafted document with an empty signature field "LanhDao" (made here by an approval
+  // signature's update that also adds it; the field stays empty).
+  auto withField = f.dir / "with-field.pdf";
+  SignatureRequest draft;
+  draft.fieldName = "Duyet";
+  TextFieldSpec empty;
+  empty.name = "LanhDao";
+  empty.page = 1;
+  empty.rectangle = PdfRect{300, 150, 180, 100};
+  empty.signature = true;
+  draft.textFields.push_back(empty);
+  signPdf(f.samples / "quyet-dinh.pdf", withField, draft,
+          *f.pki.signer("Trần Văn Bình", KeyAlgorithm::EcP256));
+
+  auto request = f.leaderRequest({"CHỦ TỊCH"});
+  request.existingField = "LanhDao";
+  auto out = f.dir / "signed.pdf";
+  signAsLeader(withField, out, request, *leader, f.services);
+  auto form = readPdfForm(out);
+  bool signedInField = false;
+  for (const auto& field : form.signatureFields) {
+    if (field.name == "LanhDao") {
+      signedInField = field.signedAlready && field.page == 1 && field.rectangle.x == 300 &&
+                      field.rectangle.width == 180;
+    }
+  }
+  CHECK(signedInField);
+  auto report = test::pdfsig(f.pki, out);
+  INFO(report.output);
+  CHECK(count(report.output, "Signature is Valid") == 2);
+
+  // A field that is not there, or signed already, is refused and writes nothing.
+  auto again = f.dir / "again.pdf";
+  request.existingField = "KhongCo";
+  CHECK_THROWS_MATCHES(
+      signAsLeader(withField, again, request, *leader, f.services), Error,
+      Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::NotFound; }));
+  request.existingField = "LanhDao";
+  CHECK_THROWS_MATCHES(
+      signAsLeader(out, again, request, *leader, f.services), Error,
+      Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::InvalidState; }));
+  CHECK_FALSE(fs::exists(again));
 }

@@ -13,6 +13,11 @@
 //
 // Each step appends an incremental update; the leader's signature stays valid and a verifier
 // reports the changes after it as FORM_FILLING.
+//
+// Before the leader, review levels may record their approvals as invisible approval signatures
+// (signApproval). A DocMDP certification must be the first signature of a file (ISO 32000
+// §12.8.2.2), so on a document that carries them the leader's signature is an approval
+// signature too: still visible, still adding the number, date and seal fields.
 
 #include <chrono>
 #include <filesystem>
@@ -30,8 +35,11 @@ namespace vanthu::signing {
 inline constexpr const char* kSealFieldName = "ChuKyCoQuan";
 
 struct LeaderSigningRequest {
-  int page = 1;                    ///< where the visible signature goes (1-based)
-  PdfRect rectangle;               ///< the signature box, in points from the page's bottom left
+  int page = 1;       ///< where the visible signature goes (1-based)
+  PdfRect rectangle;  ///< the signature box, in points from the page's bottom left
+  /// Sign this empty signature field the document already has instead (its page and
+  /// rectangle replace `page` and `rectangle`).
+  std::optional<std::string> existingField;
   SignatureAppearance appearance;  ///< kind Signer: position (with KT. when deputising), name
   /// The seal field; absent: overlapping the left of the signature box, as Decree 30 places the
   /// seal over about a third of the signature (a 190 x 120 pt box, kept on the page).
@@ -42,10 +50,26 @@ struct LeaderSigningRequest {
 };
 
 /// Step 1. The input must have the Decree 30 header blanks on page 1 (InvalidArgument naming
-/// what is missing otherwise). Throws the errors of signing (InvalidPdf, InvalidState for a
-/// file that is already certified, ...). The output appears only when complete.
+/// what is missing otherwise). An unsigned input is certified (DocMDP P=2); an input that is
+/// signed already (approval signatures) gets an approval signature with the same appearance and
+/// fields. Throws the errors of signing (InvalidPdf, InvalidState for a file that is already
+/// certified or an existing field signed already, NotFound for no such existing field, ...).
+/// The output appears only when complete.
 void signAsLeader(const std::filesystem::path& input, const std::filesystem::path& output,
                   const LeaderSigningRequest& request, DigestSigner& leaderKey,
+                  LevelServices& services);
+
+struct ApprovalSigningRequest {
+  std::string reason = "Duyệt";
+  std::chrono::system_clock::time_point signingTime = std::chrono::system_clock::now();
+  PadesLevel level = PadesLevel::BaselineB;
+};
+
+/// A review level's approval as an invisible approval signature (no DocMDP; a widget with
+/// /Rect [0 0 0 0] on page 1, printable and not hidden, as PDF/A wants). Throws the errors of
+/// signing (InvalidState on a file certified with no changes allowed, ...).
+void signApproval(const std::filesystem::path& input, const std::filesystem::path& output,
+                  const ApprovalSigningRequest& request, DigestSigner& approverKey,
                   LevelServices& services);
 
 struct IssuanceRequest {
