@@ -65,11 +65,13 @@ Result<workflow::OutgoingAction> actionOf(const Object& body) {
         "field 'action' must be one of submit, approve, return, reject, withdraw, sign, issue, "
         "recall");
   }
-  const bool signs = *kind == OutgoingActionKind::Sign || *kind == OutgoingActionKind::Issue;
+  // approve: at a level whose template records approvals as signatures.
+  const bool signs = *kind == OutgoingActionKind::Sign || *kind == OutgoingActionKind::Issue ||
+                     *kind == OutgoingActionKind::Approve;
   for (const char* field : {"key_id", "password"}) {
     if (body.has(field) && !signs) {
       return Status::invalidArgument(std::string("field '") + field +
-                                     "' goes only with the actions sign and issue");
+                                     "' goes only with the actions approve, sign and issue");
     }
   }
   for (const char* field : {"page", "rectangle"}) {

@@ -192,6 +192,32 @@ Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
   }
 }
 
+Result<workflow::DocumentVersion> OfficialDocumentProducer::approve(
+    storage::Database& database, const workflow::DocumentRecord& document,
+    const workflow::DocumentVersion& latest, const workflow::Act& act) {
+  if (input_.keyId.empty()) return VersionProducer::approve(database, document, latest, act);
+  const auto& dataDir = services_.config.dataDir;
+  auto key = openKey(database, dataDir, input_, act.actorId, "");
+  if (!key) return key.status();
+  auto levels = services_.signing.levelServices();
+  if (!levels) return levels.status();
+  signing::ApprovalSigningRequest request;
+  request.reason = act.comment.empty() ? "Duyệt" : act.comment;
+  request.signingTime = std::chrono::system_clock::from_time_t(act.at);
+  request.level = services_.signing.level();
+  try {
+    WorkFiles work(dataDir);
+    auto input = copyOut(services_, latest, work);
+    if (!input) return input.status();
+    fs::path output = work.next(".pdf");
+    auto services = levels.value();
+    signing::signApproval(input.value(), output, request, *key.value(), services);
+    return storeVersion(services_, latest, input.value(), output, "approval", act);
+  } catch (const Error& e) {
+    return signingFailure(e, "signing the approval of document " + document.id);
+  }
+}
+
 Result<workflow::DocumentVersion> OfficialDocumentProducer::issue(
     storage::Database& database, const workflow::DocumentRecord& document,
     const workflow::DocumentVersion& latest, int year, int month, int day,

@@ -42,6 +42,11 @@ class OfficialDocumentProducer final : public VersionProducer {
                                           const workflow::DocumentRecord& document,
                                           const workflow::DocumentVersion& latest, int year,
                                           int month, int day, const workflow::Act& act) override;
+  /// The approver's invisible approval signature (signing::signApproval).
+  Result<workflow::DocumentVersion> approve(storage::Database& database,
+                                            const workflow::DocumentRecord& document,
+                                            const workflow::DocumentVersion& latest,
+                                            const workflow::Act& act) override;
 
  private:
   ApiServices& services_;

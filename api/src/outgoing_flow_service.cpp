@@ -45,7 +45,24 @@ CalendarDate vietnamDate(int64_t unixSeconds) {
   return {parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday};
 }
 
+Status approvalSignatureRequired(const workflow::Act& act) {
+  return Status(ErrorCode::SignatureRequired,
+                "level " + std::to_string(act.fromLevel) +
+                    " of this document's template records the approval as a signature: give "
+                    "key_id and its password or PIN");
+}
+
 }  // namespace
+
+Result<workflow::DocumentVersion> VersionProducer::approve(storage::Database& database,
+                                                           const workflow::DocumentRecord& document,
+                                                           const workflow::DocumentVersion& latest,
+                                                           const workflow::Act& act) {
+  (void)database;
+  (void)document;
+  (void)latest;
+  return approvalSignatureRequired(act);
+}
 
 Result<std::string> registerOf(storage::Database& database, const std::string& organisationId,
                                const std::string& direction) {
@@ -244,6 +261,15 @@ Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionReq
       } else {
         produced = request.producer->sign(database_, *document, versions.back(), decided.act);
       }
+      if (!produced) return produced.status();
+      if (auto added = documents.addVersion(produced.value()); !added) return added.status();
+    } else if (decided.approvalSignature) {
+      if (!request.producer) return approvalSignatureRequired(decided.act);
+      auto versions = documents.versions(id);
+      if (versions.empty()) {
+        return Status::invalidState("document " + id + " has no PDF to sign; upload one first");
+      }
+      auto produced = request.producer->approve(database_, *document, versions.back(), decided.act);
       if (!produced) return produced.status();
       if (auto added = documents.addVersion(produced.value()); !added) return added.status();
     }

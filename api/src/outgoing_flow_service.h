@@ -44,6 +44,12 @@ class VersionProducer {
                                                   const workflow::DocumentRecord& document,
                                                   const workflow::DocumentVersion& latest, int year,
                                                   int month, int day, const workflow::Act& act) = 0;
+  /// An approval at a level whose template records it as a signature: the approver's invisible
+  /// approval signature over `latest`. SignatureRequired when no key was given.
+  virtual Result<workflow::DocumentVersion> approve(storage::Database& database,
+                                                    const workflow::DocumentRecord& document,
+                                                    const workflow::DocumentVersion& latest,
+                                                    const workflow::Act& act);
 };
 
 /// The id of the organisation's register of `direction` ("outgoing": sổ đăng ký văn bản đi,
@@ -69,7 +75,8 @@ struct OutgoingActionRequest {
   std::string clientAddress;        ///< for the audit entry
   int64_t now = 0;                  ///< Unix seconds
   std::string nowIso;               ///< the same moment, ISO 8601 UTC (updated_at)
-  /// Sign and issue: who makes the new PDF. Those actions are refused without one.
+  /// Sign, issue and a signed approval: who makes the new PDF. Those actions are refused
+  /// without one.
   VersionProducer* producer = nullptr;
 };
 
