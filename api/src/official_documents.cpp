@@ -6,9 +6,11 @@
 
 #include "authenticator.h"
 #include "http_support.h"
+#include "signature_placement.h"
 #include "vanthu/signing/key_sources.h"
 #include "vanthu/signing/official_signing.h"
 #include "vanthu/signing/signature_appearance.h"
+#include "vanthu/signing/signature_fields.h"
 #include "vanthu/storage/sql_attachment_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 
@@ -16,10 +18,6 @@ namespace vanthu::api {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The signer block of the demo's one-page Decree 30 documents (samples/): between the position
-// and the printed name.
-constexpr signing::PdfRect kDefaultSignatureBox{334, 175, 150, 90};
 
 // Files of one action under DATA/tmp, removed however the action ends.
 class WorkFiles {
@@ -147,7 +145,6 @@ Status signingFailure(const Error& e, const std::string& what) {
 Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
     storage::Database& database, const workflow::DocumentRecord& document,
     const workflow::DocumentVersion& latest, const workflow::Act& act) {
-  (void)document;
   const auto& dataDir = services_.config.dataDir;
   // The caller's part first (which key, its password), then the server's (a TSA).
   auto key = openKey(database, dataDir, input_, act.actorId, "");
@@ -159,8 +156,6 @@ Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
   if (!signer) return Status(ErrorCode::Internal, "user " + act.actorId + " is missing");
 
   signing::LeaderSigningRequest request;
-  request.page = input_.page;
-  request.rectangle = input_.rectangle.value_or(kDefaultSignatureBox);
   request.appearance.kind = signing::AppearanceKind::Signer;
   request.appearance.name = signer->fullName;
   fs::path image = dataDir / "images" / "signatures" / (signer->username + ".png");
@@ -183,6 +178,14 @@ Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
     WorkFiles work(dataDir);
     auto input = copyOut(services_, latest, work);
     if (!input) return input.status();
+    // The PDF's pages and fields matter only when the request names no rectangle.
+    signing::PdfFormInfo form;
+    if (!input_.rectangle) form = signing::readPdfForm(input.value());
+    auto placement = chooseLeaderPlacement(input_, templatePlacement(database, document.id), form);
+    if (!placement) return placement.status();
+    request.page = placement.value().page;
+    request.rectangle = placement.value().rectangle;
+    request.existingField = placement.value().existingField;
     fs::path output = work.next(".pdf");
     auto services = levels.value();
     signing::signAsLeader(input.value(), output, request, *key.value(), services);

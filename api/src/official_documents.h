@@ -24,8 +24,8 @@ struct SigningInput {
   std::string keyId;     ///< a key reference: the signer's own (sign) or the organisation's (issue)
   std::string password;  ///< PKCS#12 password or PKCS#11 PIN; used once, never stored or logged
   int page = 1;          ///< sign: where the visible signature goes
-  /// sign: the signature box; absent: the signer block of the one-page Decree 30 layout the demo
-  /// documents use (x 334, y 175, 150 x 90 pt on page 1).
+  /// sign: the signature box; absent: the template's, the PDF's own empty field, or the demo
+  /// layout's signer block, in that order (signature_placement.h).
   std::optional<signing::PdfRect> rectangle;
 };
 
