@@ -122,6 +122,19 @@ Object::Ptr delegationJson(const workflow::Delegation& delegation) {
   return json;
 }
 
+Var placementJson(const std::optional<workflow::SignaturePlacement>& placement) {
+  if (!placement) return Var();
+  Object::Ptr rectangle = new Object;
+  rectangle->set("x", placement->x);
+  rectangle->set("y", placement->y);
+  rectangle->set("width", placement->width);
+  rectangle->set("height", placement->height);
+  Object::Ptr json = new Object;
+  json->set("page", placement->page);
+  json->set("rectangle", rectangle);
+  return json;
+}
+
 Object::Ptr templateJson(const workflow::WorkflowTemplate& workflowTemplate) {
   Object::Ptr json = new Object;
   json->set("id", workflowTemplate.id);
@@ -144,6 +157,7 @@ Object::Ptr templateJson(const workflow::WorkflowTemplate& workflowTemplate) {
     item->set("reviewer_count", level.reviewerCount);
     item->set("approval_signature", level.approvalSignature);
     item->set("deadline_days", level.deadlineDays);
+    item->set("signature_placement", placementJson(level.signaturePlacement));
     levels->add(item);
   }
   json->set("levels", levels);
@@ -608,8 +622,20 @@ void addSchemas(Router& router) {
     "properties":{"number":{"type":"integer"},"name":{"type":"string"},"role":{"type":"string"},
     "action":{"type":"string","enum":["draft","review","sign","issue"]},
     "optional":{"type":"boolean"},"reviewers":{"type":"string","enum":["one","any_of","all_of"]},
-    "reviewer_count":{"type":"integer"},"approval_signature":{"type":"boolean"},
-    "deadline_days":{"type":"integer"}},"required":["number","name","role","action"]})");
+    "reviewer_count":{"type":"integer"},"approval_signature":{"type":"boolean",
+    "description":"review levels: each approval is also an invisible approval signature; the approve action then needs key_id and password"},
+    "deadline_days":{"type":"integer"},
+    "signature_placement":{"type":["object","null"],"additionalProperties":false,
+    "description":"sign level only: where the signature goes when the sign action names no rectangle; it comes before the PDF's own empty signature field and the default box",
+    "properties":{"page":{"type":"integer","not":{"const":0},
+    "description":"1-based; negative counts from the end, -1 is the last page; default 1"},
+    "rectangle":{"type":"object","additionalProperties":false,
+    "description":"points from the page's bottom left",
+    "properties":{"x":{"type":"number","minimum":0},"y":{"type":"number","minimum":0},
+    "width":{"type":"number","exclusiveMinimum":0,"maximum":2000},
+    "height":{"type":"number","exclusiveMinimum":0,"maximum":2000}},
+    "required":["x","y","width","height"]}},"required":["rectangle"]}},
+    "required":["number","name","role","action"]})");
   router.addSchema("WorkflowTemplateRecord", R"({"type":"object","properties":{
     "id":{"type":"string"},"version":{"type":"integer"},
     "organisation_id":{"type":["string","null"]},"name":{"type":"string"},
@@ -627,16 +653,63 @@ void addSchemas(Router& router) {
     "required":["name","direction","levels"]})");
 }
 
+// "signature_placement": null or absent (none), or {"page": P, "rectangle": {x, y, width,
+// height}}; validateTemplate() judges the values.
+Result<std::optional<workflow::SignaturePlacement>> placementFromJson(const Object& level) {
+  using Placement = std::optional<workflow::SignaturePlacement>;
+  if (!level.has("signature_placement") || level.isNull("signature_placement")) return Placement();
+  auto object = level.getObject("signature_placement");
+  if (!object) {
+    return Status::invalidArgument("field 'signature_placement' must be {page, rectangle} or null");
+  }
+  for (const auto& [name, ignored] : *object) {
+    if (name != "page" && name != "rectangle") {
+      return Status::invalidArgument("unknown field '" + name + "' in signature_placement");
+    }
+  }
+  workflow::SignaturePlacement placement;
+  if (object->has("page")) {
+    auto page = object->get("page");
+    if (!page.isInteger() || page.type() == typeid(bool) || page.convert<Poco::Int64>() < -10000 ||
+        page.convert<Poco::Int64>() > 10000) {
+      return Status::invalidArgument("field 'signature_placement.page' must be a page number");
+    }
+    placement.page = static_cast<int>(page.convert<Poco::Int64>());
+  }
+  auto box = object->getObject("rectangle");
+  if (!box) {
+    return Status::invalidArgument(
+        "field 'signature_placement.rectangle' must be {x, y, width, height}");
+  }
+  std::pair<const char*, double*> parts[] = {{"x", &placement.x},
+                                             {"y", &placement.y},
+                                             {"width", &placement.width},
+                                             {"height", &placement.height}};
+  for (auto& [name, target] : parts) {
+    if (!box->has(name) || !box->get(name).isNumeric() || box->get(name).type() == typeid(bool)) {
+      return Status::invalidArgument(std::string("field 'signature_placement.rectangle.") + name +
+                                     "' must be a number of points");
+    }
+    *target = box->getValue<double>(name);
+  }
+  if (box->size() != 4) {
+    return Status::invalidArgument(
+        "field 'signature_placement.rectangle' takes only x, y, width and height");
+  }
+  return Placement(placement);
+}
+
 Result<workflow::TemplateLevel> levelFromJson(const Var& value, size_t index) {
   const std::string where = "levels[" + std::to_string(index) + "]";
   if (value.type() != typeid(Object::Ptr)) {
     return Status::invalidArgument(where + " must be an object");
   }
   const auto& object = *value.extract<Object::Ptr>();
-  static const std::set<std::string> allowed = {
-      "number",       "name",      "role",           "action",
-      "optional",     "reviewers", "reviewer_count", "approval_signature",
-      "deadline_days"};
+  static const std::set<std::string> allowed = {"number",         "name",
+                                                "role",           "action",
+                                                "optional",       "reviewers",
+                                                "reviewer_count", "approval_signature",
+                                                "deadline_days",  "signature_placement"};
   for (const auto& [name, ignored] : object) {
     if (allowed.count(name) == 0) {
       return Status::invalidArgument("unknown field '" + name + "' in " + where);
@@ -682,6 +755,9 @@ Result<workflow::TemplateLevel> levelFromJson(const Var& value, size_t index) {
   auto deadline = optionalInt(object, "deadline_days");
   if (!deadline) return prefix(deadline.status());
   level.deadlineDays = deadline.value().value_or(0);
+  auto placement = placementFromJson(object);
+  if (!placement) return prefix(placement.status());
+  level.signaturePlacement = placement.value();
   return level;
 }
 

@@ -36,13 +36,13 @@ constexpr const char* kActionSchema = R"json({"type":"object","properties":{
 "text":{"type":"string","maxLength":2000,"description":"note: the progress note (required)"},
 "result":{"type":"string","maxLength":2000,"description":"complete: what was done (required)"},
 "reply_document_id":{"type":"string","description":"complete: the outgoing document of the organisation that answers it"},
-"key_id":{"type":"string","description":"sign: the signer's key reference; issue: the organisation's (seal) key reference"},
-"password":{"type":"string","writeOnly":true,"description":"sign and issue: the PKCS#12 password or the PKCS#11 PIN of key_id; used once, never stored"},
+"key_id":{"type":"string","description":"sign: the signer's key reference; issue: the organisation's (seal) key reference; approve at a level whose template says approval_signature: the approver's key reference (required there: 422 signature_required without it)"},
+"password":{"type":"string","writeOnly":true,"description":"sign, issue and a signed approve: the PKCS#12 password or the PKCS#11 PIN of key_id; used once, never stored"},
 "page":{"type":"integer","minimum":1,"description":"sign: the page of the visible signature (default 1)"},
 "rectangle":{"type":"object","properties":{"x":{"type":"number"},"y":{"type":"number"},
 "width":{"type":"number","exclusiveMinimum":0},"height":{"type":"number","exclusiveMinimum":0}},
 "required":["x","y","width","height"],"additionalProperties":false,
-"description":"sign: the signature box in points from the page's bottom left (default: the signer block of the one-page Decree 30 layout, x 334, y 175, 150 x 90)"},
+"description":"sign: the signature box in points from the page's bottom left (default: the template's signature_placement, else the PDF's own empty signature field, else the signer block of the one-page Decree 30 layout, x 334, y 175, 150 x 90)"},
 "comment":{"type":"string","maxLength":2000,"description":"required for return and reject; for refuse, note and complete it stands in for reason, text and result"},
 "to_level":{"type":"integer","minimum":1,"description":"return only: the earlier level (default 1, the drafter)"},
 "skip_levels":{"type":"array","items":{"type":"integer","minimum":1},"description":"submit only: optional review levels to skip"}},
@@ -184,7 +184,8 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
       {"POST",
        "/api/v1/documents/{id}/actions",
        Access::anyUser(),
-       {"Act on a document's flow. Outgoing: submit, approve, return (to_level, comment), reject "
+       {"Act on a document's flow. Outgoing: submit, approve (key_id, password at a level "
+        "that records approvals as signatures), return (to_level, comment), reject "
         "(comment), withdraw, sign (key_id, password, page, rectangle: the leader's certifying "
         "signature), issue (key_id, password: number, date and the organisation's seal "
         "signature), recall (comment). Incoming: register (the clerk; the incoming number), "
