@@ -65,6 +65,10 @@ const char* titleFor(ErrorCode code) {
       return "Not implemented";
     case ErrorCode::SignatureRequired:
       return "Signature required";
+    case ErrorCode::SignatureMismatch:
+      return "Signature does not verify";
+    case ErrorCode::Expired:
+      return "Expired";
     case ErrorCode::Unknown:
       break;
   }
@@ -131,6 +135,10 @@ int httpStatusFor(ErrorCode code) {
       return 501;
     case ErrorCode::SignatureRequired:
       return 422;
+    case ErrorCode::SignatureMismatch:
+      return 422;
+    case ErrorCode::Expired:
+      return 410;
     case ErrorCode::Unknown:
       break;
   }

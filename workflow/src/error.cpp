@@ -40,6 +40,8 @@ constexpr std::array kCodeNames = {
     CodeName{ErrorCode::Unavailable, "unavailable"},
     CodeName{ErrorCode::NotImplemented, "not_implemented"},
     CodeName{ErrorCode::SignatureRequired, "signature_required"},
+    CodeName{ErrorCode::SignatureMismatch, "signature_mismatch"},
+    CodeName{ErrorCode::Expired, "expired"},
 };
 
 }  // namespace

@@ -49,6 +49,8 @@ enum class ErrorCode : uint8_t {
   Unavailable,           ///< the service is overloaded or shutting down; retry later
   NotImplemented,        ///< a known action this server does not perform (yet)
   SignatureRequired,     ///< the step must be signed and no key was given
+  SignatureMismatch,     ///< a signature value made elsewhere does not verify over what was asked
+  Expired,               ///< something with a time limit (a pending signature) is past it
 };
 
 /// The stable snake_case name of `code`, e.g. "invalid_argument".
