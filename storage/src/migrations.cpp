@@ -397,6 +397,21 @@ const std::vector<Migration>& migrations() {
            "ALTER TABLE workflow_template_levels ADD COLUMN signature_placement TEXT NOT NULL"
            " DEFAULT ''",
        }},
+      {14,
+       "pending external signatures: the prepared state of a signature whose key is at the"
+       " signer's desk, between handing out the digest and taking back the signature value",
+       {
+           // prepared is signing::PreparedSignature::serialize(); its work file is the blob
+           // work_blob_hash. Times are Unix seconds; completed_at is 0 until completed.
+           "CREATE TABLE pending_signatures ("
+           " id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
+           " user_id TEXT NOT NULL, key_id TEXT NOT NULL, action TEXT NOT NULL,"
+           " document_revision BIGINT NOT NULL, version_number INTEGER NOT NULL,"
+           " prepared TEXT NOT NULL, work_blob_hash TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+           " completed_at BIGINT NOT NULL)",
+           "CREATE INDEX pending_signatures_by_expiry ON pending_signatures (expires_at)",
+       }},
   };
   return all;
 }

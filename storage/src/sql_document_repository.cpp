@@ -351,15 +351,17 @@ std::set<std::string> SqlDocumentRepository::referencedBlobHashes() {
   auto& db = database_.impl();
   try {
     // Every table that names a blob (see migrations.cpp): the versions, the attachments (as
-    // uploaded and as signed), and the exchange's packages (an outgoing one may be re-sent, a
-    // received one is the evidence of what came).
+    // uploaded and as signed), the exchange's packages (an outgoing one may be re-sent, a
+    // received one is the evidence of what came), and the work files of external signatures
+    // still waiting for their signature value.
     Poco::Data::Statement select(db.session);
     select << db.sql(
         "SELECT blob_hash FROM document_versions UNION SELECT payload_hash FROM exchange_outbox"
         " UNION SELECT payload_hash FROM exchange_inbox"
         " UNION SELECT blob_hash FROM document_attachments"
         " UNION SELECT signed_blob_hash FROM document_attachments"
-        " WHERE signed_blob_hash IS NOT NULL"),
+        " WHERE signed_blob_hash IS NOT NULL"
+        " UNION SELECT work_blob_hash FROM pending_signatures WHERE completed_at = 0"),
         now;
     RecordSet rows(select);
     std::set<std::string> hashes;
