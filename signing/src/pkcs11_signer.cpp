@@ -328,7 +328,8 @@ std::unique_ptr<Pkcs11Signer> Pkcs11Signer::open(const Pkcs11Options& options) {
                                                 " does not belong to the certificate " +
                                                 state->certificate->subjectText());
   }
-  state->chain = options.chain;
+  state->chain =
+      options.chain.empty() ? issuersOf(*state->certificate, options.issuerPool) : options.chain;
   return std::unique_ptr<Pkcs11Signer>(new Pkcs11Signer(std::move(state)));
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "test_support.h"
+#include "vanthu/signing/cms_signature.h"
+#include "vanthu/signing/pades_levels.h"
 
 using vanthu::ErrorCode;
 using vanthu::signing::Certificate;
@@ -273,6 +276,59 @@ TEST_CASE("keys: a PKCS#11 signer signs on the token, certificate read from the 
       checkSignsVerifiably(*signer, hsm.dir());
     }
   }
+}
+
+TEST_CASE("keys: issuersOf finds the chain above a certificate in a pool, nearest first",
+          "[keys]") {
+  TestPki pki;
+  TestPki other;
+  auto key = PrivateKey::generate(KeyAlgorithm::EcP256);
+  auto cert = pki.issue(key, "Lãnh đạo");
+  const std::vector<Certificate> pool = {other.root.certificate(), pki.root.certificate(),
+                                         other.issuing.certificate(), pki.issuing.certificate()};
+  auto chain = vanthu::signing::issuersOf(cert, pool);
+  REQUIRE(chain.size() == 2);
+  CHECK(chain[0] == pki.issuing.certificate());
+  CHECK(chain[1] == pki.root.certificate());
+  // A CA of the same name that did not sign it is not its issuer.
+  CHECK(vanthu::signing::issuersOf(cert, {other.issuing.certificate()}).empty());
+  CHECK(vanthu::signing::issuersOf(cert, {}).empty());
+  // A root ends the chain.
+  CHECK(vanthu::signing::issuersOf(pki.root.certificate(), pool).empty());
+}
+
+TEST_CASE("keys: a PKCS#11 signer without a chain takes its issuers from the pool into the CMS",
+          "[keys][hsm]") {
+  TestPki pki;
+  TestPki other;
+  SoftHsm hsm;
+  hsm.initToken("vanthu");
+  auto key = PrivateKey::generate(KeyAlgorithm::EcP256);
+  auto cert = pki.issue(key, "Lãnh đạo");
+  hsm.import("vanthu", "lanhdao", "01", key, cert);
+
+  auto o = options("pkcs11:token=vanthu;object=lanhdao;type=private");
+  o.issuerPool = {other.issuing.certificate(), pki.root.certificate(), pki.issuing.certificate()};
+  auto signer = Pkcs11Signer::open(o);
+  REQUIRE(signer->chain().size() == 2);
+  CHECK(signer->chain()[0] == pki.issuing.certificate());
+  CHECK(signer->chain()[1] == pki.root.certificate());
+
+  // The CMS carries the signer and the intermediate (the root is left out).
+  vanthu::signing::CmsSignatureBuilder builder(signer->certificate(), signer->chain(),
+                                               DigestAlgorithm::Sha256);
+  auto cms = vanthu::signing::signContentDigest(
+      builder, *signer, computeDigest(DigestAlgorithm::Sha256, "Quyết định"));
+  auto carried = vanthu::signing::cmsCertificates(cms);
+  CHECK(std::count(carried.begin(), carried.end(), cert) == 1);
+  CHECK(std::count(carried.begin(), carried.end(), pki.issuing.certificate()) == 1);
+  CHECK(std::count(carried.begin(), carried.end(), other.issuing.certificate()) == 0);
+
+  // A chain given explicitly wins over the pool.
+  auto given = options("pkcs11:token=vanthu;object=lanhdao;type=private");
+  given.chain = {pki.issuing.certificate()};
+  given.issuerPool = o.issuerPool;
+  CHECK(Pkcs11Signer::open(given)->chain().size() == 1);
 }
 
 TEST_CASE("keys: a PKCS#11 signer takes the certificate it is given, and checks it",

@@ -16,6 +16,11 @@
 
 namespace vanthu::signing {
 
+/// The issuers of `certificate` found in `pool`, nearest first, each checked to have signed the
+/// one below it; stops at a self-signed certificate (included) or where no issuer is found.
+std::vector<Certificate> issuersOf(const Certificate& certificate,
+                                   const std::vector<Certificate>& pool);
+
 /// A software key: one PrivateKey and its certificate, in memory.
 /// Not thread-safe to share (see DigestSigner), though signing only reads the key.
 class Pkcs12Signer final : public DigestSigner {
@@ -57,6 +62,10 @@ struct Pkcs11Options {
   std::optional<Certificate> certificate;
   /// The issuers of the certificate, nearest first.
   std::vector<Certificate> chain;
+  /// When `chain` is empty: certificates to find the issuers among (issuersOf), e.g. the
+  /// organisation's intermediate and root certificates, so that the signature carries the chain
+  /// a verifier needs, as a PKCS#12 key's does.
+  std::vector<Certificate> issuerPool;
 };
 
 /// A key that never leaves its PKCS#11 token: every signDigest is one private key operation on
