@@ -1,8 +1,15 @@
 #include "vanthu/signing/official_signing.h"
 
+#include <openssl/cms.h>
+#include <openssl/objects.h>
+
 #include <algorithm>
 #include <system_error>
 
+#include "openssl_bytes.h"
+#include "openssl_error.h"
+#include "openssl_handles.h"
+#include "vanthu/signing/http_time_stamper.h"
 #include "vanthu/signing/signature_fields.h"
 #include "vanthu/workflow/document_types.h"
 #include "vanthu/workflow/error.h"
@@ -47,19 +54,11 @@ struct StepFile {
   fs::path path;
 };
 
-}  // namespace
-
-std::string decree30Day(int day) {
-  return day < 10 ? "0" + std::to_string(day) : std::to_string(day);
-}
-
-std::string decree30Month(int month) {
-  return month <= 2 ? "0" + std::to_string(month) : std::to_string(month);
-}
-
-void signAsLeader(const fs::path& input, const fs::path& output,
-                  const LeaderSigningRequest& request, DigestSigner& leaderKey,
-                  LevelServices& services) {
+// The leader's update: the visible signature (certifying unless approvals were signed before),
+// the number/date fields and the seal field, as one signature request. Reads `input`'s form to
+// find an existing field and whether the document is signed already.
+SignatureRequest leaderSignatureRequest(const fs::path& input,
+                                        const LeaderSigningRequest& request) {
   if (request.appearance.kind != AppearanceKind::Signer) {
     throw Error(ErrorCode::InvalidArgument, "the leader's signature uses a signer's appearance");
   }
@@ -103,7 +102,113 @@ void signAsLeader(const fs::path& input, const fs::path& output,
   signature.textFields.push_back(seal);
   signature.reason = request.reason;
   signature.signingTime = request.signingTime;
-  signPdfAtLevel(input, output, signature, leaderKey, request.level, services);
+  return signature;
+}
+
+// A CMS made by the key holder's own software must be one signature by `signer` whose signed
+// attributes verify and whose message digest is the prepared one: SignatureMismatch otherwise.
+void checkExternalCms(const std::string& cmsDer, const Certificate& signer,
+                      const std::string& contentDigest) {
+  const unsigned char* in = detail::bytesOf(cmsDer);
+  detail::CmsContentInfoPtr cms(d2i_CMS_ContentInfo(nullptr, &in, detail::intLength(cmsDer)));
+  if (!cms) {
+    detail::clearOpenSslErrors();
+    throw Error(ErrorCode::SignatureMismatch, "the CMS is not DER SignedData");
+  }
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
+  if (detail::cmsSignerInfoCount(infos) != 1) {
+    detail::clearOpenSslErrors();
+    throw Error(ErrorCode::SignatureMismatch, "the CMS must hold exactly one signature");
+  }
+  CMS_SignerInfo* info = detail::cmsSignerInfoAt(infos, 0);
+  if (CMS_SignerInfo_cert_cmp(info, signer.nativeHandle()) != 0) {
+    detail::clearOpenSslErrors();
+    throw Error(ErrorCode::SignatureMismatch,
+                "the CMS is not signed with the certificate the signature was prepared for (" +
+                    signer.subjectText() + ")");
+  }
+  CMS_SignerInfo_set1_signer_cert(info, signer.nativeHandle());
+  if (CMS_SignerInfo_verify(info) != 1) {
+    const std::string reason = detail::drainOpenSslErrors();
+    throw Error(ErrorCode::SignatureMismatch,
+                "the CMS signature does not verify with the certificate of " +
+                    signer.subjectText() + (reason.empty() ? "" : " (" + reason + ")"));
+  }
+  const ASN1_OCTET_STRING* digest =
+      static_cast<const ASN1_OCTET_STRING*>(CMS_signed_get0_data_by_OBJ(
+          info, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+  if (digest == nullptr ||
+      std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(digest)),
+                  static_cast<size_t>(ASN1_STRING_length(digest))) != contentDigest) {
+    detail::clearOpenSslErrors();
+    throw Error(ErrorCode::SignatureMismatch,
+                "the CMS does not sign this document's bytes (its message digest differs)");
+  }
+}
+
+}  // namespace
+
+std::string decree30Day(int day) {
+  return day < 10 ? "0" + std::to_string(day) : std::to_string(day);
+}
+
+std::string decree30Month(int month) {
+  return month <= 2 ? "0" + std::to_string(month) : std::to_string(month);
+}
+
+void signAsLeader(const fs::path& input, const fs::path& output,
+                  const LeaderSigningRequest& request, DigestSigner& leaderKey,
+                  LevelServices& services) {
+  signPdfAtLevel(input, output, leaderSignatureRequest(input, request), leaderKey, request.level,
+                 services);
+}
+
+PreparedSignature prepareLeaderSignature(const fs::path& input, const fs::path& workFile,
+                                         const LeaderSigningRequest& request,
+                                         const Certificate& signer,
+                                         const std::vector<Certificate>& chain) {
+  return prepareSignature(input, workFile, leaderSignatureRequest(input, request), signer, chain);
+}
+
+void completeLeaderSignature(const PreparedSignature& prepared, const ExternalSignatureValue& value,
+                             const fs::path& output, PadesLevel level, LevelServices& services) {
+  if (level == PadesLevel::Unknown) throw Error(ErrorCode::InvalidArgument, "no level given");
+  if (value.signatureValue.empty() == value.cms.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "give either a signature value or a CMS");
+  }
+  if (level != PadesLevel::BaselineB && services.timeStamper == nullptr) {
+    throw Error(ErrorCode::InvalidArgument, std::string(padesLevelName(level)) +
+                                                " needs a time-stamping authority (--tsa URL)");
+  }
+  const Certificate signer = Certificate::fromPem(prepared.certificatePem);
+  std::string cms = value.cms;
+  if (cms.empty()) {
+    const std::vector<Certificate> chain = prepared.chainPem.empty()
+                                               ? std::vector<Certificate>{}
+                                               : Certificate::allFromPem(prepared.chainPem);
+    CmsSignatureBuilder builder(signer, chain, prepared.digest);
+    try {
+      // assemble() checks the value against the certificate before anything is embedded.
+      cms = builder.assemble(prepared.contentDigest, value.signatureValue);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::CryptoFailure) throw;
+      throw Error(ErrorCode::SignatureMismatch, e.what());
+    }
+  } else {
+    checkExternalCms(cms, signer, prepared.contentDigest);
+  }
+  if (level == PadesLevel::BaselineB) {
+    completeSignatureWithCms(prepared, cms, output);
+    return;
+  }
+  cms = addSignatureTimestamp(cms, *services.timeStamper, prepared.digest);
+  if (level == PadesLevel::BaselineT) {
+    completeSignatureWithCms(prepared, cms, output);
+    return;
+  }
+  StepFile timestamped(output);
+  completeSignatureWithCms(prepared, cms, timestamped.path);
+  extendPdf(timestamped.path, output, level, services);
 }
 
 void signApproval(const fs::path& input, const fs::path& output,

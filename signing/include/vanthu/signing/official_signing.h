@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vanthu/signing/digest_signer.h"
 #include "vanthu/signing/pades_levels.h"
@@ -71,6 +72,34 @@ struct ApprovalSigningRequest {
 void signApproval(const std::filesystem::path& input, const std::filesystem::path& output,
                   const ApprovalSigningRequest& request, DigestSigner& approverKey,
                   LevelServices& services);
+/// Step 1 with the leader's key elsewhere (a USB token at the leader's desk): phase one of
+/// signAsLeader, the same update (appearance, P=2 certification, number/date and seal fields) with
+/// an empty /Contents written to `workFile`. Hand `toBeSignedDigest` of the result to the key,
+/// then call completeLeaderSignature. Throws what signAsLeader throws.
+PreparedSignature prepareLeaderSignature(const std::filesystem::path& input,
+                                         const std::filesystem::path& workFile,
+                                         const LeaderSigningRequest& request,
+                                         const Certificate& signer,
+                                         const std::vector<Certificate>& chain);
+
+/// What the key holder sends back for a prepared signature.
+struct ExternalSignatureValue {
+  /// The raw signature value over the prepared toBeSignedDigest (PKCS#1 v1.5 for RSA, a DER
+  /// ECDSA-Sig-Value for EC) ...
+  std::string signatureValue;
+  /// ... or a whole CMS SignedData (DER) made by the key holder's own software.
+  std::string cms;
+};
+
+/// Phase two of prepareLeaderSignature: checks the value (SignatureMismatch when the signature
+/// value does not verify with the prepared certificate over the prepared digest, or the CMS is not
+/// one signature by that certificate whose signed attributes verify and whose message digest is
+/// the prepared one), then writes the signature at
+/// `level`: B-T adds the signature time-stamp to the CMS; B-LT and B-LTA raise the signed file
+/// afterwards as extendPdf does. The output appears only when complete; the work file is consumed.
+void completeLeaderSignature(const PreparedSignature& prepared, const ExternalSignatureValue& value,
+                             const std::filesystem::path& output, PadesLevel level,
+                             LevelServices& services);
 
 struct IssuanceRequest {
   int number = 0;  ///< the register number (1, 2, ...); written "01" ... "09", then 10, 11 ...
