@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <system_error>
 
 #include "authenticator.h"
@@ -79,13 +80,16 @@ Result<std::unique_ptr<signing::DigestSigner>> openKey(storage::Database& databa
         signing::Pkcs11Options options;
         options.uri = reference->location;
         options.pin = input.password;
+        // The token holds the key and its certificate; the issuers come from the data
+        // directory, so that the signature carries the chain as a PKCS#12 key's does.
+        options.issuerPool = issuerCertificates(dataDir);
         return std::unique_ptr<signing::DigestSigner>(signing::Pkcs11Signer::open(options));
       }
       case workflow::KeySource::External:
         return Status(ErrorCode::NotImplemented,
                       "key " + input.keyId +
-                          " is external: sign its digest with vanthu sign --external; the actions "
-                          "route signs with PKCS#12 and PKCS#11 keys");
+                          " is external: sign with it through POST "
+                          "/api/v1/documents/{id}/actions (sign, then complete_signature)");
       case workflow::KeySource::Unknown:
         break;
     }
@@ -142,15 +146,11 @@ Status signingFailure(const Error& e, const std::string& what) {
 
 }  // namespace
 
-Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
-    storage::Database& database, const workflow::DocumentRecord& document,
-    const workflow::DocumentVersion& latest, const workflow::Act& act) {
-  const auto& dataDir = services_.config.dataDir;
-  // The caller's part first (which key, its password), then the server's (a TSA).
-  auto key = openKey(database, dataDir, input_, act.actorId, "");
-  if (!key) return key.status();
-  auto levels = services_.signing.levelServices();
-  if (!levels) return levels.status();
+Result<signing::LeaderSigningRequest> leaderSigningRequest(ApiServices& services,
+                                                           storage::Database& database,
+                                                           const SigningInput& input,
+                                                           const workflow::Act& act) {
+  const auto& dataDir = services.config.dataDir;
   storage::SqlDirectoryRepository directory(database);
   auto signer = directory.findUser(act.actorId);
   if (!signer) return Status(ErrorCode::Internal, "user " + act.actorId + " is missing");
@@ -171,24 +171,72 @@ Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
     if (!signer->position.empty()) {
       request.appearance.headingLines.push_back(signing::upperCaseVietnamese(signer->position));
     }
-    request.reason = act.comment.empty() ? "Ký ban hành" : act.comment;
-    request.signingTime = std::chrono::system_clock::from_time_t(act.at);
-    request.level = services_.signing.level();
+  } catch (const Error& e) {
+    return signingFailure(e, "the signature of " + signer->username);
+  }
+  request.reason = act.comment.empty() ? "Ký ban hành" : act.comment;
+  request.signingTime = std::chrono::system_clock::from_time_t(act.at);
+  request.level = services.signing.level();
+  return request;
+}
 
+Status placeLeaderSignature(storage::Database& database, const std::string& documentId,
+                            const SigningInput& input, const fs::path& pdf,
+                            signing::LeaderSigningRequest& request) {
+  // The PDF's pages and fields matter only when the request names no rectangle.
+  signing::PdfFormInfo form;
+  if (!input.rectangle) form = signing::readPdfForm(pdf);
+  auto placement = chooseLeaderPlacement(input, templatePlacement(database, documentId), form);
+  if (!placement) return placement.status();
+  request.page = placement.value().page;
+  request.rectangle = placement.value().rectangle;
+  request.existingField = placement.value().existingField;
+  return Status::ok();
+}
+
+std::vector<signing::Certificate> issuerCertificates(const fs::path& dataDir) {
+  std::vector<signing::Certificate> all;
+  for (const char* folder : {"ca", "roots"}) {
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(dataDir / "pki" / folder, error)) {
+      if (entry.path().extension() != ".pem") continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::ostringstream pem;
+      pem << in.rdbuf();
+      try {
+        auto certificates = signing::Certificate::allFromPem(pem.str());
+        all.insert(all.end(), certificates.begin(), certificates.end());
+      } catch (const Error&) {
+        continue;  // not a certificate file: nothing to complete chains with
+      }
+    }
+  }
+  return all;
+}
+
+Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
+    storage::Database& database, const workflow::DocumentRecord& document,
+    const workflow::DocumentVersion& latest, const workflow::Act& act) {
+  const auto& dataDir = services_.config.dataDir;
+  // The caller's part first (which key, its password), then the server's (a TSA).
+  auto key = openKey(database, dataDir, input_, act.actorId, "");
+  if (!key) return key.status();
+  auto levels = services_.signing.levelServices();
+  if (!levels) return levels.status();
+  auto request = leaderSigningRequest(services_, database, input_, act);
+  if (!request) return request.status();
+  try {
     WorkFiles work(dataDir);
     auto input = copyOut(services_, latest, work);
     if (!input) return input.status();
-    // The PDF's pages and fields matter only when the request names no rectangle.
-    signing::PdfFormInfo form;
-    if (!input_.rectangle) form = signing::readPdfForm(input.value());
-    auto placement = chooseLeaderPlacement(input_, templatePlacement(database, document.id), form);
-    if (!placement) return placement.status();
-    request.page = placement.value().page;
-    request.rectangle = placement.value().rectangle;
-    request.existingField = placement.value().existingField;
+    if (auto placed =
+            placeLeaderSignature(database, document.id, input_, input.value(), request.value());
+        !placed) {
+      return placed;
+    }
     fs::path output = work.next(".pdf");
     auto services = levels.value();
-    signing::signAsLeader(input.value(), output, request, *key.value(), services);
+    signing::signAsLeader(input.value(), output, request.value(), *key.value(), services);
     return storeVersion(services_, latest, input.value(), output, "signature", act);
   } catch (const Error& e) {
     return signingFailure(e, "signing document " + document.id);

@@ -12,9 +12,11 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api_services.h"
 #include "outgoing_flow_service.h"
+#include "vanthu/signing/official_signing.h"
 #include "vanthu/signing/pdf_signer.h"
 
 namespace vanthu::api {
@@ -28,6 +30,24 @@ struct SigningInput {
   /// layout's signer block, in that order (signature_placement.h).
   std::optional<signing::PdfRect> rectangle;
 };
+
+/// The leader's signature request for `act` (the appearance from the directory, the box, the
+/// time, the server's level): what sign puts on the page, whoever holds the key.
+Result<signing::LeaderSigningRequest> leaderSigningRequest(ApiServices& services,
+                                                           storage::Database& database,
+                                                           const SigningInput& input,
+                                                           const workflow::Act& act);
+
+/// Where the leader's signature goes on `pdf` (the document's current PDF): the request's
+/// rectangle, else the template's placement, else the PDF's own empty signature field, else the
+/// default box; written into `request`. InvalidArgument for a template page the PDF lacks.
+Status placeLeaderSignature(storage::Database& database, const std::string& documentId,
+                            const SigningInput& input, const std::filesystem::path& pdf,
+                            signing::LeaderSigningRequest& request);
+
+/// The certificates the data directory holds for completing chains: DIR/pki/ca/*.pem (the
+/// intermediates) and DIR/pki/roots/*.pem. Unreadable files are skipped.
+std::vector<signing::Certificate> issuerCertificates(const std::filesystem::path& dataDir);
 
 class OfficialDocumentProducer final : public VersionProducer {
  public:
