@@ -1509,6 +1509,12 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
               return sendProblem(context, syntax);
             }
             reference.location = uri.value();
+          } else {
+            // An external key: the server keeps the certificate (and any issuers sent after
+            // it) to hand out with the digest and to check the signature value against.
+            const fs::path relative = fs::path("keys") / (reference.id + ".pem");
+            writePrivateFile(services.config.dataDir / relative, pem.value());
+            reference.location = relative.string();
           }
         }
         auto status = services.withDatabase([&](storage::Database& db) {
@@ -1517,7 +1523,7 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                                [&] { return directory.addKeyReference(reference); });
         });
         if (!status) {
-          if (*source == workflow::KeySource::Pkcs12) {
+          if (*source != workflow::KeySource::Pkcs11) {
             std::error_code ignored;
             fs::remove(services.config.dataDir / reference.location, ignored);
           }
