@@ -4,8 +4,10 @@
 #include <system_error>
 #include <utility>
 
+#include "external_signing_service.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/storage/sql_pending_signature_repository.h"
 #include "vanthu/workflow/error.h"
 
 namespace vanthu::api {
@@ -67,6 +69,15 @@ storage::GarbageReport BlobGarbageCollector::collectOnce() {
   // The referenced set is read before the store is listed: a version committed after this read
   // was put after it too, so it is younger than any sane minAge and kept.
   auto database = storage::Database::open({options_.databaseUrl});
+  // External signatures abandoned long ago let go of their work files first.
+  const auto expiredBefore = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()) -
+                             kPendingSignatureRetention;
+  int64_t abandoned =
+      storage::SqlPendingSignatureRepository(*database).removeExpired(expiredBefore.count());
+  if (abandoned > 0) {
+    log_.info("pending_signatures_removed", {{"count", std::to_string(abandoned)}});
+  }
   std::set<std::string> referenced =
       storage::SqlDocumentRepository(*database).referencedBlobHashes();
   storage::BlobStore store = options_.inDatabase ? storage::BlobStore::inDatabase(*database)

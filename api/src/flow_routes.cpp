@@ -10,6 +10,7 @@
 
 #include "action_requests.h"
 #include "document_routes.h"
+#include "external_signing_service.h"
 #include "http_support.h"
 #include "incoming_action_requests.h"
 #include "incoming_flow_service.h"
@@ -25,8 +26,9 @@ using Poco::JSON::Object;
 
 constexpr const char* kActionSchema = R"json({"type":"object","properties":{
 "action":{"enum":["submit","approve","return","reject","withdraw","sign","issue","recall",
-"register","refuse","assign","assign_specialist","note","note_progress","complete"],
-"description":"outgoing documents: submit, approve, return, reject, withdraw, sign, issue, recall; incoming documents: register (the clerk takes the incoming number), refuse (reason), assign (the leader: lead_unit_id, supporting_unit_ids, due_date, instruction), assign_specialist (the head of the lead unit: specialist_id), note (alias note_progress: text), complete (result, reply_document_id)"},
+"register","refuse","assign","assign_specialist","note","note_progress","complete",
+"complete_signature"],
+"description":"outgoing documents: submit, approve, return, reject, withdraw, sign, issue, recall, complete_signature (the second step of sign with an external key: pending_id and signature_value or cms); incoming documents: register (the clerk takes the incoming number), refuse (reason), assign (the leader: lead_unit_id, supporting_unit_ids, due_date, instruction), assign_specialist (the head of the lead unit: specialist_id), note (alias note_progress: text), complete (result, reply_document_id)"},
 "reason":{"type":"string","maxLength":2000,"description":"refuse: the reason told to the sender (required)"},
 "lead_unit_id":{"type":"string","description":"assign: the lead unit (chủ trì), a unit of the organisation"},
 "supporting_unit_ids":{"type":"array","items":{"type":"string"},"description":"assign: the supporting units (phối hợp)"},
@@ -36,13 +38,16 @@ constexpr const char* kActionSchema = R"json({"type":"object","properties":{
 "text":{"type":"string","maxLength":2000,"description":"note: the progress note (required)"},
 "result":{"type":"string","maxLength":2000,"description":"complete: what was done (required)"},
 "reply_document_id":{"type":"string","description":"complete: the outgoing document of the organisation that answers it"},
-"key_id":{"type":"string","description":"sign: the signer's key reference; issue: the organisation's (seal) key reference; approve at a level whose template says approval_signature: the approver's key reference (required there: 422 signature_required without it)"},
+"key_id":{"type":"string","description":"sign: the signer's key reference (an external one: the answer is 202 with the digest to sign, see complete_signature); issue: the organisation's (seal) key reference; approve at a level whose template says approval_signature: the approver's key reference (required there: 422 signature_required without it)"},
 "password":{"type":"string","writeOnly":true,"description":"sign, issue and a signed approve: the PKCS#12 password or the PKCS#11 PIN of key_id; used once, never stored"},
 "page":{"type":"integer","minimum":1,"description":"sign: the page of the visible signature (default 1)"},
 "rectangle":{"type":"object","properties":{"x":{"type":"number"},"y":{"type":"number"},
 "width":{"type":"number","exclusiveMinimum":0},"height":{"type":"number","exclusiveMinimum":0}},
 "required":["x","y","width","height"],"additionalProperties":false,
 "description":"sign: the signature box in points from the page's bottom left (default: the template's signature_placement, else the PDF's own empty signature field, else the signer block of the one-page Decree 30 layout, x 334, y 175, 150 x 90)"},
+"pending_id":{"type":"string","description":"complete_signature: the pending_id of the 202 answer to sign with an external key"},
+"signature_value":{"type":"string","contentEncoding":"base64","description":"complete_signature: the raw signature over to_be_signed_digest (PKCS#1 v1.5 for RSA, DER ECDSA-Sig-Value for EC)"},
+"cms":{"type":"string","contentEncoding":"base64","description":"complete_signature, instead of signature_value: a whole CMS SignedData (DER) over signed_attributes by the expected certificate"},
 "comment":{"type":"string","maxLength":2000,"description":"required for return and reject; for refuse, note and complete it stands in for reason, text and result"},
 "to_level":{"type":"integer","minimum":1,"description":"return only: the earlier level (default 1, the drafter)"},
 "skip_levels":{"type":"array","items":{"type":"integer","minimum":1},"description":"submit only: optional review levels to skip"}},
@@ -90,6 +95,7 @@ const std::set<std::string>& actionFields() {
   static const std::set<std::string> all = [] {
     std::set<std::string> fields = kActionFields;
     fields.insert(kIncomingActionFields.begin(), kIncomingActionFields.end());
+    fields.insert(kExternalSigningFields.begin(), kExternalSigningFields.end());
     return fields;
   }();
   return all;
@@ -179,6 +185,7 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
   router.addSchema("DocumentActionResult", kActionResultSchema);
   router.addSchema("ActList", kActListSchema);
   router.addSchema("IncomingState", kIncomingSchema);
+  registerExternalSigningRoutes(router, services);
 
   router.add(
       {"POST",
@@ -187,7 +194,10 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
        {"Act on a document's flow. Outgoing: submit, approve (key_id, password at a level "
         "that records approvals as signatures), return (to_level, comment), reject "
         "(comment), withdraw, sign (key_id, password, page, rectangle: the leader's certifying "
-        "signature), issue (key_id, password: number, date and the organisation's seal "
+        "signature; with an external key_id the answer is 202 PendingSignature and nothing "
+        "changes), complete_signature (pending_id, signature_value or cms: the external "
+        "signature goes on and the sign act is done), issue (key_id, password: number, date and "
+        "the organisation's seal "
         "signature), recall (comment). Incoming: register (the clerk; the incoming number), "
         "refuse (reason), assign (the leader: lead_unit_id, supporting_unit_ids, due_date, "
         "instruction), assign_specialist (the lead unit's head: specialist_id), note (text), "
@@ -197,7 +207,8 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
         200,
         "DocumentActionResult",
         {},
-        {403, 404, 409, 412, 428}}},
+        {403, 404, 409, 410, 412, 422, 428},
+        {{202, "PendingSignature"}}}},
       [&services](RequestContext& context) {
         const auto& principal = *context.principal;
         auto body = readJsonObject(context, actionFields());
@@ -205,6 +216,17 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
         if (body.value()->has("action") && body.value()->get("action").isString() &&
             isIncomingActionName(body.value()->getValue<std::string>("action"))) {
           return actOnIncoming(services, context, *body.value());
+        }
+        if (body.value()->has("action") && body.value()->get("action").isString() &&
+            body.value()->getValue<std::string>("action") == kCompleteSignatureAction) {
+          return completeExternalSignature(services, context, *body.value());
+        }
+        for (const auto& field : kExternalSigningFields) {
+          if (body.value()->has(field)) {
+            return sendProblem(
+                context, Status::invalidArgument("field '" + field +
+                                                 "' goes only with the action complete_signature"));
+          }
         }
         for (const auto& field : kIncomingActionFields) {
           if (body.value()->has(field)) {
@@ -230,6 +252,10 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
         Poco::Timestamp now;
         request.now = static_cast<int64_t>(now.epochTime());
         request.nowIso = Poco::DateTimeFormatter::format(now, "%Y-%m-%dT%H:%M:%S.%iZ");
+        if (request.action.kind == workflow::OutgoingActionKind::Sign &&
+            usesExternalKey(services, signingInput.value(), principal.userId)) {
+          return prepareExternalSignature(services, context, request, signingInput.value());
+        }
         auto outcome = services.withDatabase([&](storage::Database& database) {
           return OutgoingFlowService(database).apply(request);
         });

@@ -289,6 +289,18 @@ Object::Ptr operationFor(const RouteSpec& route, const std::map<std::string, std
     success->set("content", content);
   }
   responses->set(std::to_string(doc.successStatus), success);
+  for (const auto& [status, schema] : doc.otherSuccesses) {
+    if (status < 200 || status > 299) {
+      throw std::logic_error(where + " lists " + std::to_string(status) + " as a success");
+    }
+    auto other = newObject();
+    other->set("description", reasonFor(status));
+    auto [type, media] = mediaTypeFor(schema, schemas, where + " (response)");
+    auto content = newObject();
+    content->set(type, media);
+    other->set("content", content);
+    responses->set(std::to_string(status), other);
+  }
   std::set<int> errors = {400, 401, 403, 500};
   errors.insert(doc.errors.begin(), doc.errors.end());
   for (int status : errors) {

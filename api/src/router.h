@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "authenticator.h"
@@ -63,6 +64,9 @@ struct RouteDoc {
   std::vector<QueryParameter> query;
   /// Extra error statuses worth listing beyond 400/401/403/500 (e.g. 404, 409, 412, 413, 429).
   std::vector<int> errors;
+  /// Other 2xx answers and their JSON schema names (e.g. 202 for a signature that waits for
+  /// the signer's external key).
+  std::vector<std::pair<int, std::string>> otherSuccesses = {};
 };
 
 struct RequestContext {
