@@ -1,5 +1,6 @@
 #include "blobs_command.h"
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -10,6 +11,7 @@
 #include "vanthu/storage/blob_store.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/storage/sql_pending_signature_repository.h"
 
 namespace vanthu::cli {
 namespace {
@@ -77,6 +79,13 @@ int runBlobsCommand(const std::vector<std::string>& args) {
     std::set<std::string> referenced;
     {
       auto database = storage::Database::open({url.value()});
+      // External signatures abandoned long ago let go of their work files first.
+      const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      auto abandoned = storage::SqlPendingSignatureRepository(*database).removeExpired(
+          now - storage::kPendingSignatureRetentionSeconds);
+      if (abandoned > 0) std::cout << "pending signatures removed: " << abandoned << "\n";
       referenced = storage::SqlDocumentRepository(*database).referencedBlobHashes();
     }
     storage::BlobStore store(root);

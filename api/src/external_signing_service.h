@@ -29,13 +29,15 @@
 #include "official_documents.h"
 #include "outgoing_flow_service.h"
 #include "router.h"
+#include "vanthu/storage/sql_pending_signature_repository.h"
 
 namespace vanthu::api {
 
 /// How long a prepared external signature waits for its signature value.
 inline constexpr std::chrono::seconds kPendingSignatureLifetime{15 * 60};
 /// How long an expired or completed entry is kept (to answer 410/409 instead of 404).
-inline constexpr std::chrono::seconds kPendingSignatureRetention{24 * 60 * 60};
+inline constexpr std::chrono::seconds kPendingSignatureRetention{
+    storage::kPendingSignatureRetentionSeconds};
 
 /// The action of step 2, and the fields it takes besides action and comment.
 inline constexpr const char* kCompleteSignatureAction = "complete_signature";

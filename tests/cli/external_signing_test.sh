@@ -239,6 +239,24 @@ code=$(act lanhdao "$doc" "{\"action\":\"complete_signature\",\"pending_id\":\"$
 [ "$code" = 410 ] && [ "$(jq -r .code "$tmp/act.json")" = expired ] && ok "an expired entry: 410 expired" ||
   fail "expired -> $code $(cat "$tmp/act.json")"
 [ "$before" = "$(state_of "$doc")" ] && ok "the expired completion changed nothing" || fail "expired changed the document"
+# Abandoned a day past its expiry: the entry goes, and its work file with the blob collection.
+work_blob=$(sqlite3 "$data/vanthu.db" "SELECT work_blob_hash FROM pending_signatures WHERE id = '$late'")
+[ -n "$(find "$data/blobs" -name "$work_blob")" ] && ok "the work file is in the blob store" ||
+  fail "no work file $work_blob"
+"$bin/vanthu" blobs gc --data "$data" --min-age 0 >"$tmp/gc.out" 2>&1 || fail "blobs gc: $(cat "$tmp/gc.out")"
+[ -n "$(find "$data/blobs" -name "$work_blob")" ] && ok "an entry within its retention keeps its work file" ||
+  fail "the work file of a recent entry was collected"
+sqlite3 "$data/vanthu.db" "UPDATE pending_signatures SET expires_at = expires_at - 2 * 86400 WHERE id = '$late'"
+"$bin/vanthu" blobs gc --data "$data" --min-age 0 >"$tmp/gc.out" 2>&1 || fail "blobs gc: $(cat "$tmp/gc.out")"
+[ "$(sqlite3 "$data/vanthu.db" "SELECT COUNT(*) FROM pending_signatures WHERE id = '$late'")" = 0 ] &&
+  [ -z "$(find "$data/blobs" -name "$work_blob")" ] &&
+  ok "an abandoned entry and its work file are removed" || fail "abandoned entry: $(cat "$tmp/gc.out")"
+code=$(act lanhdao "$doc" "{\"action\":\"complete_signature\",\"pending_id\":\"$late\",\"signature_value\":\"$value\"}")
+[ "$code" = 404 ] && ok "a removed entry: 404" || fail "removed entry -> $code"
+kinds=$(curl -sS -H "Authorization: Bearer ${token[vanthu]}" "$base/api/v1/documents/$doc/versions" |
+  jq -r '[.items[].kind] | join(",")')
+[ "$kinds" = upload ] && ok "the document's own versions are untouched" || fail "versions after gc: $kinds"
+
 # A document that moved on since the digest was handed out: the prepared PDF is stale.
 code=$(act lanhdao "$doc" "{\"action\":\"sign\",\"key_id\":\"$key\"}")
 cp "$tmp/act.json" "$tmp/pending.json"

@@ -60,7 +60,7 @@ struct PendingFixture {
 
 }  // namespace
 
-TEST_CASE("storage: a pending signature is kept across a reopen and completed exactly once",
+TEST_CASE("pending signatures: one is kept across a reopen and completed exactly once",
           "[storage][pending_signatures][postgresql]") {
   PendingFixture f;
   storage::SqlPendingSignatureRepository repository(*f.database);
@@ -95,7 +95,7 @@ TEST_CASE("storage: a pending signature is kept across a reopen and completed ex
   CHECK(reopened.find("p1")->completedAt == 1500);
 }
 
-TEST_CASE("storage: work blobs of pending signatures are referenced until completed or removed",
+TEST_CASE("pending signatures: their work blobs are referenced until completed or removed",
           "[storage][pending_signatures][postgresql]") {
   PendingFixture f;
   storage::SqlPendingSignatureRepository repository(*f.database);

@@ -16,6 +16,10 @@
 
 namespace vanthu::storage {
 
+/// How long an entry is kept after it expires, to answer "expired" rather than "not found";
+/// then removeExpired takes it, and its work blob goes with the next blob collection.
+inline constexpr int64_t kPendingSignatureRetentionSeconds = 24 * 60 * 60;
+
 struct PendingSignature {
   std::string id;
   std::string documentId;
