@@ -1,4 +1,4 @@
-// Pending external signatures (migration 13) on SQLite and (with tests/storage/with_postgres.sh)
+// Pending external signatures (migration 14) on SQLite and (with tests/storage/with_postgres.sh)
 // on PostgreSQL: kept across a reopen of the database, completed once, removed after expiry, and
 // their work blobs held against the blob collector until completed.
 
