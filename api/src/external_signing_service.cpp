@@ -168,7 +168,7 @@ class ExternalSignaturePreparer final : public VersionProducer {
     if (!reference) return reference.status();
     // Completion needs the server's part too (a TSA for B-T and above): refuse now, not later.
     if (auto levels = services_.signing.levelServices(); !levels) return levels.status();
-    auto request = leaderSigningRequest(services_, database, input_, act);
+    auto request = leaderSigningRequest(services_, database, act);
     if (!request) return request.status();
     const auto& dataDir = services_.config.dataDir;
     try {

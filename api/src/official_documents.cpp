@@ -148,7 +148,6 @@ Status signingFailure(const Error& e, const std::string& what) {
 
 Result<signing::LeaderSigningRequest> leaderSigningRequest(ApiServices& services,
                                                            storage::Database& database,
-                                                           const SigningInput& input,
                                                            const workflow::Act& act) {
   const auto& dataDir = services.config.dataDir;
   storage::SqlDirectoryRepository directory(database);
@@ -223,7 +222,7 @@ Result<workflow::DocumentVersion> OfficialDocumentProducer::sign(
   if (!key) return key.status();
   auto levels = services_.signing.levelServices();
   if (!levels) return levels.status();
-  auto request = leaderSigningRequest(services_, database, input_, act);
+  auto request = leaderSigningRequest(services_, database, act);
   if (!request) return request.status();
   try {
     WorkFiles work(dataDir);

@@ -35,7 +35,6 @@ struct SigningInput {
 /// time, the server's level): what sign puts on the page, whoever holds the key.
 Result<signing::LeaderSigningRequest> leaderSigningRequest(ApiServices& services,
                                                            storage::Database& database,
-                                                           const SigningInput& input,
                                                            const workflow::Act& act);
 
 /// Where the leader's signature goes on `pdf` (the document's current PDF): the request's

@@ -356,75 +356,77 @@ TEST_CASE("the leader signs into an empty signature field the document already h
       signAsLeader(out, again, request, *leader, f.services), Error,
       Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::InvalidState; }));
   CHECK_FALSE(fs::exists(again));
-  TEST_CASE("official: the leader's signature in two phases, the key elsewhere, value or CMS",
-            "[pdf][official][external]") {
-    Fixture f;
-    auto leader = f.pki.signer("Phạm Quốc Hùng", KeyAlgorithm::EcP256);
-    auto other = f.pki.signer("Đỗ Minh Tuấn", KeyAlgorithm::EcP256);
-    const fs::path input = f.samples / "quyet-dinh.pdf";
-    auto expectMismatch = [&](const PreparedSignature& prepared,
-                              const ExternalSignatureValue& value, const fs::path& output) {
-      try {
-        completeLeaderSignature(prepared, value, output, PadesLevel::BaselineB, f.services);
-        FAIL("completed");
-      } catch (const Error& e) {
-        INFO(e.what());
-        CHECK(e.code() == ErrorCode::SignatureMismatch);
-      }
-      CHECK_FALSE(fs::exists(output));
-      CHECK(fs::exists(prepared.workFile));  // still there for a right value
-    };
+}
 
-    // A raw signature value over the digest handed out.
-    auto prepared = prepareLeaderSignature(input, f.dir / "1.work", f.leaderRequest({"CHỦ TỊCH"}),
-                                           leader->certificate(), leader->chain());
-    CHECK(prepared.toBeSignedDigest == computeDigest(prepared.digest, prepared.signedAttributes));
-    auto out = f.dir / "1.pdf";
-    ExternalSignatureValue wrong;
-    wrong.signatureValue = other->signDigest(prepared.toBeSignedDigest, prepared.digest);
-    expectMismatch(prepared, wrong, out);
-    ExternalSignatureValue right;
-    right.signatureValue = leader->signDigest(prepared.toBeSignedDigest, prepared.digest);
-    completeLeaderSignature(prepared, right, out, PadesLevel::BaselineB, f.services);
-    CHECK_FALSE(fs::exists(prepared.workFile));
-
-    // A whole CMS from the signer's own software, time-stamped here (B-T).
-    auto second = prepareLeaderSignature(input, f.dir / "2.work", f.leaderRequest({"CHỦ TỊCH"}),
-                                         leader->certificate(), leader->chain());
-    auto out2 = f.dir / "2.pdf";
-    CmsSignatureBuilder otherBuilder(other->certificate(), other->chain(), DigestAlgorithm::Sha256);
-    ExternalSignatureValue notTheSigner;
-    notTheSigner.cms = signContentDigest(otherBuilder, *other, second.contentDigest);
-    expectMismatch(second, notTheSigner, out2);
-    CmsSignatureBuilder builder(leader->certificate(), leader->chain(), DigestAlgorithm::Sha256);
-    ExternalSignatureValue otherBytes;
-    otherBytes.cms =
-        signContentDigest(builder, *leader, computeDigest(DigestAlgorithm::Sha256, "khác"));
-    expectMismatch(second, otherBytes, out2);
-    ExternalSignatureValue cms;
-    cms.cms = signContentDigest(builder, *leader, second.contentDigest);
-    completeLeaderSignature(second, cms, out2, PadesLevel::BaselineT, f.services);
-
-    ValidationOptions options;
-    options.trustAnchors = f.services.trustAnchors;
-    for (const auto& [file, level] : {std::pair{out, "B-B"}, std::pair{out2, "B-T"}}) {
-      INFO(file);
-      std::string original = readFile(input), signedFile = readFile(file);
-      CHECK(signedFile.compare(0, original.size(), original) == 0);
-      auto report = test::pdfsig(f.pki, file);
-      INFO(report.output);
-      CHECK(count(report.output, "Signature is Valid") == 1);
-      CHECK(count(report.output, "Certificate is Trusted") == 1);
-      auto verified = validatePdf(file, options);
-      INFO(reportToJson(verified));
-      REQUIRE(verified.signatures.size() == 1);
-      CHECK(verified.signatures[0].certification == "form-filling");
-      CHECK(verified.signatures[0].level == level);
-      CHECK(verified.verdict == Indication::TotalPassed);
+TEST_CASE("official: the leader's signature in two phases, the key elsewhere, value or CMS",
+          "[pdf][official][external]") {
+  Fixture f;
+  auto leader = f.pki.signer("Phạm Quốc Hùng", KeyAlgorithm::EcP256);
+  auto other = f.pki.signer("Đỗ Minh Tuấn", KeyAlgorithm::EcP256);
+  const fs::path input = f.samples / "quyet-dinh.pdf";
+  auto expectMismatch = [&](const PreparedSignature& prepared, const ExternalSignatureValue& value,
+                            const fs::path& output) {
+    try {
+      completeLeaderSignature(prepared, value, output, PadesLevel::BaselineB, f.services);
+      FAIL("completed");
+    } catch (const Error& e) {
+      INFO(e.what());
+      CHECK(e.code() == ErrorCode::SignatureMismatch);
     }
-    // The clerk issues on top of the externally signed file as on any other.
-    auto organisation = f.pki.signer("Ủy ban nhân dân tỉnh Thái Nguyên", KeyAlgorithm::EcP256);
-    auto issued = f.dir / "3.pdf";
-    issueOfficialDocument(out2, issued, f.issuance(7), *organisation, f.services);
-    CHECK(count(test::pdfsig(f.pki, issued).output, "Signature is Valid") == 2);
+    CHECK_FALSE(fs::exists(output));
+    CHECK(fs::exists(prepared.workFile));  // still there for a right value
+  };
+
+  // A raw signature value over the digest handed out.
+  auto prepared = prepareLeaderSignature(input, f.dir / "1.work", f.leaderRequest({"CHỦ TỊCH"}),
+                                         leader->certificate(), leader->chain());
+  CHECK(prepared.toBeSignedDigest == computeDigest(prepared.digest, prepared.signedAttributes));
+  auto out = f.dir / "1.pdf";
+  ExternalSignatureValue wrong;
+  wrong.signatureValue = other->signDigest(prepared.toBeSignedDigest, prepared.digest);
+  expectMismatch(prepared, wrong, out);
+  ExternalSignatureValue right;
+  right.signatureValue = leader->signDigest(prepared.toBeSignedDigest, prepared.digest);
+  completeLeaderSignature(prepared, right, out, PadesLevel::BaselineB, f.services);
+  CHECK_FALSE(fs::exists(prepared.workFile));
+
+  // A whole CMS from the signer's own software, time-stamped here (B-T).
+  auto second = prepareLeaderSignature(input, f.dir / "2.work", f.leaderRequest({"CHỦ TỊCH"}),
+                                       leader->certificate(), leader->chain());
+  auto out2 = f.dir / "2.pdf";
+  CmsSignatureBuilder otherBuilder(other->certificate(), other->chain(), DigestAlgorithm::Sha256);
+  ExternalSignatureValue notTheSigner;
+  notTheSigner.cms = signContentDigest(otherBuilder, *other, second.contentDigest);
+  expectMismatch(second, notTheSigner, out2);
+  CmsSignatureBuilder builder(leader->certificate(), leader->chain(), DigestAlgorithm::Sha256);
+  ExternalSignatureValue otherBytes;
+  otherBytes.cms =
+      signContentDigest(builder, *leader, computeDigest(DigestAlgorithm::Sha256, "khác"));
+  expectMismatch(second, otherBytes, out2);
+  ExternalSignatureValue cms;
+  cms.cms = signContentDigest(builder, *leader, second.contentDigest);
+  completeLeaderSignature(second, cms, out2, PadesLevel::BaselineT, f.services);
+
+  ValidationOptions options;
+  options.trustAnchors = f.services.trustAnchors;
+  for (const auto& [file, level] : {std::pair{out, "B-B"}, std::pair{out2, "B-T"}}) {
+    INFO(file);
+    std::string original = readFile(input), signedFile = readFile(file);
+    CHECK(signedFile.compare(0, original.size(), original) == 0);
+    auto report = test::pdfsig(f.pki, file);
+    INFO(report.output);
+    CHECK(count(report.output, "Signature is Valid") == 1);
+    CHECK(count(report.output, "Certificate is Trusted") == 1);
+    auto verified = validatePdf(file, options);
+    INFO(reportToJson(verified));
+    REQUIRE(verified.signatures.size() == 1);
+    CHECK(verified.signatures[0].certification == "form-filling");
+    CHECK(verified.signatures[0].level == level);
+    CHECK(verified.verdict == Indication::TotalPassed);
   }
+  // The clerk issues on top of the externally signed file as on any other.
+  auto organisation = f.pki.signer("Ủy ban nhân dân tỉnh Thái Nguyên", KeyAlgorithm::EcP256);
+  auto issued = f.dir / "3.pdf";
+  issueOfficialDocument(out2, issued, f.issuance(7), *organisation, f.services);
+  CHECK(count(test::pdfsig(f.pki, issued).output, "Signature is Valid") == 2);
+}
