@@ -412,6 +412,13 @@ const std::vector<Migration>& migrations() {
            " completed_at BIGINT NOT NULL)",
            "CREATE INDEX pending_signatures_by_expiry ON pending_signatures (expires_at)",
        }},
+      {15,
+       "organisations: the default template of new outgoing documents (outgoing_template_id)",
+       {
+           // A template id (shipped, or the organisation's own); "" for the product's default,
+           // outgoing-4.
+           "ALTER TABLE organisations ADD COLUMN outgoing_template_id TEXT NOT NULL DEFAULT ''",
+       }},
   };
   return all;
 }

@@ -353,6 +353,28 @@ Status SqlDirectoryRepository::updateOrganisation(const workflow::Organisation& 
   return status ? result : status;
 }
 
+std::string SqlDirectoryRepository::outgoingTemplateOf(const std::string& organisationId) {
+  return guardedRead(database_, "organisation " + organisationId, [&](Database::Impl& db) {
+    Poco::Data::Statement select(db.session);
+    select << db.sql("SELECT outgoing_template_id FROM organisations WHERE id = ?"),
+        bind(organisationId), now;
+    RecordSet rows(select);
+    return rows.moveFirst() ? text(rows, 0) : std::string();
+  });
+}
+
+Status SqlDirectoryRepository::setOutgoingTemplate(const std::string& organisationId,
+                                                   const std::string& templateId) {
+  Status result;
+  auto status = guardedWrite(database_, "organisation " + organisationId, [&](Database::Impl& db) {
+    Poco::Data::Statement update(db.session);
+    update << db.sql("UPDATE organisations SET outgoing_template_id = ? WHERE id = ?"),
+        bind(templateId), bind(organisationId);
+    result = updated(update, "organisation " + organisationId);
+  });
+  return status ? result : status;
+}
+
 std::optional<workflow::Unit> SqlDirectoryRepository::findUnit(const std::string& id) {
   return guardedRead(database_, "unit " + id, [&](Database::Impl& db) {
     Poco::Data::Statement select(db.session);

@@ -44,6 +44,13 @@ class SqlDirectoryRepository final : public workflow::DirectoryRepository {
   std::optional<workflow::KeyReference> findKeyReference(const std::string& id) override;
   Status deactivateKeyReference(const std::string& id) override;
 
+  /// The id of the template new outgoing documents of the organisation follow by default; ""
+  /// when it has none set (the product's default applies) or the organisation does not exist.
+  std::string outgoingTemplateOf(const std::string& organisationId);
+  /// Sets that template id ("" clears it); NotFound when there is no such organisation. The
+  /// caller checks that the template fits.
+  Status setOutgoingTemplate(const std::string& organisationId, const std::string& templateId);
+
   /// Runs `work` in one transaction: all of it lands or none of it.
   void inTransaction(const std::function<void()>& work);
 
