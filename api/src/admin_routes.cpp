@@ -1759,8 +1759,9 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
   router.add({"PUT",
               "/api/v1/templates/{id}",
               admin,
-              {"Save a new version of your organisation's template (documents already running keep "
-               "theirs)",
+              {"Save a new version of your organisation's template, or create it under a new id (a "
+               "copy of a shipped template, say); documents already running keep theirs. Shipped "
+               "templates are read-only (403)",
                "templates",
                "WorkflowTemplateInput",
                200,
@@ -1801,6 +1802,13 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                  storage::SqlDirectoryRepository directory(db);
                  try {
                    directory.inTransaction([&] {
+                     auto existing = storage::SqlTemplateRepository(db).findTemplate(id);
+                     if (existing && existing->organisationId.empty()) {
+                       throw Rollback{Status::forbidden(
+                           "template " + id +
+                           " is shipped with the product and read-only; copy it to your "
+                           "organisation (save its levels under a new id) and edit the copy")};
+                     }
                      version = storage::SqlTemplateRepository(db).saveTemplate(workflowTemplate);
                      if (!*version) throw Rollback{version->status()};
                      appendAudit(db, context,

@@ -364,7 +364,7 @@ constexpr const char* kDocumentListSchema = R"json({"type":"object","properties"
 "total":{"type":"integer","minimum":0}},"required":["items","page","limit","total"]})json";
 
 constexpr const char* kDocumentUploadSchema = R"json({"type":"object","properties":{
-"metadata":{"type":"string","description":"JSON: {direction, document_type, subject, urgency, confidentiality}"},
+"metadata":{"type":"string","description":"JSON: {direction, document_type, subject, urgency, confidentiality, template_id} (see DocumentMetadata)"},
 "file":{"type":"string","format":"binary","description":"the PDF"}},"required":["metadata","file"],
 "additionalProperties":false})json";
 
@@ -372,7 +372,8 @@ constexpr const char* kDocumentMetadataSchema = R"json({"type":"object","propert
 "direction":{"enum":["outgoing","incoming"]},"document_type":{"type":"string","maxLength":16},
 "subject":{"type":"string","minLength":1,"maxLength":2000},
 "urgency":{"enum":["normal","urgent","very_urgent","express"]},
-"confidentiality":{"enum":["normal","confidential","secret","top_secret"]}},
+"confidentiality":{"enum":["normal","confidential","secret","top_secret"]},
+"template_id":{"type":"string","maxLength":128,"description":"outgoing only: the workflow template to follow (shipped, or your organisation's own; 400 invalid_argument otherwise); default: your organisation's default outgoing template, else outgoing-4"}},
 "required":["direction","subject"],"additionalProperties":false})json";
 
 constexpr const char* kDocumentPatchSchema = R"json({"type":"object","properties":{
@@ -483,9 +484,9 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         const auto& principal = *context.principal;
         auto upload = receiveMultipartUpload(context, services.config.dataDir, uploadLimit, true);
         if (!upload) return refuseUpload(context, upload.status());
-        auto metadata =
-            parseObject(*upload.value().metadata, "the 'metadata' part",
-                        {"direction", "document_type", "subject", "urgency", "confidentiality"});
+        auto metadata = parseObject(
+            *upload.value().metadata, "the 'metadata' part",
+            {"direction", "document_type", "subject", "urgency", "confidentiality", "template_id"});
         if (!metadata) return refuseUpload(context, metadata.status());
         const Object& fields = *metadata.value();
         DocumentRecord document;
@@ -499,6 +500,12 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         }
         if (auto status = applyMetadata(fields, document); !status) {
           return refuseUpload(context, status);
+        }
+        auto templateId = optionalString(fields, "template_id", 128);
+        if (!templateId) return refuseUpload(context, templateId.status());
+        if (!templateId.value().empty() && direction.value() != "outgoing") {
+          return refuseUpload(context, Status::invalidArgument(
+                                           "field 'template_id' is for outgoing documents only"));
         }
         const UploadedFile& file = *upload.value().file;
         if (auto status = checkPdfFile(file.path()); !status) return refuseUpload(context, status);
@@ -533,9 +540,12 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
           storage::SqlDocumentRepository documents(database);
           return documents.inTransaction([&]() -> Status {
             if (auto status = documents.createDocument(document); !status) return status;
-            // An outgoing document starts its approval flow as a draft of the current template.
+            // An outgoing document starts its approval flow as a draft of the latest version of
+            // the template it names, else of its organisation's default.
             if (document.direction == "outgoing") {
-              if (auto status = OutgoingFlowService(database).startFlow(document); !status) {
+              if (auto status =
+                      OutgoingFlowService(database).startFlow(document, templateId.value());
+                  !status) {
                 return status;
               }
             }

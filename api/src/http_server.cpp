@@ -34,6 +34,7 @@
 #include "openapi.h"
 #include "register_routes.h"
 #include "router.h"
+#include "template_choice_routes.h"
 #include "vanthu/api/problem.h"
 #include "vanthu/storage/backup.h"
 #include "vanthu/storage/blob_store.h"
@@ -191,6 +192,7 @@ void HttpServer::Impl::registerRoutes() {
   registerDashboardRoutes(router, *services);
   registerAdminRoutes(router, *services);
   registerHolidayRoutes(router, *services);
+  registerTemplateChoiceRoutes(router, *services);
   registerRegisterRoutes(router, *services);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,
     "required": ["status"], "properties": {"status": {"const": "ok"}}})");

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "outgoing_template_choice.h"
 #include "vanthu/storage/sql_assignment_repository.h"
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_delegation_repository.h"
@@ -120,19 +121,14 @@ Status OutgoingFlowService::takeNumber(workflow::DocumentRecord& document,
   return Status::ok();
 }
 
-Status OutgoingFlowService::startFlow(const workflow::DocumentRecord& document) {
-  storage::SqlTemplateRepository templates(database_);
-  auto flowTemplate = templates.findTemplate(kOutgoingTemplateId);
-  if (!flowTemplate || (!flowTemplate->organisationId.empty() &&
-                        flowTemplate->organisationId != document.organisationId)) {
-    return Status::invalidState(std::string("there is no workflow template ") +
-                                kOutgoingTemplateId + " for organisation " +
-                                document.organisationId);
-  }
+Status OutgoingFlowService::startFlow(const workflow::DocumentRecord& document,
+                                      const std::string& templateId) {
+  auto flowTemplate = chooseOutgoingTemplate(database_, document.organisationId, templateId);
+  if (!flowTemplate) return flowTemplate.status();
   storage::StoredFlow flow;
   flow.documentId = document.id;
-  flow.templateId = flowTemplate->id;
-  flow.templateVersion = flowTemplate->version;
+  flow.templateId = flowTemplate.value().id;
+  flow.templateVersion = flowTemplate.value().version;
   std::string unit;
   if (auto drafter = storage::SqlDirectoryRepository(database_).findUser(document.createdBy)) {
     unit = drafter->unitId.value_or("");

@@ -22,7 +22,7 @@
 
 namespace vanthu::api {
 
-/// The template a new outgoing document follows.
+/// The template a new outgoing document follows when its organisation has chosen none.
 inline constexpr const char* kOutgoingTemplateId = "outgoing-4";
 
 /// Makes the new PDF of a sign or issue action, inside the action's transaction (the document is
@@ -89,10 +89,13 @@ class OutgoingFlowService {
  public:
   explicit OutgoingFlowService(storage::Database& database) : database_(database) {}
 
-  /// Starts the flow of a new outgoing document as a draft of the latest kOutgoingTemplateId
-  /// version, drafted by its creator in the creator's unit. Joins the caller's transaction (the
-  /// one that creates the document). InvalidState when the template is missing.
-  Status startFlow(const workflow::DocumentRecord& document);
+  /// Starts the flow of a new outgoing document as a draft of the latest version of
+  /// `templateId`, or when it is empty of the organisation's default template (else
+  /// kOutgoingTemplateId), drafted by its creator in the creator's unit; the flow keeps that
+  /// version. Joins the caller's transaction (the one that creates the document).
+  /// InvalidArgument when `templateId` is not an outgoing template the organisation may use;
+  /// InvalidState when the default is missing.
+  Status startFlow(const workflow::DocumentRecord& document, const std::string& templateId = "");
 
   /// Applies one action. Refusals write nothing:
   ///  - NotFound: no such document, or the caller may not see it (another organisation too);
