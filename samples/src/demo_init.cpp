@@ -140,6 +140,11 @@ void populateDatabase(const fs::path& root, const DemoDirectory& directory, cons
     for (const auto& tier : directory.tiers) check(repository.addTier(tier), "tier " + tier.code);
     for (const auto& organisation : directory.organisations) {
       check(repository.addOrganisation(organisation), "organisation " + organisation.code);
+      // Communes have no departments: their outgoing documents follow the shorter flow.
+      if (organisation.tierCode == "commune" && !organisation.dissolvedOn) {
+        check(repository.setOutgoingTemplate(organisation.id, "outgoing-commune"),
+              "outgoing template of " + organisation.code);
+      }
       if (const auto* credential = findCredential(pki, organisation.code)) {
         auto reference = keyReference(*credential, root);
         reference.id = "key-" + organisation.id;
