@@ -785,6 +785,24 @@ std::vector<Row> table() {
                                    "application/json", ""};
                   },
                   {}});
+  // An organisation's default outgoing template: chosen by its administrators and those above.
+  rows.push_back({"GET",
+                  "/api/v1/organizations/{id}/outgoing-template",
+                  only(admin),
+                  Reach::OwnAndAbove,
+                  [](Fixture&, const Caller&, const std::string& target) {
+                    return get("/api/v1/organizations/" + target + "/outgoing-template");
+                  },
+                  {}});
+  rows.push_back({"PUT",
+                  "/api/v1/organizations/{id}/outgoing-template",
+                  only(admin),
+                  Reach::OwnAndAbove,
+                  [](Fixture&, const Caller&, const std::string& target) {
+                    return Request{"/api/v1/organizations/" + target + "/outgoing-template",
+                                   R"({"template_id":"outgoing-commune"})", "application/json", ""};
+                  },
+                  {}});
   // The holiday calendar: administrators read it and replace their organisation's own days.
   rows.push_back({"GET",
                   "/api/v1/admin/holidays",
