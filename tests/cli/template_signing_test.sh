@@ -11,8 +11,9 @@
 #  2. The sign level's signature placement: saved and read back through the admin routes, and
 #     the order request rectangle > template placement (page -1: the last page) > the PDF's own
 #     empty signature field > the default box, judged on the signed PDFs' widgets (qpdf --json).
-# The demo's shipped template belongs to no organisation, so an administrator cannot save a new
-# version of it; the test adds versions of it straight into the demo database (sqlite3).
+# Shipped templates are read-only for an organisation: the province's administrator copies
+# outgoing-4 to the province (tinh-di, version 1 as shipped), makes the copy the province's default
+# outgoing template, and saves the versions the test needs through PUT /api/v1/templates/tinh-di.
 set -uo pipefail
 bin=$1
 tmp=$(mktemp -d)
@@ -23,7 +24,7 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
 
-for tool in curl jq pdfsig qpdf certutil sqlite3; do
+for tool in curl jq pdfsig qpdf certutil; do
   command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 
@@ -31,8 +32,6 @@ export VANTHU_DEMO_PASSWORD=${VANTHU_DEMO_PASSWORD:-demo-test-password}
 data=$tmp/var
 "$bin/vanthu" demo init --dir "$data" --quiet >"$tmp/init.out" 2>&1 || { cat "$tmp/init.out"; exit 1; }
 p12_password=vanthu-demo-p12
-database=$(find "$data" -maxdepth 2 -name '*.db' | head -n 1)
-[ -n "$database" ] || { echo "no SQLite database under $data"; exit 1; }
 
 "$bin/vanthu-server" --data "$data" --port 0 >"$tmp/server.out" 2>"$tmp/server.log" &
 server_pid=$!
@@ -105,19 +104,32 @@ widget() {
     | "\($pages[.["/P"]] // 0) \(.["/Rect"] | map(. * 100 | round / 100) | join(" "))"' \
     "$tmp/pdf.json" | head -n 1
 }
-# Adds version N of outgoing-4: levels as version 1, with the approval signature on levels
-# APPROVALS (a SQL list) and the sign level's placement PLACEMENT ("" for none).
+# Saves version N of the province's copy tinh-di: the levels of outgoing-4, with the approval
+# signature on levels APPROVALS (a JSON list) and the sign level's placement PLACEMENT (JSON, or
+# null for none).
 add_template_version() {
-  local n=$1 approvals=$2 placement=$3
-  sqlite3 "$database" "BEGIN;
-    INSERT INTO workflow_templates SELECT id, $n, organisation_id, name || ' ($n)', direction,
-      'test', created_at FROM workflow_templates WHERE id = 'outgoing-4' AND version = 1;
-    INSERT INTO workflow_template_levels SELECT template_id, $n, number, name, role, action,
-      optional, reviewers, reviewer_count, CASE WHEN number IN ($approvals) THEN 1 ELSE 0 END,
-      deadline_days, CASE WHEN action = 'sign' THEN '$placement' ELSE '' END
-      FROM workflow_template_levels WHERE template_id = 'outgoing-4' AND template_version = 1;
-    COMMIT;" || fail "adding template version $n"
+  local n=$1 approvals=$2 placement=$3 code
+  curl -sS -H "Authorization: Bearer ${token[admin]}" "$base/api/v1/templates/outgoing-4" |
+    jq -c --argjson a "$approvals" --argjson p "$placement" '{name: (.name + " (tỉnh)"), direction,
+      levels: [.levels[] | .number as $n | .approval_signature = any($a[]; . == $n)
+               | if .action == "sign" then .signature_placement = $p else . end]}' >"$tmp/version.json"
+  code=$(curl -sS -o "$tmp/saved.json" -w '%{http_code}' -X PUT "$base/api/v1/templates/tinh-di" \
+    -H "Authorization: Bearer ${token[admin]}" -H 'Content-Type: application/json' --data @"$tmp/version.json")
+  [ "$code" = 200 ] && [ "$(jq -r .version "$tmp/saved.json")" = "$n" ] ||
+    fail "saving version $n of tinh-di: $code $(cat "$tmp/saved.json")"
 }
+
+# The shipped template cannot be saved over; the province's copy is.
+code=$(curl -sS -o "$tmp/shipped.json" -w '%{http_code}' -X PUT "$base/api/v1/templates/outgoing-4" \
+  -H "Authorization: Bearer ${token[admin]}" -H 'Content-Type: application/json' \
+  --data "$(curl -sS -H "Authorization: Bearer ${token[admin]}" "$base/api/v1/templates/outgoing-4" | jq -c '{name, direction, levels}')")
+[ "$code" = 403 ] && jq -r .detail "$tmp/shipped.json" | grep -q "copy it to your organisation" &&
+  ok "a shipped template is read-only: 403, copy it" || fail "saving over outgoing-4: $code $(cat "$tmp/shipped.json")"
+add_template_version 1 "[]" null
+code=$(curl -sS -o "$tmp/choice.json" -w '%{http_code}' -X PUT "$base/api/v1/organizations/ubnd-tinh/outgoing-template" \
+  -H "Authorization: Bearer ${token[admin]}" -H 'Content-Type: application/json' --data '{"template_id":"tinh-di"}')
+[ "$code" = 200 ] && [ "$(jq -r '.template_id + " " + (.version|tostring)' "$tmp/choice.json")" = "tinh-di 1" ] &&
+  ok "tinh-di is the province's default outgoing template" || fail "choosing tinh-di: $code $(cat "$tmp/choice.json")"
 
 mkdir -p "$tmp/nss"
 certutil -N -d "sql:$tmp/nss" --empty-password >/dev/null
@@ -130,8 +142,8 @@ plain=$doc
 plain_revision=$revision
 
 # --- Version 2: approvals at levels 2 and 3 are signatures -------------------------------------
-add_template_version 2 "2, 3" ""
-shown=$(curl -sS -H "Authorization: Bearer ${token[admin]}" "$base/api/v1/templates/outgoing-4" |
+add_template_version 2 "[2, 3]" null
+shown=$(curl -sS -H "Authorization: Bearer ${token[admin]}" "$base/api/v1/templates/tinh-di" |
   jq -r '[.version, (.levels[] | .approval_signature)] | map(tostring) | join(" ")')
 [ "$shown" = "2 false true true false false" ] && ok "template version 2 shows approval_signature on levels 2 and 3" ||
   fail "template: $shown"
@@ -234,7 +246,7 @@ sign_to_signing() { # DOCUMENT: submit and approve to the sign level (no approva
 }
 pages=$(qpdf --show-npages "$data/samples/cong-van.pdf")
 # Version 3: the placement on the last page.
-add_template_version 3 "0" "-1 320 140.5 170 95"
+add_template_version 3 "[]" '{"page":-1,"rectangle":{"x":320,"y":140.5,"width":170,"height":95}}'
 new_draft "Công văn ký ở trang cuối" "$data/samples/cong-van.pdf"
 sign_to_signing "$doc"
 step lanhdao "$doc" "{\"action\":\"sign\",\"key_id\":\"key-lanhdao\",\"password\":\"$p12_password\"}" signed
@@ -253,7 +265,7 @@ rect=$(widget "$tmp/request-placed.pdf" Signature1)
 [ "$rect" = "2 100 200 250 280" ] && ok "the request's rectangle comes before the template's ($rect)" || fail "request placement: '$rect'"
 
 # Version 4: no placement. A drafted PDF with its own empty signature field for the leader.
-add_template_version 4 "0" ""
+add_template_version 4 "[]" null
 # (qpdf rewrites the sample with one more widget, /FT /Sig without /V, in the page's /Annots
 # and a new /AcroForm: what a drafting tool leaves for the signer.)
 qpdf --json=2 --json-key=pages --json-key=qpdf "$data/samples/quyet-dinh.pdf" >"$tmp/draft.json"
