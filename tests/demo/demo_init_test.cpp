@@ -83,6 +83,13 @@ TEST_CASE("demo init builds a complete data directory", "[demo][slow]") {
     }
   }
 
+  SECTION("communes follow the shorter outgoing template, the others the product's default") {
+    CHECK(repository.outgoingTemplateOf("ubnd-phuong-pdp") == "outgoing-commune");
+    CHECK(repository.outgoingTemplateOf("ubnd-xa-dai-tu") == "outgoing-commune");
+    CHECK(repository.outgoingTemplateOf("ubnd-tinh").empty());
+    CHECK(repository.outgoingTemplateOf("so-tai-chinh").empty());
+  }
+
   SECTION("the demo password opens every account and is not stored in clear") {
     auto leader = repository.findUserByUsername("lanhdao");
     REQUIRE(leader.has_value());

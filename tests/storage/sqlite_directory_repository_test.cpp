@@ -91,6 +91,25 @@ TEST_CASE("directory records round-trip with Vietnamese text and optional fields
   CHECK_FALSE(organisations[0].dissolvedOn.has_value());
 }
 
+TEST_CASE("an organisation keeps the default template of its outgoing documents",
+          "[storage][sqlite][postgresql]") {
+  Fixture f;
+  CHECK(f.repository.outgoingTemplateOf("ubnd").empty());
+  REQUIRE(f.repository.setOutgoingTemplate("ubnd", "outgoing-commune").isOk());
+  CHECK(f.repository.outgoingTemplateOf("ubnd") == "outgoing-commune");
+  // The organisation's other fields are untouched, and an update of them keeps the choice.
+  auto organisation = f.repository.findOrganisation("ubnd");
+  REQUIRE(organisation);
+  CHECK(organisation->abbreviation == "UBND");
+  organisation->endpoint = "https://ubnd.example.vn/edxml";
+  REQUIRE(f.repository.updateOrganisation(*organisation).isOk());
+  CHECK(f.repository.outgoingTemplateOf("ubnd") == "outgoing-commune");
+  REQUIRE(f.repository.setOutgoingTemplate("ubnd", "").isOk());
+  CHECK(f.repository.outgoingTemplateOf("ubnd").empty());
+  CHECK(f.repository.setOutgoingTemplate("no-such", "outgoing-4").code() == ErrorCode::NotFound);
+  CHECK(f.repository.outgoingTemplateOf("no-such").empty());
+}
+
 TEST_CASE("duplicates and dangling references are refused with a code",
           "[storage][sqlite][postgresql]") {
   Fixture f;
