@@ -552,6 +552,11 @@ std::vector<Row> table() {
                   }});
   rows.push_back(
       {"GET", "/api/v1/documents/{id}/acts", anyUser(), Reach::OwnOnly, document("/acts"), {}});
+  // A pending external signature is read only by the user who prepared it (api.external_signing
+  // walks that path); for everyone else, owner of the document or not, the id is unknown.
+  rows.push_back({"GET", "/api/v1/documents/{id}/pending-signatures/{pending_id}", anyUser(),
+                  Reach::OwnOnly, document("/pending-signatures/0123456789abcdef0123456789abcdef"),
+                  [](const Caller&) { return true; }});
   // The incoming state is read by the organisation, as the document itself.
   rows.push_back({"GET",
                   "/api/v1/documents/{id}/incoming",
