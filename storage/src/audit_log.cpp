@@ -419,7 +419,11 @@ auto inWriteTransaction(Database::Impl& db, Work&& work) {
   try {
     // PostgreSQL: the table lock plays IMMEDIATE's part (appends queue, readers go on); taken
     // also inside a caller's transaction, so that no two writers fork the chain.
-    if (postgres) session << "LOCK TABLE audit_entries IN EXCLUSIVE MODE", now;
+    if (postgres) {
+      PreparedQuery(db.statements(), "LOCK TABLE audit_entries IN EXCLUSIVE MODE",
+                    "locking the audit log")
+          .execute();
+    }
     auto result = work();
     if (own) {
       if (postgres) {
@@ -544,11 +548,32 @@ class Reader {
   SqlAuditLogStats& stats_;
 };
 
+// The statements every append runs (several per workflow action) are kept prepared on the
+// connection; the rest of the log's SQL is rare enough to go through Poco.
 void insertNode(Database::Impl& db, const merkle::Node& node) {
-  Poco::Int64 level = node.level;
-  Poco::Int64 index = static_cast<Poco::Int64>(node.index);
-  db.session << db.sql("INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)"), bind(level),
-      bind(index), bind(merkle::toHex(node.hash)), now;
+  PreparedQuery(db.statements(), "INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)",
+                "appending to the audit log")
+      .bind(int64_t{node.level})
+      .bind(static_cast<int64_t>(node.index))
+      .bind(merkle::toHex(node.hash))
+      .execute();
+}
+
+merkle::Hash storedNode(Database::Impl& db, SqlAuditLogStats& stats, unsigned level,
+                        uint64_t index) {
+  PreparedQuery select(db.statements(), "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?",
+                       "appending to the audit log");
+  select.bind(int64_t{level}).bind(static_cast<int64_t>(index));
+  ++stats.queries;
+  merkle::Hash hash{};
+  bool found = select.next();
+  if (found) ++stats.rowsRead;
+  if (!found || !merkle::fromHex(select.text(0), hash) || select.next()) {
+    throw Error(ErrorCode::StorageFailure, "audit tree node (level " + std::to_string(level) +
+                                               ", index " + std::to_string(index) +
+                                               ") is missing or malformed");
+  }
+  return hash;
 }
 
 template <typename Read>
@@ -569,15 +594,24 @@ AuditEntry SqlAuditLog::append(AuditEntry entry) {
 }
 
 std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) {
-  auto& session = database_.impl().session;
+  auto& db = database_.impl();
   std::vector<AuditCheckpoint> made;
-  auto stored = guarded(database_.impl(), "appending to the audit log", [&] {
-    return inWriteTransaction(database_.impl(), [&] {
-      Reader reader(database_.impl(), stats_);
-      auto last = reader.select(
-          "SELECT sequence, entry_hash FROM audit_entries ORDER BY sequence DESC LIMIT 1");
-      uint64_t size = last.rowCount() == 0 ? 0 : number(last, 0) + 1;
-      std::string previous = last.rowCount() == 0 ? kZeroHash : text(last, 1);
+  auto stored = guarded(db, "appending to the audit log", [&] {
+    return inWriteTransaction(db, [&] {
+      uint64_t size = 0;
+      std::string previous = kZeroHash;
+      {
+        PreparedQuery last(
+            db.statements(),
+            "SELECT sequence, entry_hash FROM audit_entries ORDER BY sequence DESC LIMIT 1",
+            "appending to the audit log");
+        ++stats_.queries;
+        if (last.next()) {
+          ++stats_.rowsRead;
+          size = static_cast<uint64_t>(last.integer(0)) + 1;
+          previous = last.text(1);
+        }
+      }
       for (auto& entry : entries) {
         uint64_t timestamp = nowMs();
         if (entry.time.empty()) entry.time = isoTimeNow(timestamp);
@@ -586,23 +620,31 @@ std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) 
         std::string canonical = canonicalAuditEntry(entry);
         entry.hash = merkle::toHex(merkle::sha256(canonical));
         merkle::Hash leaf = merkle::leafHash(canonical);
-        Poco::Int64 sequence = static_cast<Poco::Int64>(entry.sequence);
-        session << database_.impl().sql(
-            "INSERT INTO audit_entries (sequence, time, actor, organisation_id,"
-            " document_id, action, details, client_address, previous_hash,"
-            " entry_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-            bind(sequence), bind(entry.time), bind(entry.actor), bind(entry.organisationId),
-            bind(entry.documentId), bind(entry.action), bind(entry.details),
-            bind(entry.clientAddress), bind(entry.previousHash), bind(entry.hash),
-            bind(merkle::toHex(leaf)), now;
+        PreparedQuery(db.statements(),
+                      "INSERT INTO audit_entries (sequence, time, actor, organisation_id,"
+                      " document_id, action, details, client_address, previous_hash,"
+                      " entry_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "appending to the audit log")
+            .bind(static_cast<int64_t>(entry.sequence))
+            .bind(entry.time)
+            .bind(entry.actor)
+            .bind(entry.organisationId)
+            .bind(entry.documentId)
+            .bind(entry.action)
+            .bind(entry.details)
+            .bind(entry.clientAddress)
+            .bind(entry.previousHash)
+            .bind(entry.hash)
+            .bind(merkle::toHex(leaf))
+            .execute();
         // Store every complete subtree this leaf finishes: its left neighbours at each level
         // are already stored, so this reads O(1) rows amortised and O(log n) at worst.
         merkle::Node node{0, size, leaf};
-        insertNode(database_.impl(), node);
+        insertNode(db, node);
         while (node.index % 2 == 1) {
-          merkle::Hash left = reader.node(node.level, node.index - 1);
+          merkle::Hash left = storedNode(db, stats_, node.level, node.index - 1);
           node = {node.level + 1, node.index / 2, merkle::nodeHash(left, node.hash)};
-          insertNode(database_.impl(), node);
+          insertNode(db, node);
         }
         ++size;
         previous = entry.hash;

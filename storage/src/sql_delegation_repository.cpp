@@ -17,6 +17,23 @@ constexpr const char* kColumns =
     "SELECT id, organisation_id, from_user_id, to_user_id, scope, starts_at, ends_at, reason,"
     " created_by, created_at, revoked_at FROM delegations ";
 
+workflow::Delegation readDelegation(const PreparedQuery& row) {
+  workflow::Delegation delegation;
+  delegation.id = row.text(0);
+  delegation.organisationId = row.text(1);
+  delegation.fromUserId = row.text(2);
+  delegation.toUserId = row.text(3);
+  delegation.scope =
+      workflow::delegationScopeFromName(row.text(4)).value_or(workflow::DelegationScope::Unknown);
+  delegation.startsAt = row.integer(5);
+  delegation.endsAt = row.integer(6);
+  delegation.reason = row.text(7);
+  delegation.createdBy = row.text(8);
+  delegation.createdAt = row.integer(9);
+  delegation.revokedAt = row.integer(10);
+  return delegation;
+}
+
 std::vector<workflow::Delegation> readDelegations(RecordSet& rows) {
   std::vector<workflow::Delegation> delegations;
   for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
@@ -86,17 +103,15 @@ std::optional<workflow::Delegation> SqlDelegationRepository::findDelegation(cons
 
 std::vector<workflow::Delegation> SqlDelegationRepository::listDelegations(
     const std::string& organisationId) {
-  auto& db = database_.impl();
-  try {
-    Poco::Data::Statement select(db.session);
-    select << db.sql(std::string(kColumns) +
-                     "WHERE organisation_id = ? ORDER BY starts_at DESC, id"),
-        bind(organisationId), now;
-    RecordSet rows(select);
-    return readDelegations(rows);
-  } catch (const Poco::Exception& e) {
-    sql::storageFailure(db, "listing delegations", e);
-  }
+  // Prepared once per connection: every workflow action loads its actor's delegations.
+  PreparedQuery select(
+      database_.impl().statements(),
+      std::string(kColumns) + "WHERE organisation_id = ? ORDER BY starts_at DESC, id",
+      "listing delegations");
+  select.bind(organisationId);
+  std::vector<workflow::Delegation> delegations;
+  while (select.next()) delegations.push_back(readDelegation(select));
+  return delegations;
 }
 
 Status SqlDelegationRepository::revokeDelegation(const std::string& id, int64_t at) {

@@ -140,18 +140,28 @@ std::optional<workflow::DocumentRecord> SqlDocumentRepository::findDocument(cons
 Result<int64_t> SqlDocumentRepository::updateDocument(const workflow::DocumentRecord& d,
                                                       int64_t expectedRevision) {
   auto& db = database_.impl();
-  try {
+  int64_t changed = 0;
+  {
     // The WHERE on the revision makes check and write one atomic step: of two writers that
     // read the same revision, exactly one changes a row.
-    Poco::Data::Statement update(db.session);
-    update << db.sql(
-        "UPDATE documents SET direction = ?, document_type = ?, subject = ?,"
-        " status = ?, urgency = ?, confidentiality = ?, updated_at = ?,"
-        " revision = revision + 1 WHERE id = ? AND revision = ?"),
-        bind(d.direction), bind(d.documentType), bind(d.subject), bind(d.status), bind(d.urgency),
-        bind(d.confidentiality), bind(d.updatedAt), bind(d.id), bind(expectedRevision);
-    size_t changed = update.execute();
-    if (changed == 1) return expectedRevision + 1;
+    PreparedQuery update(db.statements(),
+                         "UPDATE documents SET direction = ?, document_type = ?, subject = ?,"
+                         " status = ?, urgency = ?, confidentiality = ?, updated_at = ?,"
+                         " revision = revision + 1 WHERE id = ? AND revision = ?",
+                         "updating document " + d.id);
+    update.bind(d.direction)
+        .bind(d.documentType)
+        .bind(d.subject)
+        .bind(d.status)
+        .bind(d.urgency)
+        .bind(d.confidentiality)
+        .bind(d.updatedAt)
+        .bind(d.id)
+        .bind(expectedRevision);
+    changed = update.execute();
+  }
+  if (changed == 1) return expectedRevision + 1;
+  try {
     auto stored = currentRevision(db, d.id);
     if (!stored) return Status::notFound("document " + d.id + " does not exist");
     return stale(d.id, *stored, expectedRevision);
@@ -277,15 +287,12 @@ Status SqlDocumentRepository::inTransaction(const std::function<Status()>& work)
 }
 
 Status SqlDocumentRepository::lockDocument(const std::string& id) {
-  auto& db = database_.impl();
-  try {
-    Poco::Data::Statement update(db.session);
-    update << db.sql("UPDATE documents SET updated_at = updated_at WHERE id = ?"), bind(id);
-    if (update.execute() == 1) return Status::ok();
-    return Status::notFound("document " + id + " does not exist");
-  } catch (const Poco::Exception& e) {
-    storageFailure(db, "locking document " + id, e);
-  }
+  PreparedQuery update(database_.impl().statements(),
+                       "UPDATE documents SET updated_at = updated_at WHERE id = ?",
+                       "locking document " + id);
+  update.bind(id);
+  if (update.execute() == 1) return Status::ok();
+  return Status::notFound("document " + id + " does not exist");
 }
 
 Result<int> SqlDocumentRepository::addVersion(const workflow::DocumentVersion& v) {

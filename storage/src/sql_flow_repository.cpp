@@ -115,92 +115,93 @@ Status SqlFlowRepository::createFlow(const StoredFlow& flow) {
 }
 
 std::optional<StoredFlow> SqlFlowRepository::findFlow(const std::string& documentId) {
-  auto& db = database_.impl();
-  try {
-    Poco::Data::Statement select(db.session);
-    select << db.sql(
-        "SELECT f.template_id, f.template_version, f.status, f.level, f.approvals,"
-        " f.returned_to, f.skipped_levels, f.drafter_id, f.drafter_unit_id, d.organisation_id"
-        " FROM document_flows f JOIN documents d ON d.id = f.document_id"
-        " WHERE f.document_id = ?"),
-        bind(documentId), now;
-    RecordSet rows(select);
-    if (!rows.moveFirst()) return std::nullopt;
-    StoredFlow flow;
-    flow.documentId = documentId;
-    flow.templateId = sql::text(rows, 0);
-    flow.templateVersion = static_cast<int>(sql::integer(rows, 1));
-    auto status = workflow::outgoingStatusFromName(sql::text(rows, 2));
-    if (!status) corrupt(documentId, "status");
-    flow.state.status = *status;
-    flow.state.level = static_cast<int>(sql::integer(rows, 3));
-    flow.state.approvalsAtLevel = parseStrings(sql::text(rows, 4), documentId);
-    flow.state.returnedTo = static_cast<int>(sql::integer(rows, 5));
-    flow.state.skippedLevels = parseIntegers(sql::text(rows, 6), documentId);
-    flow.state.drafterId = sql::text(rows, 7);
-    flow.state.drafterUnitId = sql::text(rows, 8);
-    flow.state.organisationId = sql::text(rows, 9);
-    return flow;
-  } catch (const Poco::Exception& e) {
-    sql::storageFailure(db, "reading the flow of document " + documentId, e);
-  }
+  PreparedQuery select(
+      database_.impl().statements(),
+      "SELECT f.template_id, f.template_version, f.status, f.level, f.approvals,"
+      " f.returned_to, f.skipped_levels, f.drafter_id, f.drafter_unit_id, d.organisation_id"
+      " FROM document_flows f JOIN documents d ON d.id = f.document_id"
+      " WHERE f.document_id = ?",
+      "reading the flow of document " + documentId);
+  select.bind(documentId);
+  if (!select.next()) return std::nullopt;
+  StoredFlow flow;
+  flow.documentId = documentId;
+  flow.templateId = select.text(0);
+  flow.templateVersion = static_cast<int>(select.integer(1));
+  auto status = workflow::outgoingStatusFromName(select.text(2));
+  if (!status) corrupt(documentId, "status");
+  flow.state.status = *status;
+  flow.state.level = static_cast<int>(select.integer(3));
+  flow.state.approvalsAtLevel = parseStrings(select.text(4), documentId);
+  flow.state.returnedTo = static_cast<int>(select.integer(5));
+  flow.state.skippedLevels = parseIntegers(select.text(6), documentId);
+  flow.state.drafterId = select.text(7);
+  flow.state.drafterUnitId = select.text(8);
+  flow.state.organisationId = select.text(9);
+  return flow;
 }
 
 Status SqlFlowRepository::updateFlow(const StoredFlow& flow) {
-  auto& db = database_.impl();
   const auto& s = flow.state;
-  std::string status(workflow::outgoingStatusName(s.status));
-  std::string approvals = sql::jsonStringArray(s.approvalsAtLevel);
-  std::string skipped = jsonIntegers(s.skippedLevels);
-  int level = s.level;
-  int returnedTo = s.returnedTo;
-  try {
-    Poco::Data::Statement update(db.session);
-    update << db.sql(
-        "UPDATE document_flows SET status = ?, level = ?, approvals = ?, returned_to = ?,"
-        " skipped_levels = ? WHERE document_id = ?"),
-        bind(status), bind(level), bind(approvals), bind(returnedTo), bind(skipped),
-        bind(flow.documentId);
-    if (update.execute() == 1) return Status::ok();
-    return Status::notFound("document " + flow.documentId + " has no approval flow");
-  } catch (const Poco::Exception& e) {
-    sql::storageFailure(db, "updating the flow of document " + flow.documentId, e);
-  }
+  PreparedQuery update(database_.impl().statements(),
+                       "UPDATE document_flows SET status = ?, level = ?, approvals = ?,"
+                       " returned_to = ?, skipped_levels = ? WHERE document_id = ?",
+                       "updating the flow of document " + flow.documentId);
+  update.bind(std::string(workflow::outgoingStatusName(s.status)))
+      .bind(int64_t{s.level})
+      .bind(sql::jsonStringArray(s.approvalsAtLevel))
+      .bind(int64_t{s.returnedTo})
+      .bind(jsonIntegers(s.skippedLevels))
+      .bind(flow.documentId);
+  if (update.execute() == 1) return Status::ok();
+  return Status::notFound("document " + flow.documentId + " has no approval flow");
 }
 
 Result<StoredAct> SqlFlowRepository::appendAct(const std::string& documentId,
                                                const workflow::Act& act) {
-  auto& db = database_.impl();
+  auto& statements = database_.impl().statements();
   StoredAct stored;
   stored.documentId = documentId;
   stored.act = act;
-  Poco::Int64 at = act.at;
+  std::string what = "recording an act on document " + documentId;
+  {
+    PreparedQuery select(
+        statements, "SELECT COALESCE(MAX(seq), 0) + 1 FROM document_acts WHERE document_id = ?",
+        what);
+    select.bind(documentId);
+    select.next();
+    stored.seq = static_cast<int>(select.integer(0));
+  }
+  stored.id = documentId + "/" + std::to_string(stored.seq);
   try {
-    Poco::Data::Statement select(db.session);
-    select << db.sql("SELECT COALESCE(MAX(seq), 0) + 1 FROM document_acts WHERE document_id = ?"),
-        bind(documentId), now;
-    RecordSet rows(select);
-    rows.moveFirst();
-    stored.seq = static_cast<int>(sql::integer(rows, 0));
-    stored.id = documentId + "/" + std::to_string(stored.seq);
-    int seq = stored.seq;
-    db.session << db.sql(
-        "INSERT INTO document_acts (id, document_id, seq, action, actor_id, on_behalf_of, role,"
-        " authority_marker, from_level, to_level, comment, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        bind(stored.id), bind(documentId), bind(seq), bind(act.action), bind(act.actorId),
-        bind(act.onBehalfOfId), bind(act.role), bind(act.authorityMarker), bind(act.fromLevel),
-        bind(act.toLevel), bind(act.comment), bind(at), now;
+    PreparedQuery insert(statements,
+                         "INSERT INTO document_acts (id, document_id, seq, action, actor_id,"
+                         " on_behalf_of, role, authority_marker, from_level, to_level, comment, at)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         what);
+    insert.bind(stored.id)
+        .bind(documentId)
+        .bind(int64_t{stored.seq})
+        .bind(act.action)
+        .bind(act.actorId)
+        .bind(act.onBehalfOfId)
+        .bind(act.role)
+        .bind(act.authorityMarker)
+        .bind(int64_t{act.fromLevel})
+        .bind(int64_t{act.toLevel})
+        .bind(act.comment)
+        .bind(int64_t{act.at});
+    insert.execute();
     return stored;
-  } catch (const Poco::Exception& e) {
-    if (auto refused = sql::constraintStatus(e.displayText(), "act of document " + documentId)) {
+  } catch (const Error& e) {
+    if (auto refused = sql::constraintStatus(e.what(), "act of document " + documentId)) {
       if (refused->code() == ErrorCode::AlreadyExists) {
         return Status(ErrorCode::Conflict, "another act on document " + documentId +
                                                " was recorded at the same moment; reload it");
       }
       return *refused;
     }
-    sql::storageFailure(db, "recording an act on document " + documentId, e);
+    throw;
   }
 }
 

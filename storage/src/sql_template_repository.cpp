@@ -47,36 +47,38 @@ constexpr const char* kTemplateColumns =
     "SELECT id, version, organisation_id, name, direction, created_by, created_at"
     " FROM workflow_templates ";
 
+// The levels of one template version, read with a statement kept prepared: every workflow
+// action reads its document's template.
 std::vector<TemplateLevel> readLevels(Database::Impl& db, const std::string& id, int version) {
-  Poco::Data::Statement select(db.session);
-  select << db.sql(
+  PreparedQuery select(
+      db.statements(),
       "SELECT number, name, role, action, optional, reviewers, reviewer_count,"
       " approval_signature, deadline_days, signature_placement FROM workflow_template_levels"
-      " WHERE template_id = ? AND template_version = ? ORDER BY number"),
-      bind(id), bind(version), now;
-  RecordSet rows(select);
+      " WHERE template_id = ? AND template_version = ? ORDER BY number",
+      "reading template " + id);
+  select.bind(id).bind(int64_t{version});
   std::vector<TemplateLevel> levels;
-  for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+  while (select.next()) {
     TemplateLevel level;
-    level.number = static_cast<int>(sql::integer(rows, 0));
-    level.name = sql::text(rows, 1);
-    level.role = sql::text(rows, 2);
-    auto action = workflow::levelActionFromName(sql::text(rows, 3));
-    auto rule = workflow::reviewerRuleFromName(sql::text(rows, 5));
+    level.number = static_cast<int>(select.integer(0));
+    level.name = select.text(1);
+    level.role = select.text(2);
+    auto action = workflow::levelActionFromName(select.text(3));
+    auto rule = workflow::reviewerRuleFromName(select.text(5));
     if (!action || !rule) {
       throw Error(ErrorCode::StorageFailure,
                   "template " + id + " version " + std::to_string(version) + " level " +
                       std::to_string(level.number) + " has an unknown action or reviewer rule");
     }
     level.action = *action;
-    level.optional = sql::integer(rows, 4) != 0;
+    level.optional = select.integer(4) != 0;
     level.reviewers = *rule;
-    level.reviewerCount = static_cast<int>(sql::integer(rows, 6));
-    level.approvalSignature = sql::integer(rows, 7) != 0;
-    level.deadlineDays = static_cast<int>(sql::integer(rows, 8));
+    level.reviewerCount = static_cast<int>(select.integer(6));
+    level.approvalSignature = select.integer(7) != 0;
+    level.deadlineDays = static_cast<int>(select.integer(8));
     level.signaturePlacement =
-        placementOf(sql::text(rows, 9), "template " + id + " version " + std::to_string(version) +
-                                            " level " + std::to_string(level.number));
+        placementOf(select.text(9), "template " + id + " version " + std::to_string(version) +
+                                        " level " + std::to_string(level.number));
     levels.push_back(std::move(level));
   }
   return levels;
@@ -159,23 +161,26 @@ Result<int> SqlTemplateRepository::saveTemplate(const WorkflowTemplate& t) {
 std::optional<WorkflowTemplate> SqlTemplateRepository::findTemplate(const std::string& id,
                                                                     std::optional<int> version) {
   auto& db = database_.impl();
-  try {
-    Poco::Data::Statement select(db.session);
-    if (version) {
-      select << db.sql(std::string(kTemplateColumns) + "WHERE id = ? AND version = ?"), bind(id),
-          bind(*version), now;
-    } else {
-      select << db.sql(std::string(kTemplateColumns) +
-                       "WHERE id = ? ORDER BY version DESC LIMIT 1"),
-          bind(id), now;
-    }
-    RecordSet rows(select);
-    auto found = readTemplates(db, rows);
-    if (found.empty()) return std::nullopt;
-    return found.front();
-  } catch (const Poco::Exception& e) {
-    sql::storageFailure(db, "reading template " + id, e);
+  WorkflowTemplate t;
+  {
+    PreparedQuery select(
+        db.statements(),
+        version ? std::string(kTemplateColumns) + "WHERE id = ? AND version = ?"
+                : std::string(kTemplateColumns) + "WHERE id = ? ORDER BY version DESC LIMIT 1",
+        "reading template " + id);
+    select.bind(id);
+    if (version) select.bind(int64_t{*version});
+    if (!select.next()) return std::nullopt;
+    t.id = select.text(0);
+    t.version = static_cast<int>(select.integer(1));
+    t.organisationId = select.text(2);
+    t.name = select.text(3);
+    t.direction = select.text(4);
+    t.createdBy = select.text(5);
+    t.createdAt = select.text(6);
   }
+  t.levels = readLevels(db, t.id, t.version);
+  return t;
 }
 
 std::vector<WorkflowTemplate> SqlTemplateRepository::listTemplates(
