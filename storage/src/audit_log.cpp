@@ -404,8 +404,10 @@ constexpr const char* kCheckpointColumns =
 // Runs `work` in one write transaction. IMMEDIATE takes the write lock up front, so two writers
 // never both read the same last entry and fork the chain. Joins a transaction already open on
 // the session (the caller's unit of work, e.g. a document action and its audit entry).
+// `workLocks`: `work` takes the PostgreSQL table lock itself (appendAll, which reads the last
+// entry in the same round trip).
 template <typename Work>
-auto inWriteTransaction(Database::Impl& db, Work&& work) {
+auto inWriteTransaction(Database::Impl& db, Work&& work, bool workLocks = false) {
   auto& session = db.session;
   bool postgres = db.dialect == Dialect::Postgresql;
   bool own = !session.isTransaction();
@@ -419,7 +421,7 @@ auto inWriteTransaction(Database::Impl& db, Work&& work) {
   try {
     // PostgreSQL: the table lock plays IMMEDIATE's part (appends queue, readers go on); taken
     // also inside a caller's transaction, so that no two writers fork the chain.
-    if (postgres) {
+    if (postgres && !workLocks) {
       PreparedQuery(db.statements(), "LOCK TABLE audit_entries IN EXCLUSIVE MODE",
                     "locking the audit log")
           .execute();
@@ -549,33 +551,91 @@ class Reader {
 };
 
 // The statements every append runs (several per workflow action) are kept prepared on the
-// connection; the rest of the log's SQL is rare enough to go through Poco.
-void insertNode(Database::Impl& db, const merkle::Node& node) {
-  PreparedQuery(db.statements(), "INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)",
-                "appending to the audit log")
-      .bind(int64_t{node.level})
-      .bind(static_cast<int64_t>(node.index))
-      .bind(merkle::toHex(node.hash))
-      .execute();
-}
+// connection, and an append makes few of them: on PostgreSQL each is a round trip taken while
+// every other append waits for the table lock. The rest of the log's SQL goes through Poco.
 
-merkle::Hash storedNode(Database::Impl& db, SqlAuditLogStats& stats, unsigned level,
-                        uint64_t index) {
-  PreparedQuery select(db.statements(), "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?",
-                       "appending to the audit log");
-  select.bind(int64_t{level}).bind(static_cast<int64_t>(index));
-  ++stats.queries;
-  merkle::Hash hash{};
-  bool found = select.next();
-  if (found) ++stats.rowsRead;
-  if (!found || !merkle::fromHex(select.text(0), hash) || select.next()) {
-    throw Error(ErrorCode::StorageFailure, "audit tree node (level " + std::to_string(level) +
-                                               ", index " + std::to_string(index) +
-                                               ") is missing or malformed");
+constexpr const char* kLastEntry =
+    "SELECT sequence, entry_hash FROM audit_entries ORDER BY sequence DESC LIMIT 1";
+
+/// The stored nodes at `wanted` (level, index), in one SELECT.
+std::map<std::pair<unsigned, uint64_t>, merkle::Hash> storedNodes(
+    Database::Impl& db, SqlAuditLogStats& stats,
+    const std::vector<std::pair<unsigned, uint64_t>>& wanted) {
+  std::map<std::pair<unsigned, uint64_t>, merkle::Hash> found;
+  if (wanted.empty()) return found;
+  std::string sql = "SELECT level, idx, hash FROM audit_nodes WHERE ";
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    sql += i == 0 ? "(level = ? AND idx = ?)" : " OR (level = ? AND idx = ?)";
   }
-  return hash;
+  PreparedQuery select(db.statements(), sql, "appending to the audit log");
+  for (const auto& [level, index] : wanted) {
+    select.bind(int64_t{level}).bind(static_cast<int64_t>(index));
+  }
+  ++stats.queries;
+  while (select.next()) {
+    ++stats.rowsRead;
+    merkle::Hash hash{};
+    if (merkle::fromHex(select.text(2), hash)) {
+      found[{static_cast<unsigned>(select.integer(0)), static_cast<uint64_t>(select.integer(1))}] =
+          hash;
+    }
+  }
+  for (const auto& key : wanted) {
+    if (found.count(key) == 0) {
+      throw Error(ErrorCode::StorageFailure, "audit tree node (level " + std::to_string(key.first) +
+                                                 ", index " + std::to_string(key.second) +
+                                                 ") is missing or malformed");
+    }
+  }
+  return found;
 }
 
+/// Stores `entry` and the tree nodes its leaf completes. PostgreSQL takes both in one statement
+/// (a data-modifying WITH); SQLite, where a statement costs no round trip, in two.
+void insertEntry(Database::Impl& db, const AuditEntry& entry, const std::string& leafHex,
+                 const std::vector<merkle::Node>& nodes) {
+  const bool postgres = db.dialect == Dialect::Postgresql;
+  std::string entrySql =
+      "INSERT INTO audit_entries (sequence, time, actor, organisation_id, document_id, action,"
+      " details, client_address, previous_hash, entry_hash, leaf_hash)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  std::string nodesSql = "INSERT INTO audit_nodes (level, idx, hash) VALUES ";
+  for (size_t i = 0; i < nodes.size(); ++i) nodesSql += i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)";
+  auto bindEntry = [&](PreparedQuery& insert) {
+    insert.bind(static_cast<int64_t>(entry.sequence))
+        .bind(entry.time)
+        .bind(entry.actor)
+        .bind(entry.organisationId)
+        .bind(entry.documentId)
+        .bind(entry.action)
+        .bind(entry.details)
+        .bind(entry.clientAddress)
+        .bind(entry.previousHash)
+        .bind(entry.hash)
+        .bind(leafHex);
+  };
+  auto bindNodes = [&](PreparedQuery& insert) {
+    for (const auto& node : nodes) {
+      insert.bind(int64_t{node.level})
+          .bind(static_cast<int64_t>(node.index))
+          .bind(merkle::toHex(node.hash));
+    }
+  };
+  if (postgres) {
+    PreparedQuery insert(db.statements(), "WITH entry AS (" + entrySql + ") " + nodesSql,
+                         "appending to the audit log");
+    bindEntry(insert);
+    bindNodes(insert);
+    insert.execute();
+    return;
+  }
+  PreparedQuery insertOne(db.statements(), entrySql, "appending to the audit log");
+  bindEntry(insertOne);
+  insertOne.execute();
+  PreparedQuery insertNodes(db.statements(), nodesSql, "appending to the audit log");
+  bindNodes(insertNodes);
+  insertNodes.execute();
+}
 template <typename Read>
 auto guarded(const Database::Impl& db, const std::string& what, Read&& read) {
   try {
@@ -597,63 +657,63 @@ std::vector<AuditEntry> SqlAuditLog::appendAll(std::vector<AuditEntry> entries) 
   auto& db = database_.impl();
   std::vector<AuditCheckpoint> made;
   auto stored = guarded(db, "appending to the audit log", [&] {
-    return inWriteTransaction(db, [&] {
-      uint64_t size = 0;
-      std::string previous = kZeroHash;
-      {
-        PreparedQuery last(
-            db.statements(),
-            "SELECT sequence, entry_hash FROM audit_entries ORDER BY sequence DESC LIMIT 1",
-            "appending to the audit log");
-        ++stats_.queries;
-        if (last.next()) {
-          ++stats_.rowsRead;
-          size = static_cast<uint64_t>(last.integer(0)) + 1;
-          previous = last.text(1);
-        }
-      }
-      for (auto& entry : entries) {
-        uint64_t timestamp = nowMs();
-        if (entry.time.empty()) entry.time = isoTimeNow(timestamp);
-        entry.sequence = size;
-        entry.previousHash = previous;
-        std::string canonical = canonicalAuditEntry(entry);
-        entry.hash = merkle::toHex(merkle::sha256(canonical));
-        merkle::Hash leaf = merkle::leafHash(canonical);
-        PreparedQuery(db.statements(),
-                      "INSERT INTO audit_entries (sequence, time, actor, organisation_id,"
-                      " document_id, action, details, client_address, previous_hash,"
-                      " entry_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      "appending to the audit log")
-            .bind(static_cast<int64_t>(entry.sequence))
-            .bind(entry.time)
-            .bind(entry.actor)
-            .bind(entry.organisationId)
-            .bind(entry.documentId)
-            .bind(entry.action)
-            .bind(entry.details)
-            .bind(entry.clientAddress)
-            .bind(entry.previousHash)
-            .bind(entry.hash)
-            .bind(merkle::toHex(leaf))
-            .execute();
-        // Store every complete subtree this leaf finishes: its left neighbours at each level
-        // are already stored, so this reads O(1) rows amortised and O(log n) at worst.
-        merkle::Node node{0, size, leaf};
-        insertNode(db, node);
-        while (node.index % 2 == 1) {
-          merkle::Hash left = storedNode(db, stats_, node.level, node.index - 1);
-          node = {node.level + 1, node.index / 2, merkle::nodeHash(left, node.hash)};
-          insertNode(db, node);
-        }
-        ++size;
-        previous = entry.hash;
-        if (options_.checkpointEvery != 0 && size % options_.checkpointEvery == 0 && signingKey_) {
-          made.push_back(checkpointLocked(timestamp));
-        }
-      }
-      return entries;
-    });
+    return inWriteTransaction(
+        db,
+        [&] {
+          uint64_t size = 0;
+          std::string previous = kZeroHash;
+          {
+            // PostgreSQL: the lock and the read in one round trip; the read, a statement of its
+            // own, sees every append committed before the lock was granted.
+            auto last =
+                db.dialect == Dialect::Postgresql
+                    ? PreparedQuery(
+                          db.statements(), PreparedQuery::Batch{},
+                          std::string("LOCK TABLE audit_entries IN EXCLUSIVE MODE; ") + kLastEntry,
+                          "appending to the audit log")
+                    : PreparedQuery(db.statements(), kLastEntry, "appending to the audit log");
+            ++stats_.queries;
+            if (last.next()) {
+              ++stats_.rowsRead;
+              size = static_cast<uint64_t>(last.integer(0)) + 1;
+              previous = last.text(1);
+            }
+          }
+          for (auto& entry : entries) {
+            uint64_t timestamp = nowMs();
+            if (entry.time.empty()) entry.time = isoTimeNow(timestamp);
+            entry.sequence = size;
+            entry.previousHash = previous;
+            std::string canonical = canonicalAuditEntry(entry);
+            entry.hash = merkle::toHex(merkle::sha256(canonical));
+            merkle::Hash leaf = merkle::leafHash(canonical);
+            // Every complete subtree this leaf finishes is stored: its left neighbours at each
+            // level are already stored (which ones follows from the index alone, so they are read
+            // in one SELECT), O(1) rows amortised and O(log n) at worst.
+            std::vector<std::pair<unsigned, uint64_t>> wanted;
+            for (merkle::Node at{0, size, {}}; at.index % 2 == 1;
+                 at = {at.level + 1, at.index / 2, {}}) {
+              wanted.emplace_back(at.level, at.index - 1);
+            }
+            auto left = storedNodes(db, stats_, wanted);
+            std::vector<merkle::Node> nodes{{0, size, leaf}};
+            while (nodes.back().index % 2 == 1) {
+              const auto& node = nodes.back();
+              merkle::Hash sibling = left.at({node.level, node.index - 1});
+              nodes.push_back(
+                  {node.level + 1, node.index / 2, merkle::nodeHash(sibling, node.hash)});
+            }
+            insertEntry(db, entry, merkle::toHex(leaf), nodes);
+            ++size;
+            previous = entry.hash;
+            if (options_.checkpointEvery != 0 && size % options_.checkpointEvery == 0 &&
+                signingKey_) {
+              made.push_back(checkpointLocked(timestamp));
+            }
+          }
+          return entries;
+        },
+        true);
   });
   if (options_.onCheckpoint) {
     for (const auto& checkpoint : made) options_.onCheckpoint(checkpoint);

@@ -161,11 +161,14 @@ std::string pgError(PGconn* connection, const PGresult* result) {
 
 class PostgresExecution : public PreparedQuery::Execution {
  public:
-  PostgresExecution(PGconn* connection, std::string name, std::string description, std::string what)
+  /// `batch`: `name` is the statements' text, run unprepared (PreparedQuery::Batch).
+  PostgresExecution(PGconn* connection, std::string name, std::string description, std::string what,
+                    bool batch = false)
       : connection_(connection),
         name_(std::move(name)),
         description_(std::move(description)),
-        what_(std::move(what)) {}
+        what_(std::move(what)),
+        batch_(batch) {}
 
   void bindText(const std::string& value) override { parameters_.push_back(value); }
   void bindInteger(int64_t value) override { parameters_.push_back(std::to_string(value)); }
@@ -200,8 +203,10 @@ class PostgresExecution : public PreparedQuery::Execution {
     std::vector<const char*> values;
     values.reserve(parameters_.size());
     for (const auto& parameter : parameters_) values.push_back(parameter.c_str());
-    result_.reset(PQexecPrepared(connection_, name_.c_str(), static_cast<int>(values.size()),
-                                 values.data(), nullptr, nullptr, 0));
+    result_.reset(batch_
+                      ? PQexec(connection_, name_.c_str())
+                      : PQexecPrepared(connection_, name_.c_str(), static_cast<int>(values.size()),
+                                       values.data(), nullptr, nullptr, 0));
     auto status = result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR;
     if (status != expected && !(status == PGRES_COMMAND_OK && expected == PGRES_TUPLES_OK)) {
       fail(description_, what_, pgError(connection_, result_.get()));
@@ -215,6 +220,7 @@ class PostgresExecution : public PreparedQuery::Execution {
   std::vector<std::string> parameters_;
   PgResult result_;
   int row_ = -1;
+  bool batch_;
 };
 
 class PostgresStatementCache : public StatementCache {
@@ -237,6 +243,11 @@ class PostgresStatementCache : public StatementCache {
       found = names_.emplace(sql, std::move(name)).first;
     }
     return std::make_unique<PostgresExecution>(connection_, found->second, description_, what);
+  }
+
+  std::unique_ptr<PreparedQuery::Execution> startBatch(const std::string& statements,
+                                                       const std::string& what) override {
+    return std::make_unique<PostgresExecution>(connection_, statements, description_, what, true);
   }
 
  private:
@@ -270,6 +281,15 @@ StatementCache& Database::Impl::statements() {
 PreparedQuery::PreparedQuery(StatementCache& cache, const std::string& portableSql,
                              std::string what)
     : execution_(cache.start(portableSql, what)) {}
+
+PreparedQuery::PreparedQuery(StatementCache& cache, Batch, const std::string& statements,
+                             std::string what)
+    : execution_(cache.startBatch(statements, what)) {}
+
+std::unique_ptr<PreparedQuery::Execution> StatementCache::startBatch(const std::string&,
+                                                                     const std::string& what) {
+  throw Error(ErrorCode::Internal, what + ": statement batches are for PostgreSQL only");
+}
 
 PreparedQuery::~PreparedQuery() = default;
 

@@ -30,6 +30,11 @@ class PreparedQuery {
   /// `portableSql` uses '?' placeholders (translated for PostgreSQL); `what` names the work in
   /// error messages ("reading session S").
   PreparedQuery(StatementCache& cache, const std::string& portableSql, std::string what);
+  /// PostgreSQL only: `statements` (several, separated by ';', without parameters) sent in one
+  /// round trip and not prepared; next() reads the rows of the last one. Each statement takes
+  /// its own snapshot, so a SELECT after a LOCK sees what was committed before the lock.
+  struct Batch {};
+  PreparedQuery(StatementCache& cache, Batch, const std::string& statements, std::string what);
   ~PreparedQuery();
   PreparedQuery(const PreparedQuery&) = delete;
   PreparedQuery& operator=(const PreparedQuery&) = delete;
@@ -60,6 +65,8 @@ class StatementCache {
   virtual ~StatementCache() = default;
   virtual std::unique_ptr<PreparedQuery::Execution> start(const std::string& portableSql,
                                                           const std::string& what) = 0;
+  virtual std::unique_ptr<PreparedQuery::Execution> startBatch(const std::string& statements,
+                                                               const std::string& what);
 };
 
 }  // namespace vanthu::storage
