@@ -164,24 +164,23 @@ Result<StoredAct> SqlFlowRepository::appendAct(const std::string& documentId,
   stored.documentId = documentId;
   stored.act = act;
   std::string what = "recording an act on document " + documentId;
-  {
-    PreparedQuery select(
-        statements, "SELECT COALESCE(MAX(seq), 0) + 1 FROM document_acts WHERE document_id = ?",
-        what);
-    select.bind(documentId);
-    select.next();
-    stored.seq = static_cast<int>(select.integer(0));
-  }
-  stored.id = documentId + "/" + std::to_string(stored.seq);
   try {
-    PreparedQuery insert(statements,
-                         "INSERT INTO document_acts (id, document_id, seq, action, actor_id,"
-                         " on_behalf_of, role, authority_marker, from_level, to_level, comment, at)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         what);
-    insert.bind(stored.id)
+    // The next number and the row in one statement, one round trip on PostgreSQL (the act's
+    // id is "<document>/<seq>"). The document's lock, taken by the caller, keeps two acts from
+    // computing the same number, and the unique index refuses one if they did. Parameters are
+    // cast: PostgreSQL infers no column types for the values of an INSERT ... SELECT.
+    PreparedQuery insert(
+        statements,
+        "INSERT INTO document_acts (id, document_id, seq, action, actor_id, on_behalf_of, role,"
+        " authority_marker, from_level, to_level, comment, at)"
+        " SELECT CAST(? AS TEXT) || '/' || CAST(n.seq AS TEXT), CAST(? AS TEXT), n.seq,"
+        " CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),"
+        " CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT)"
+        " FROM (SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM document_acts"
+        " WHERE document_id = ?) n RETURNING seq",
+        what);
+    insert.bind(documentId)
         .bind(documentId)
-        .bind(int64_t{stored.seq})
         .bind(act.action)
         .bind(act.actorId)
         .bind(act.onBehalfOfId)
@@ -190,8 +189,15 @@ Result<StoredAct> SqlFlowRepository::appendAct(const std::string& documentId,
         .bind(int64_t{act.fromLevel})
         .bind(int64_t{act.toLevel})
         .bind(act.comment)
-        .bind(int64_t{act.at});
-    insert.execute();
+        .bind(int64_t{act.at})
+        .bind(documentId);
+    if (!insert.next()) {
+      throw Error(ErrorCode::StorageFailure, what + " in the database stored no row");
+    }
+    stored.seq = static_cast<int>(insert.integer(0));
+    stored.id = documentId + "/" + std::to_string(stored.seq);
+    while (insert.next()) {
+    }
     return stored;
   } catch (const Error& e) {
     if (auto refused = sql::constraintStatus(e.what(), "act of document " + documentId)) {

@@ -47,41 +47,57 @@ constexpr const char* kTemplateColumns =
     "SELECT id, version, organisation_id, name, direction, created_by, created_at"
     " FROM workflow_templates ";
 
-// The levels of one template version, read with a statement kept prepared: every workflow
-// action reads its document's template.
+constexpr const char* kLevelColumns =
+    "number, name, role, action, optional, reviewers, reviewer_count, approval_signature,"
+    " deadline_days, signature_placement";
+
+// One level from the row's columns `first` onwards (kLevelColumns).
+TemplateLevel readLevel(const PreparedQuery& row, int first, const std::string& id, int version) {
+  TemplateLevel level;
+  level.number = static_cast<int>(row.integer(first));
+  level.name = row.text(first + 1);
+  level.role = row.text(first + 2);
+  auto action = workflow::levelActionFromName(row.text(first + 3));
+  auto rule = workflow::reviewerRuleFromName(row.text(first + 5));
+  if (!action || !rule) {
+    throw Error(ErrorCode::StorageFailure,
+                "template " + id + " version " + std::to_string(version) + " level " +
+                    std::to_string(level.number) + " has an unknown action or reviewer rule");
+  }
+  level.action = *action;
+  level.optional = row.integer(first + 4) != 0;
+  level.reviewers = *rule;
+  level.reviewerCount = static_cast<int>(row.integer(first + 6));
+  level.approvalSignature = row.integer(first + 7) != 0;
+  level.deadlineDays = static_cast<int>(row.integer(first + 8));
+  level.signaturePlacement =
+      placementOf(row.text(first + 9), "template " + id + " version " + std::to_string(version) +
+                                           " level " + std::to_string(level.number));
+  return level;
+}
+
+// The statements here are kept prepared on the connection: every workflow action reads its
+// document's template.
 std::vector<TemplateLevel> readLevels(Database::Impl& db, const std::string& id, int version) {
-  PreparedQuery select(
-      db.statements(),
-      "SELECT number, name, role, action, optional, reviewers, reviewer_count,"
-      " approval_signature, deadline_days, signature_placement FROM workflow_template_levels"
-      " WHERE template_id = ? AND template_version = ? ORDER BY number",
-      "reading template " + id);
+  PreparedQuery select(db.statements(),
+                       std::string("SELECT ") + kLevelColumns +
+                           " FROM workflow_template_levels"
+                           " WHERE template_id = ? AND template_version = ? ORDER BY number",
+                       "reading template " + id);
   select.bind(id).bind(int64_t{version});
   std::vector<TemplateLevel> levels;
-  while (select.next()) {
-    TemplateLevel level;
-    level.number = static_cast<int>(select.integer(0));
-    level.name = select.text(1);
-    level.role = select.text(2);
-    auto action = workflow::levelActionFromName(select.text(3));
-    auto rule = workflow::reviewerRuleFromName(select.text(5));
-    if (!action || !rule) {
-      throw Error(ErrorCode::StorageFailure,
-                  "template " + id + " version " + std::to_string(version) + " level " +
-                      std::to_string(level.number) + " has an unknown action or reviewer rule");
-    }
-    level.action = *action;
-    level.optional = select.integer(4) != 0;
-    level.reviewers = *rule;
-    level.reviewerCount = static_cast<int>(select.integer(6));
-    level.approvalSignature = select.integer(7) != 0;
-    level.deadlineDays = static_cast<int>(select.integer(8));
-    level.signaturePlacement =
-        placementOf(select.text(9), "template " + id + " version " + std::to_string(version) +
-                                        " level " + std::to_string(level.number));
-    levels.push_back(std::move(level));
-  }
+  while (select.next()) levels.push_back(readLevel(select, 0, id, version));
   return levels;
+}
+
+void readHead(const PreparedQuery& row, WorkflowTemplate& t) {
+  t.id = row.text(0);
+  t.version = static_cast<int>(row.integer(1));
+  t.organisationId = row.text(2);
+  t.name = row.text(3);
+  t.direction = row.text(4);
+  t.createdBy = row.text(5);
+  t.createdAt = row.text(6);
 }
 
 std::vector<WorkflowTemplate> readTemplates(Database::Impl& db, RecordSet& rows) {
@@ -162,22 +178,35 @@ std::optional<WorkflowTemplate> SqlTemplateRepository::findTemplate(const std::s
                                                                     std::optional<int> version) {
   auto& db = database_.impl();
   WorkflowTemplate t;
+  if (version) {
+    // A version and its levels in one statement (one round trip on PostgreSQL): the template's
+    // columns repeat on every level's row; a template without levels has one row of NULLs.
+    PreparedQuery select(
+        db.statements(),
+        "SELECT t.id, t.version, t.organisation_id, t.name, t.direction, t.created_by,"
+        " t.created_at, l.number, l.name, l.role, l.action, l.optional, l.reviewers,"
+        " l.reviewer_count, l.approval_signature, l.deadline_days, l.signature_placement"
+        " FROM workflow_templates t"
+        " LEFT JOIN workflow_template_levels l"
+        " ON l.template_id = t.id AND l.template_version = t.version"
+        " WHERE t.id = ? AND t.version = ? ORDER BY l.number",
+        "reading template " + id);
+    select.bind(id).bind(int64_t{*version});
+    if (!select.next()) return std::nullopt;
+    readHead(select, t);
+    do {
+      if (!select.isNull(7)) t.levels.push_back(readLevel(select, 7, t.id, t.version));
+    } while (select.next());
+    return t;
+  }
   {
     PreparedQuery select(
         db.statements(),
-        version ? std::string(kTemplateColumns) + "WHERE id = ? AND version = ?"
-                : std::string(kTemplateColumns) + "WHERE id = ? ORDER BY version DESC LIMIT 1",
+        std::string(kTemplateColumns) + "WHERE id = ? ORDER BY version DESC LIMIT 1",
         "reading template " + id);
     select.bind(id);
-    if (version) select.bind(int64_t{*version});
     if (!select.next()) return std::nullopt;
-    t.id = select.text(0);
-    t.version = static_cast<int>(select.integer(1));
-    t.organisationId = select.text(2);
-    t.name = select.text(3);
-    t.direction = select.text(4);
-    t.createdBy = select.text(5);
-    t.createdAt = select.text(6);
+    readHead(select, t);
   }
   t.levels = readLevels(db, t.id, t.version);
   return t;
