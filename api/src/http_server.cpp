@@ -19,6 +19,7 @@
 
 #include "admin_routes.h"
 #include "api_services.h"
+#include "audit_routes.h"
 #include "auth_routes.h"
 #include "authenticator.h"
 #include "blob_garbage_collector.h"
@@ -187,6 +188,7 @@ void DispatchHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
 void HttpServer::Impl::registerRoutes() {
   registerAuthRoutes(router, *services);
   registerDocumentRoutes(router, *services);
+  registerAuditRoutes(router, *services);
   registerFlowRoutes(router, *services);
   registerBulkRoutes(router, *services);
   registerDashboardRoutes(router, *services);
