@@ -22,6 +22,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -29,6 +30,7 @@
 #include "vanthu/api/http_server.h"
 #include "vanthu/api/password_hasher.h"
 #include "vanthu/storage/database.h"
+#include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
 
@@ -557,6 +559,45 @@ std::vector<Row> table() {
   rows.push_back({"GET", "/api/v1/documents/{id}/pending-signatures/{pending_id}", anyUser(),
                   Reach::OwnOnly, document("/pending-signatures/0123456789abcdef0123456789abcdef"),
                   [](const Caller&) { return true; }});
+  // The audit log: a document's trail and its entries' proofs as the document; the latest
+  // signed tree head to every signed-in user. A checkpoint is signed first where one is needed.
+  rows.push_back({"GET",
+                  "/api/v1/documents/{id}/audit",
+                  anyUser(true),
+                  Reach::OwnOnly,
+                  document("/audit"),
+                  {}});
+  rows.push_back({"GET",
+                  "/api/v1/audit/checkpoints/latest",
+                  anyUser(true),
+                  Reach::NotScoped,
+                  [](Fixture& f, const Caller&, const std::string&) {
+                    auto database = storage::Database::open({f.config.resolvedDatabaseUrl()});
+                    std::shared_ptr<const storage::AuditSigningKey> key =
+                        storage::AuditSigningKey::loadOrCreate(
+                            storage::auditKeyPath(f.config.dataDir));
+                    storage::SqlAuditLog log(*database, key);
+                    if (!log.latestCheckpoint()) log.checkpoint();
+                    return get("/api/v1/audit/checkpoints/latest");
+                  },
+                  {}});
+  rows.push_back({"GET",
+                  "/api/v1/audit/proof/{entry}",
+                  anyUser(true),
+                  Reach::OwnOnly,
+                  [](Fixture& f, const Caller&, const std::string& target) {
+                    auto database = storage::Database::open({f.config.resolvedDatabaseUrl()});
+                    std::shared_ptr<const storage::AuditSigningKey> key =
+                        storage::AuditSigningKey::loadOrCreate(
+                            storage::auditKeyPath(f.config.dataDir));
+                    storage::SqlAuditLog log(*database, key);
+                    auto entries = log.entriesOfDocument(f.documentOf[target]);
+                    REQUIRE_FALSE(entries.empty());
+                    auto latest = log.latestCheckpoint();
+                    if (!latest || latest->treeSize <= entries.back().sequence) log.checkpoint();
+                    return get("/api/v1/audit/proof/" + std::to_string(entries.back().sequence));
+                  },
+                  {}});
   // The incoming state is read by the organisation, as the document itself.
   rows.push_back({"GET",
                   "/api/v1/documents/{id}/incoming",
