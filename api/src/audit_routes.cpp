@@ -27,6 +27,8 @@ using Poco::JSON::Object;
 
 constexpr int kDefaultLimit = 50;
 constexpr int kMaxLimit = 200;
+// Sequences and tree sizes are SQL integers: a larger number names nothing and is refused as such.
+constexpr uint64_t kMaxNumber = static_cast<uint64_t>(INT64_MAX);
 
 constexpr const char* kEntrySchema = R"json({"type":"object","properties":{
 "sequence":{"type":"integer","minimum":0,"description":"position in the log, the Merkle leaf index; GET /api/v1/audit/proof/{sequence} proves it"},
@@ -332,7 +334,7 @@ void registerAuditRoutes(Router& router, ApiServices& services) {
         {404, 409}}},
       [&services](RequestContext& context) {
         const std::string& text = context.pathParameters["entry"];
-        auto sequence = wholeNumber(text, UINT64_MAX - 1);
+        auto sequence = wholeNumber(text, kMaxNumber);
         if (!sequence) {
           return sendProblem(
               context, Status::invalidArgument("entry must be an audit entry's sequence number (a "
@@ -341,7 +343,7 @@ void registerAuditRoutes(Router& router, ApiServices& services) {
         auto query = queryParameters(context);
         std::optional<uint64_t> requestedSize;
         if (query.count("tree_size")) {
-          requestedSize = wholeNumber(query["tree_size"], UINT64_MAX - 1);
+          requestedSize = wholeNumber(query["tree_size"], kMaxNumber);
           if (!requestedSize || *requestedSize == 0) {
             return sendProblem(context,
                                Status::invalidArgument("tree_size must be a whole number from 1"));
