@@ -1,0 +1,39 @@
+#pragma once
+
+// Validation against the XSDs we write and ship (samples/edxml/edxml.xsd for packages,
+// samples/edxml/edxml-status.xsd for status messages). Schema and instance are parsed with network
+// access off and no entity loading; while this module is in use, libxml2's external entity
+// loader refuses everything, so neither an xs:import nor an instance can fetch anything.
+
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "vanthu/exchange/edxml_reader.h"
+#include "vanthu/workflow/error.h"
+
+namespace vanthu::exchange {
+
+class EdxmlSchema {
+ public:
+  /// Loads the XSD at `path`. InvalidConfig naming the file and line if it cannot be read or is
+  /// not a schema.
+  static Result<EdxmlSchema> load(const std::filesystem::path& path);
+
+  EdxmlSchema(EdxmlSchema&&) noexcept;
+  EdxmlSchema& operator=(EdxmlSchema&&) noexcept;
+  ~EdxmlSchema();
+
+  /// OK if `bytes` (read under `limits`) is valid; otherwise the first fault as
+  /// "schema_invalid: NAME:LINE: what" (or the reading problem). Thread safety: one schema may
+  /// validate from several threads (libxml2 validation contexts are per call).
+  Status validate(std::string_view bytes, std::string_view name,
+                  const ReadLimits& limits = {}) const;
+
+ private:
+  struct Impl;
+  explicit EdxmlSchema(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vanthu::exchange

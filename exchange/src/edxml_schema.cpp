@@ -1,0 +1,80 @@
+#include "vanthu/exchange/edxml_schema.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "libxml_handles.h"
+#include "untrusted_xml.h"
+#include "vanthu/exchange/edxml_problem.h"
+
+namespace vanthu::exchange {
+namespace {
+
+// The first error libxml2 reports, with its line: a person fixes the first fault first, and later
+// ones are often its echoes.
+struct FirstError {
+  bool set = false;
+  int line = 0;
+  std::string message;
+};
+
+void collectFirst(void* context, xmlError* error) {
+  auto* first = static_cast<FirstError*>(context);
+  if (first->set || error == nullptr) return;
+  first->set = true;
+  first->line = error->line;
+  first->message = libxml::trimmedMessage(error->message);
+}
+
+}  // namespace
+
+struct EdxmlSchema::Impl {
+  libxml::DocPtr schemaDoc;  // the XSD's tree; the compiled schema refers into it
+  libxml::SchemaPtr schema;
+};
+
+EdxmlSchema::EdxmlSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EdxmlSchema::EdxmlSchema(EdxmlSchema&&) noexcept = default;
+EdxmlSchema& EdxmlSchema::operator=(EdxmlSchema&&) noexcept = default;
+EdxmlSchema::~EdxmlSchema() = default;
+
+Result<EdxmlSchema> EdxmlSchema::load(const std::filesystem::path& path) {
+  // The XSD is read by us and parsed like any untrusted XML (it is a file an operator can
+  // replace): libxml2's own loader, which would follow URLs, is never asked for it.
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Status::invalidConfig(path.string() + ": the schema cannot be opened");
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  auto doc = parseUntrustedXml(bytes.str(), path.string(), ReadLimits{});
+  if (!doc) return Status::invalidConfig("schema " + doc.status().message());
+  libxml::SchemaParserContextPtr parser(xmlSchemaNewDocParserCtxt(doc.value().get()));
+  if (!parser) throw Error(ErrorCode::Internal, "libxml2 could not make a schema parser");
+  FirstError first;
+  xmlSchemaSetParserStructuredErrors(parser.get(), collectFirst, &first);
+  libxml::SchemaPtr schema(xmlSchemaParse(parser.get()));
+  if (!schema) {
+    return Status::invalidConfig(path.string() + ":" + std::to_string(first.line) +
+                                 ": not a usable schema: " + first.message);
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->schemaDoc = std::move(doc).value();
+  impl->schema = std::move(schema);
+  return EdxmlSchema(std::move(impl));
+}
+
+Status EdxmlSchema::validate(std::string_view bytes, std::string_view name,
+                             const ReadLimits& limits) const {
+  auto doc = parseUntrustedXml(bytes, name, limits);
+  if (!doc) return doc.status();
+  libxml::SchemaValidContextPtr context(xmlSchemaNewValidCtxt(impl_->schema.get()));
+  if (!context) throw Error(ErrorCode::Internal, "libxml2 could not make a validation context");
+  FirstError first;
+  xmlSchemaSetValidStructuredErrors(context.get(), collectFirst, &first);
+  int result = xmlSchemaValidateDoc(context.get(), doc.value().get());
+  if (result == 0) return {};
+  if (result < 0) throw Error(ErrorCode::Internal, "libxml2 schema validation failed internally");
+  return edxmlFailure(EdxmlProblem::SchemaInvalid,
+                      std::string(name) + ":" + std::to_string(first.line) + ": " + first.message);
+}
+
+}  // namespace vanthu::exchange
