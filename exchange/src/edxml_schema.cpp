@@ -45,7 +45,11 @@ Result<EdxmlSchema> EdxmlSchema::load(const std::filesystem::path& path) {
   if (!file) return Status::invalidConfig(path.string() + ": the schema cannot be opened");
   std::ostringstream bytes;
   bytes << file.rdbuf();
-  auto doc = parseUntrustedXml(bytes.str(), path.string(), ReadLimits{});
+  return fromText(bytes.str(), path.string());
+}
+
+Result<EdxmlSchema> EdxmlSchema::fromText(std::string_view xsd, const std::string& name) {
+  auto doc = parseUntrustedXml(xsd, name, ReadLimits{});
   if (!doc) return Status::invalidConfig("schema " + doc.status().message());
   libxml::SchemaParserContextPtr parser(xmlSchemaNewDocParserCtxt(doc.value().get()));
   if (!parser) throw Error(ErrorCode::Internal, "libxml2 could not make a schema parser");
@@ -53,13 +57,34 @@ Result<EdxmlSchema> EdxmlSchema::load(const std::filesystem::path& path) {
   xmlSchemaSetParserStructuredErrors(parser.get(), collectFirst, &first);
   libxml::SchemaPtr schema(xmlSchemaParse(parser.get()));
   if (!schema) {
-    return Status::invalidConfig(path.string() + ":" + std::to_string(first.line) +
+    return Status::invalidConfig(name + ":" + std::to_string(first.line) +
                                  ": not a usable schema: " + first.message);
   }
   auto impl = std::make_unique<Impl>();
   impl->schemaDoc = std::move(doc).value();
   impl->schema = std::move(schema);
   return EdxmlSchema(std::move(impl));
+}
+
+namespace {
+
+// A built-in schema that does not compile is a build defect, not an input problem.
+EdxmlSchema compileShipped(std::string_view text, const char* name) {
+  auto schema = EdxmlSchema::fromText(text, name);
+  if (!schema) throw Error(ErrorCode::Internal, "the built-in " + schema.status().message());
+  return std::move(schema).value();
+}
+
+}  // namespace
+
+const EdxmlSchema& EdxmlSchema::package() {
+  static const EdxmlSchema schema = compileShipped(packageSchemaText(), "edxml.xsd");
+  return schema;
+}
+
+const EdxmlSchema& EdxmlSchema::statusMessage() {
+  static const EdxmlSchema schema = compileShipped(statusSchemaText(), "edxml-status.xsd");
+  return schema;
 }
 
 Status EdxmlSchema::validate(std::string_view bytes, std::string_view name,

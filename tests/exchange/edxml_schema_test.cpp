@@ -110,3 +110,16 @@ TEST_CASE("edxml a schema that imports from elsewhere is not loaded",
   REQUIRE_FALSE(absent.isOk());
   CHECK(absent.status().code() == vanthu::ErrorCode::InvalidConfig);
 }
+
+TEST_CASE("edxml the built-in schemas are the shipped files", "[exchange][edxml][xsd]") {
+  CHECK(vanthu::test::readFile(sampleSchema("edxml.xsd")) == std::string(packageSchemaText()));
+  CHECK(vanthu::test::readFile(sampleSchema("edxml-status.xsd")) ==
+        std::string(statusSchemaText()));
+  auto xml = buildPackageXml(samplePackage());
+  REQUIRE(xml.isOk());
+  CHECK(EdxmlSchema::package().validate(xml.value(), "package.edxml").isOk());
+  auto status = buildStatusMessageXml(sampleStatus(StatusCode::Arrived));
+  REQUIRE(status.isOk());
+  CHECK(EdxmlSchema::statusMessage().validate(status.value(), "status.edxml").isOk());
+  CHECK_FALSE(EdxmlSchema::package().validate(status.value(), "status.edxml").isOk());
+}

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "vanthu/exchange/edxml_reader.h"
@@ -19,6 +20,11 @@ class EdxmlSchema {
   /// Loads the XSD at `path`. InvalidConfig naming the file and line if it cannot be read or is
   /// not a schema.
   static Result<EdxmlSchema> load(const std::filesystem::path& path);
+  /// Compiles the XSD text `xsd`; `name` says where it came from, for messages.
+  static Result<EdxmlSchema> fromText(std::string_view xsd, const std::string& name);
+  /// The shipped schemas (samples/edxml/edxml.xsd and edxml-status.xsd, built in).
+  static const EdxmlSchema& package();
+  static const EdxmlSchema& statusMessage();
 
   EdxmlSchema(EdxmlSchema&&) noexcept;
   EdxmlSchema& operator=(EdxmlSchema&&) noexcept;
@@ -35,5 +41,9 @@ class EdxmlSchema {
   explicit EdxmlSchema(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+/// The text of samples/edxml/edxml.xsd and edxml-status.xsd as built in.
+std::string_view packageSchemaText();
+std::string_view statusSchemaText();
 
 }  // namespace vanthu::exchange
