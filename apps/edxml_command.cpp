@@ -479,21 +479,20 @@ int pack(const std::vector<std::string>& args) {
 // Reads and checks `path` as a package: the XSD, then the rules the XSD cannot say (agency code
 // zero-fill, calendar days, base64, manifest). Sets *exitCode on failure.
 std::optional<EdxmlPackage> checkedPackage(const fs::path& path, int* exitCode) {
-  auto bytes = readWholeFile(path);
-  if (!bytes) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
     std::cerr << "vanthu edxml: cannot read " << path.string() << std::endl;
     *exitCode = kExitUnreadable;
     return std::nullopt;
   }
-  if (auto status = EdxmlSchema::package().validate(*bytes, path.string()); !status) {
-    std::cerr << "vanthu edxml: invalid: " << status.message() << std::endl;
-    *exitCode = kExitFailure;
-    return std::nullopt;
-  }
-  auto package = readPackage(*bytes, path.string());
+  // Both passes stream the file: a package is never held whole in memory next to its tree.
+  auto status = EdxmlSchema::package().validateFile(path);
+  auto package = status ? readPackageFile(path) : Result<EdxmlPackage>(status);
   if (!package) {
-    std::cerr << "vanthu edxml: invalid: " << package.status().message() << std::endl;
-    *exitCode = package.status().code() == ErrorCode::IoFailure ? kExitUnreadable : kExitFailure;
+    bool unreadable = package.status().code() == ErrorCode::IoFailure;
+    std::cerr << "vanthu edxml: " << (unreadable ? "cannot read: " : "invalid: ")
+              << package.status().message() << std::endl;
+    *exitCode = unreadable ? kExitUnreadable : kExitFailure;
     return std::nullopt;
   }
   return std::move(package).value();

@@ -26,6 +26,18 @@ void collectFirst(void* context, xmlError* error) {
   first->message = libxml::trimmedMessage(error->message);
 }
 
+Status validateTree(xmlSchema* schema, xmlDoc* doc, const std::string& name) {
+  libxml::SchemaValidContextPtr context(xmlSchemaNewValidCtxt(schema));
+  if (!context) throw Error(ErrorCode::Internal, "libxml2 could not make a validation context");
+  FirstError first;
+  xmlSchemaSetValidStructuredErrors(context.get(), collectFirst, &first);
+  int result = xmlSchemaValidateDoc(context.get(), doc);
+  if (result == 0) return {};
+  if (result < 0) throw Error(ErrorCode::Internal, "libxml2 schema validation failed internally");
+  return edxmlFailure(EdxmlProblem::SchemaInvalid,
+                      name + ":" + std::to_string(first.line) + ": " + first.message);
+}
+
 }  // namespace
 
 struct EdxmlSchema::Impl {
@@ -91,15 +103,14 @@ Status EdxmlSchema::validate(std::string_view bytes, std::string_view name,
                              const ReadLimits& limits) const {
   auto doc = parseUntrustedXml(bytes, name, limits);
   if (!doc) return doc.status();
-  libxml::SchemaValidContextPtr context(xmlSchemaNewValidCtxt(impl_->schema.get()));
-  if (!context) throw Error(ErrorCode::Internal, "libxml2 could not make a validation context");
-  FirstError first;
-  xmlSchemaSetValidStructuredErrors(context.get(), collectFirst, &first);
-  int result = xmlSchemaValidateDoc(context.get(), doc.value().get());
-  if (result == 0) return {};
-  if (result < 0) throw Error(ErrorCode::Internal, "libxml2 schema validation failed internally");
-  return edxmlFailure(EdxmlProblem::SchemaInvalid,
-                      std::string(name) + ":" + std::to_string(first.line) + ": " + first.message);
+  return validateTree(impl_->schema.get(), doc.value().get(), std::string(name));
+}
+
+Status EdxmlSchema::validateFile(const std::filesystem::path& path,
+                                 const ReadLimits& limits) const {
+  auto doc = parseUntrustedXmlFile(path, limits);
+  if (!doc) return doc.status();
+  return validateTree(impl_->schema.get(), doc.value().get(), path.string());
 }
 
 }  // namespace vanthu::exchange

@@ -123,3 +123,16 @@ TEST_CASE("edxml the built-in schemas are the shipped files", "[exchange][edxml]
   CHECK(EdxmlSchema::statusMessage().validate(status.value(), "status.edxml").isOk());
   CHECK_FALSE(EdxmlSchema::package().validate(status.value(), "status.edxml").isOk());
 }
+
+TEST_CASE("edxml a package file is validated as it is read", "[exchange][edxml][xsd]") {
+  vanthu::test::TempDir dir;
+  auto xml = buildPackageXml(samplePackage());
+  REQUIRE(xml.isOk());
+  vanthu::test::writeText(dir / "package.edxml", xml.value());
+  CHECK(EdxmlSchema::package().validateFile(dir / "package.edxml").isOk());
+  vanthu::test::writeText(dir / "bad.edxml", replaced(xml.value(), "<Priority>2<", "<Priority>9<"));
+  CHECK(problemOf(EdxmlSchema::package().validateFile(dir / "bad.edxml")) ==
+        EdxmlProblem::SchemaInvalid);
+  CHECK(EdxmlSchema::package().validateFile(dir / "absent.edxml").code() ==
+        vanthu::ErrorCode::IoFailure);
+}

@@ -35,6 +35,9 @@ class EdxmlSchema {
   /// validate from several threads (libxml2 validation contexts are per call).
   Status validate(std::string_view bytes, std::string_view name,
                   const ReadLimits& limits = {}) const;
+  /// The same for a file, streamed: the file's bytes are never held whole in memory. IoFailure
+  /// if it cannot be read.
+  Status validateFile(const std::filesystem::path& path, const ReadLimits& limits = {}) const;
 
  private:
   struct Impl;
