@@ -59,15 +59,18 @@ int fail(const std::string& message) {
   return kExitFailure;
 }
 
+// Read straight into a string of the file's size: one copy of a large PDF, not two.
 std::optional<std::string> readWholeFile(const fs::path& path) {
   std::error_code error;
   if (!fs::is_regular_file(path, error)) return std::nullopt;
+  auto size = fs::file_size(path, error);
+  if (error) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return bytes.str();
+  std::string bytes(size, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (static_cast<uintmax_t>(in.gcount()) != size) return std::nullopt;
+  return bytes;
 }
 
 // ---- metadata JSON <-> model ----------------------------------------------------------------
