@@ -133,15 +133,45 @@ int closeStream(void*) {
   return 0;
 }
 
-// Element writing over xmlTextWriter; a failed libxml2 call makes the whole write fail (the
-// stream said no), checked once at the end.
+// Why `text` cannot be carried in XML 1.0 as it is, or "" if it can: it must be UTF-8 and hold
+// no control character but tab, line feed and carriage return (libxml2 would write bad UTF-8 as
+// is, making the package unreadable, and silently drop the control characters).
+std::string unfitForXml(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') {
+      return "holds the control character " + std::to_string(byte) + " at byte " +
+             std::to_string(i + 1);
+    }
+    size_t length = byte < 0x80           ? 1
+                    : (byte >> 5) == 0x6  ? 2
+                    : (byte >> 4) == 0xe  ? 3
+                    : (byte >> 3) == 0x1e ? 4
+                                          : 0;
+    bool ok = length != 0 && i + length <= text.size();
+    for (size_t k = 1; ok && k < length; ++k) {
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    }
+    if (!ok) return "is not UTF-8 at byte " + std::to_string(i + 1);
+    i += length;
+  }
+  return {};
+}
+
+// Element writing over xmlTextWriter. A writer made without a stream writes nothing and only
+// checks the text: writePackage runs it first so that a package with unfit text is refused
+// before a byte is written. A failed libxml2 call makes the whole write fail (the stream said
+// no), checked once at the end.
 class Writer {
  public:
-  explicit Writer(std::ostream& out) {
+  explicit Writer(std::ostream* out) {
+    if (out == nullptr) return;
     // The writer takes the output buffer and frees it with itself.
-    xmlOutputBuffer* buffer = xmlOutputBufferCreateIO(writeToStream, closeStream, &out, nullptr);
-    if (buffer == nullptr)
+    xmlOutputBuffer* buffer = xmlOutputBufferCreateIO(writeToStream, closeStream, out, nullptr);
+    if (buffer == nullptr) {
       throw Error(ErrorCode::Internal, "libxml2 could not make an output buffer");
+    }
     writer_.reset(xmlNewTextWriter(buffer));
     if (!writer_) {
       xmlOutputBufferClose(buffer);
@@ -153,15 +183,26 @@ class Writer {
   }
 
   void start(const char* name) {
-    check(xmlTextWriterStartElement(writer_.get(), libxml::xml(name)));
+    if (writer_) check(xmlTextWriterStartElement(writer_.get(), libxml::xml(name)));
   }
-  void end() { check(xmlTextWriterEndElement(writer_.get())); }
+  void end() {
+    if (writer_) check(xmlTextWriterEndElement(writer_.get()));
+  }
   void attribute(const char* name, const std::string& value) {
-    check(
-        xmlTextWriterWriteAttribute(writer_.get(), libxml::xml(name), libxml::xml(value.c_str())));
+    if (writer_) {
+      check(xmlTextWriterWriteAttribute(writer_.get(), libxml::xml(name),
+                                        libxml::xml(value.c_str())));
+    }
   }
   void element(const char* name, const std::string& value) {
-    check(xmlTextWriterWriteElement(writer_.get(), libxml::xml(name), libxml::xml(value.c_str())));
+    if (unfit_.empty()) {
+      std::string why = unfitForXml(value);
+      if (!why.empty()) unfit_ = std::string(name) + " " + why;
+    }
+    if (writer_) {
+      check(
+          xmlTextWriterWriteElement(writer_.get(), libxml::xml(name), libxml::xml(value.c_str())));
+    }
   }
   void optionalElement(const char* name, const std::string& value) {
     if (!value.empty()) element(name, value);
@@ -172,6 +213,7 @@ class Writer {
   }
   /// Base64 of `bytes` in pieces: each piece a multiple of 3 bytes so no padding lands inside.
   void base64(const std::string& bytes) {
+    if (!writer_) return;
     constexpr size_t kPiece = 3 * 16 * 1024;
     for (size_t at = 0; at < bytes.size(); at += kPiece) {
       size_t length = std::min(kPiece, bytes.size() - at);
@@ -180,7 +222,14 @@ class Writer {
     }
   }
 
+  /// What the text check found, as a refusal (OK if nothing).
+  Status textProblem() const {
+    if (unfit_.empty()) return {};
+    return edxmlFailure(EdxmlProblem::InvalidValue, unfit_);
+  }
+
   Status finish() {
+    if (!writer_) return textProblem();
     check(xmlTextWriterEndDocument(writer_.get()));
     check(xmlTextWriterFlush(writer_.get()));
     writer_.reset();
@@ -194,6 +243,7 @@ class Writer {
   }
   libxml::TextWriterPtr writer_;
   bool failed_ = false;
+  std::string unfit_;
 };
 
 void writeOrganization(Writer& w, const char* element, const Organization& o) {
@@ -337,29 +387,7 @@ void writeTrace(Writer& w, const TraceHeaderList& trace) {
   w.end();
 }
 
-}  // namespace
-
-Status checkPackage(const EdxmlPackage& package) {
-  if (auto s = checkHeader(package.header); !s) return s;
-  if (auto s = checkTrace(package.trace); !s) return s;
-  return checkAttachments(package.attachments);
-}
-
-Status checkStatusMessage(const StatusMessage& message) {
-  if (auto s = checkResponseFor(message.responseFor, "ResponseFor"); !s) return s;
-  if (auto s = checkOrganization(message.from, "From"); !s) return s;
-  if (!statusCodeFromText(statusCodeText(message.statusCode)) ||
-      message.statusCode == StatusCode::Unknown) {
-    return edxmlFailure(EdxmlProblem::UnknownStatusCode,
-                        "StatusCode " + std::to_string(static_cast<int>(message.statusCode)) +
-                            " is not one of 01-06, 13, 15, 16");
-  }
-  if (!isValidTimestamp(message.timestamp)) return invalid("Timestamp is not a valid time");
-  return {};
-}
-
-Status writePackage(const EdxmlPackage& package, std::ostream& out) {
-  if (auto s = checkPackage(package); !s) return s;
+Status writePackageTo(const EdxmlPackage& package, std::ostream* out) {
   Writer w(out);
   startEnvelope(w);
   writeMessageHeader(w, package.header);
@@ -398,14 +426,7 @@ Status writePackage(const EdxmlPackage& package, std::ostream& out) {
   return w.finish();
 }
 
-Result<std::string> buildPackageXml(const EdxmlPackage& package) {
-  std::ostringstream out;
-  if (auto s = writePackage(package, out); !s) return s;
-  return out.str();
-}
-
-Status writeStatusMessage(const StatusMessage& message, std::ostream& out) {
-  if (auto s = checkStatusMessage(message); !s) return s;
+Status writeStatusMessageTo(const StatusMessage& message, std::ostream* out) {
   Writer w(out);
   startEnvelope(w);
   w.start("Status");
@@ -420,6 +441,44 @@ Status writeStatusMessage(const StatusMessage& message, std::ostream& out) {
   w.end();  // edXMLEnvelope
   w.end();  // edXML
   return w.finish();
+}
+
+}  // namespace
+
+Status checkPackage(const EdxmlPackage& package) {
+  if (auto s = checkHeader(package.header); !s) return s;
+  if (auto s = checkTrace(package.trace); !s) return s;
+  if (auto s = checkAttachments(package.attachments); !s) return s;
+  return writePackageTo(package, nullptr);  // the text check, writing nothing
+}
+
+Status writePackage(const EdxmlPackage& package, std::ostream& out) {
+  if (auto s = checkPackage(package); !s) return s;
+  return writePackageTo(package, &out);
+}
+
+Status checkStatusMessage(const StatusMessage& message) {
+  if (auto s = checkResponseFor(message.responseFor, "ResponseFor"); !s) return s;
+  if (auto s = checkOrganization(message.from, "From"); !s) return s;
+  if (!statusCodeFromText(statusCodeText(message.statusCode)) ||
+      message.statusCode == StatusCode::Unknown) {
+    return edxmlFailure(EdxmlProblem::UnknownStatusCode,
+                        "StatusCode " + std::to_string(static_cast<int>(message.statusCode)) +
+                            " is not one of 01-06, 13, 15, 16");
+  }
+  if (!isValidTimestamp(message.timestamp)) return invalid("Timestamp is not a valid time");
+  return writeStatusMessageTo(message, nullptr);  // the text check, writing nothing
+}
+
+Status writeStatusMessage(const StatusMessage& message, std::ostream& out) {
+  if (auto s = checkStatusMessage(message); !s) return s;
+  return writeStatusMessageTo(message, &out);
+}
+
+Result<std::string> buildPackageXml(const EdxmlPackage& package) {
+  std::ostringstream out;
+  if (auto s = writePackage(package, out); !s) return s;
+  return out.str();
 }
 
 Result<std::string> buildStatusMessageXml(const StatusMessage& message) {

@@ -2,6 +2,7 @@
 // and what.
 
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "edxml_samples.h"
 #include "vanthu/exchange/edxml_problem.h"
@@ -236,4 +237,22 @@ TEST_CASE("edxml problem names are stable", "[exchange][edxml]") {
   CHECK(failure.message() == "invalid_base64: x");
   CHECK(problemOf(failure) == EdxmlProblem::InvalidBase64);
   CHECK_FALSE(problemOf(vanthu::Status::invalidArgument("invalid_base64: x")).has_value());
+}
+
+TEST_CASE("edxml text XML cannot carry is refused before anything is written",
+          "[exchange][edxml]") {
+  EdxmlPackage package = samplePackage();
+  package.header.content = std::string("dòng một\x01");
+  auto built = buildPackageXml(package);
+  REQUIRE_FALSE(built.isOk());
+  CHECK(problemOf(built.status()) == EdxmlProblem::InvalidValue);
+  CHECK(built.status().message().find("Content holds the control character 1") !=
+        std::string::npos);
+  package = samplePackage();
+  package.header.signerInfo.fullName = "Nguy\xe1\xbb";  // a cut UTF-8 sequence
+  std::ostringstream out;
+  auto status = writePackage(package, out);
+  CHECK(problemOf(status) == EdxmlProblem::InvalidValue);
+  CHECK(status.message().find("FullName is not UTF-8") != std::string::npos);
+  CHECK(out.str().empty());
 }

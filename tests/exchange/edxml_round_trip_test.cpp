@@ -122,3 +122,16 @@ TEST_CASE("edxml status code texts are two digits", "[exchange][edxml]") {
   CHECK_FALSE(statusCodeFromText("07").has_value());
   CHECK_FALSE(statusCodeFromText("14").has_value());
 }
+
+TEST_CASE("edxml white space and line ends in text survive the round trip", "[exchange][edxml]") {
+  EdxmlPackage package = samplePackage();
+  package.header.subject = "  V/v\tthử nghiệm\r\nhai dòng\r  ";
+  package.header.toPlaces = {" ", "Như trên;\n"};
+  auto xml = buildPackageXml(package);
+  REQUIRE(xml.isOk());
+  auto read = readPackage(xml.value(), "spaces.edxml");
+  INFO(read.status().toString());
+  REQUIRE(read.isOk());
+  CHECK(read.value().header.subject == package.header.subject);
+  CHECK(read.value() == package);
+}
