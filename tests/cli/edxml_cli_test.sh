@@ -73,6 +73,15 @@ expect 3 "cannot read .*absent.edxml" -- "$bin/vanthu" edxml validate "$tmp/abse
 mkdir "$tmp/a-directory.edxml"
 expect 3 "cannot read" -- "$bin/vanthu" edxml validate "$tmp/a-directory.edxml"
 
+# The shipped examples are valid, to us and to xmllint with the shipped XSDs.
+expect 0 "is a valid edXML package \(2 attachments" -- "$bin/vanthu" edxml validate "$source_dir/samples/edxml/example-package.edxml"
+expect 0 "is a valid status message \(code 03\)" -- "$bin/vanthu" edxml validate --status "$source_dir/samples/edxml/example-status.edxml"
+check "xmllint agrees on the status example" \
+  "xmllint --nonet --noout --schema '$source_dir/samples/edxml/edxml-status.xsd' '$source_dir/samples/edxml/example-status.edxml' 2>/dev/null"
+sed 's|<StatusCode>03<|<StatusCode>07<|' "$source_dir/samples/edxml/example-status.edxml" >"$tmp/status07.edxml"
+expect 1 "invalid: schema_invalid: .*status07.edxml:16: .*StatusCode" -- "$bin/vanthu" edxml validate --status "$tmp/status07.edxml"
+expect 1 "invalid: schema_invalid" -- "$bin/vanthu" edxml validate "$source_dir/samples/edxml/example-status.edxml"
+
 # Usage errors.
 expect 2 "needs --pdf FILE and --out PACKAGE" -- "$bin/vanthu" edxml pack --out "$tmp/x.edxml"
 expect 1 "is not a PDF" -- "$bin/vanthu" edxml pack --pdf "$tmp/phu-luc-1.txt" --metadata "$tmp/metadata.json" --out "$tmp/x.edxml"
