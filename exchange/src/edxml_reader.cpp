@@ -84,6 +84,16 @@ class TreeReader {
     return text;
   }
 
+  /// The text of a node that holds a value (number, date, code): other clients indent or pad
+  /// them, and XSD's own types collapse the white space too.
+  static std::string valueOf(const xmlNode* node) {
+    std::string text = textOf(node);
+    const char* space = " \t\r\n";
+    auto first = text.find_first_not_of(space);
+    if (first == std::string::npos) return {};
+    return text.substr(first, text.find_last_not_of(space) - first + 1);
+  }
+
   std::string optionalText(const xmlNode* parent, const char* name) const {
     const xmlNode* child = optionalChild(parent, name);
     return child == nullptr ? std::string() : textOf(child);
@@ -97,7 +107,7 @@ class TreeReader {
   }
 
   int integer(const xmlNode* node, int min, int max) const {
-    std::string text = textOf(node);
+    std::string text = valueOf(node);
     int value = 0;
     bool ok = !text.empty() && text.size() <= 9;
     for (char c : text) {
@@ -123,7 +133,7 @@ class TreeReader {
   }
 
   EdxmlDate date(const xmlNode* node) const {
-    auto parsed = parseEdxmlDate(textOf(node));
+    auto parsed = parseEdxmlDate(valueOf(node));
     if (!parsed)
       refuse(EdxmlProblem::InvalidValue, node, localName(node) + ": " + parsed.status().message());
     return parsed.value();
@@ -136,7 +146,7 @@ class TreeReader {
   }
 
   EdxmlTimestamp timestamp(const xmlNode* node) const {
-    auto parsed = parseEdxmlTimestamp(textOf(node));
+    auto parsed = parseEdxmlTimestamp(valueOf(node));
     if (!parsed)
       refuse(EdxmlProblem::InvalidValue, node, localName(node) + ": " + parsed.status().message());
     return parsed.value();
@@ -144,7 +154,7 @@ class TreeReader {
 
   std::string agencyCode(const xmlNode* parent, const char* name) const {
     const xmlNode* child = requiredChild(parent, name);
-    std::string text = textOf(child);
+    std::string text = valueOf(child);
     auto parsed = workflow::AgencyCode::parse(text);
     if (!parsed) refuse(EdxmlProblem::BadAgencyCode, child, parsed.status().message());
     return text;
@@ -273,7 +283,7 @@ class TreeReader {
         info.documentId = requiredText(r, "DocumentId");
         if (const xmlNode* ids = optionalChild(r, "OrganIdList")) {
           for (const xmlNode* id : children(ids, "OrganId")) {
-            std::string code = textOf(id);
+            std::string code = valueOf(id);
             auto parsed = workflow::AgencyCode::parse(code);
             if (!parsed) refuse(EdxmlProblem::BadAgencyCode, id, parsed.status().message());
             info.organIds.push_back(code);
@@ -387,10 +397,10 @@ class TreeReader {
     m.responseFor = responseFor(requiredChild(status, "ResponseFor"));
     m.from = organization(requiredChild(status, "From"));
     const xmlNode* code = requiredChild(status, "StatusCode");
-    auto parsed = statusCodeFromText(textOf(code));
+    auto parsed = statusCodeFromText(valueOf(code));
     if (!parsed) {
       refuse(EdxmlProblem::UnknownStatusCode, code,
-             "StatusCode '" + textOf(code) + "' is not one of 01-06, 13, 15, 16");
+             "StatusCode '" + valueOf(code) + "' is not one of 01-06, 13, 15, 16");
     }
     m.statusCode = *parsed;
     m.description = optionalText(status, "Description");

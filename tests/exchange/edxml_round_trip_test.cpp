@@ -135,3 +135,15 @@ TEST_CASE("edxml white space and line ends in text survive the round trip", "[ex
   CHECK(read.value().header.subject == package.header.subject);
   CHECK(read.value() == package);
 }
+
+TEST_CASE("edxml values padded with white space by other clients are read", "[exchange][edxml]") {
+  auto xml = buildPackageXml(samplePackage());
+  REQUIRE(xml.isOk());
+  std::string padded = replaced(xml.value(), "<Priority>2<", "<Priority>\n  2\n<");
+  padded = replaced(padded, "<OrganId>000.00.00.H49<", "<OrganId> 000.00.00.H49 <");
+  padded = replaced(padded, "<PromulgationDate>2026/11/29<", "<PromulgationDate> 29/11/2026<");
+  auto read = readPackage(padded, "padded.edxml");
+  INFO(read.status().toString());
+  REQUIRE(read.isOk());
+  CHECK(read.value() == samplePackage());
+}

@@ -26,7 +26,8 @@ struct ReadLimits {
   size_t maxAttachmentBytes = 50u * 1024 * 1024;
   /// The largest package (the XML bytes as received).
   size_t maxPackageBytes = 200u * 1024 * 1024;
-  /// The deepest element nesting; edXML itself needs 7.
+  /// The deepest element nesting; edXML itself needs 9 (a Receiver's OrganId), an XML-DSig in
+  /// DigitalSignature about 12.
   int maxDepth = 32;
 };
 
