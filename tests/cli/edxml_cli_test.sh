@@ -73,6 +73,15 @@ expect 3 "cannot read .*absent.edxml" -- "$bin/vanthu" edxml validate "$tmp/abse
 mkdir "$tmp/a-directory.edxml"
 expect 3 "cannot read" -- "$bin/vanthu" edxml validate "$tmp/a-directory.edxml"
 
+# Attachment names come from another agency: a path in one never leaves the directory.
+sed 's|<AttachmentName>phu-luc-1.txt</AttachmentName>|<AttachmentName>../../escaped.txt</AttachmentName>|g; s|<AttachmentName>scan.bin</AttachmentName>|<AttachmentName>metadata.json</AttachmentName>|g' \
+  "$tmp/package.edxml" >"$tmp/paths.edxml"
+expect 0 "unpacked 3 attachments" -- "$bin/vanthu" edxml unpack "$tmp/paths.edxml" --out "$tmp/paths/inner"
+check "a path in an attachment name stays inside the directory" \
+  "[ ! -e '$tmp/escaped.txt' ] && [ ! -e '$tmp/paths/escaped.txt' ] && cmp -s '$tmp/phu-luc-1.txt' '$tmp/paths/inner/escaped.txt'"
+check "an attachment named metadata.json does not replace the metadata" \
+  "cmp -s '$tmp/scan.bin' '$tmp/paths/inner/2-metadata.json' && jq -e '.attachments[2].file == \"2-metadata.json\"' '$tmp/paths/inner/metadata.json' >/dev/null"
+
 # The shipped examples are valid, to us and to xmllint with the shipped XSDs.
 expect 0 "is a valid edXML package \(2 attachments" -- "$bin/vanthu" edxml validate "$source_dir/samples/edxml/example-package.edxml"
 expect 0 "is a valid status message \(code 03\)" -- "$bin/vanthu" edxml validate --status "$source_dir/samples/edxml/example-status.edxml"
