@@ -256,3 +256,19 @@ TEST_CASE("edxml text XML cannot carry is refused before anything is written",
   CHECK(status.message().find("FullName is not UTF-8") != std::string::npos);
   CHECK(out.str().empty());
 }
+
+TEST_CASE("edxml a package file over the size limit is refused while it is read",
+          "[exchange][edxml][limits]") {
+  vanthu::test::TempDir dir;
+  vanthu::test::writeText(dir / "package.edxml", sampleXml());
+  ReadLimits limits;
+  limits.maxPackageBytes = 1000;
+  auto read = readPackageFile(dir / "package.edxml", limits);
+  REQUIRE_FALSE(read.isOk());
+  CHECK(read.status().code() == ErrorCode::PayloadTooLarge);
+  CHECK(problemOf(read.status()) == EdxmlProblem::PackageTooLarge);
+  limits = ReadLimits{};
+  limits.maxDepth = 4;
+  CHECK(problemOf(readPackageFile(dir / "package.edxml", limits).status()) ==
+        EdxmlProblem::TooDeep);
+}
