@@ -419,6 +419,45 @@ const std::vector<Migration>& migrations() {
            // outgoing-4.
            "ALTER TABLE organisations ADD COLUMN outgoing_template_id TEXT NOT NULL DEFAULT ''",
        }},
+      {16,
+       "exchange between agencies: the recipients of an outgoing document, the credentials of"
+       " each peer's endpoint, the edXML identity of what was sent and where an incoming"
+       " document came from, and the per-recipient status timeline",
+       {
+           // position keeps the order the drafter gave (the nơi nhận list as printed).
+           "CREATE TABLE document_recipients ("
+           " document_id TEXT NOT NULL REFERENCES documents(id),"
+           " organisation_code TEXT NOT NULL, position INTEGER NOT NULL,"
+           " PRIMARY KEY (document_id, organisation_code))",
+           // The token this instance presents to the peer's inbox and the PEM of the CA its TLS
+           // certificate must chain to; the endpoint itself is organisations.endpoint.
+           "CREATE TABLE exchange_peer_credentials ("
+           " organisation_code TEXT PRIMARY KEY, token TEXT NOT NULL, ca_pem TEXT NOT NULL,"
+           " updated_at TEXT NOT NULL)",
+           // The edXML DocumentId (OrganId,YYYY/MM/DD,Number/Notation) an issued document was
+           // sent under: status messages name the document by it.
+           "CREATE TABLE exchange_sent_documents ("
+           " document_id TEXT PRIMARY KEY REFERENCES documents(id),"
+           " edxml_document_id TEXT NOT NULL UNIQUE)",
+           "CREATE TABLE exchange_origins ("
+           " document_id TEXT PRIMARY KEY REFERENCES documents(id),"
+           " sender_code TEXT NOT NULL, sender_name TEXT NOT NULL,"
+           " edxml_document_id TEXT NOT NULL, code_number TEXT NOT NULL,"
+           " code_notation TEXT NOT NULL, promulgation_date TEXT NOT NULL,"
+           " message_id TEXT NOT NULL, recalled_at TEXT NOT NULL)",
+           "CREATE INDEX exchange_origins_by_sender ON exchange_origins"
+           " (sender_code, edxml_document_id)",
+           // One row per event on a recipient's line: a status the recipient reported (its
+           // message id keeps a repeated report from counting twice) or our own delivery
+           // events ("sent", "delivery_failed").
+           "CREATE TABLE exchange_tracking ("
+           " id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
+           " recipient_code TEXT NOT NULL, status_code TEXT NOT NULL,"
+           " description TEXT NOT NULL, staff TEXT NOT NULL, reported_at TEXT NOT NULL,"
+           " recorded_at TEXT NOT NULL)",
+           "CREATE INDEX exchange_tracking_by_document ON exchange_tracking"
+           " (document_id, recorded_at)",
+       }},
   };
   return all;
 }

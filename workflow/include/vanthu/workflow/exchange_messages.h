@@ -79,3 +79,35 @@ class ExchangeRepository {
 };
 
 }  // namespace vanthu::workflow
+
+namespace vanthu::workflow {
+
+/// One event on the line of an outgoing document's recipient: a status the recipient reported
+/// (edXML codes "01" ... "16") or one of ours ("sent": the package reached the recipient's
+/// inbox; "delivery_failed": the outbox gave up).
+struct TrackingEvent {
+  std::string id;  ///< the received status message's id, or a fresh id for our own events
+  std::string documentId;
+  std::string recipientCode;
+  std::string statusCode;
+  std::string description;
+  std::string staff;       ///< who acted at the recipient, as reported
+  std::string reportedAt;  ///< when the recipient says it happened (ISO 8601 UTC)
+  std::string recordedAt;  ///< when we recorded it
+};
+
+/// Where a received document came from: the sending agency and the identity of the document
+/// there, which status messages and recalls name.
+struct IncomingOrigin {
+  std::string documentId;  ///< our incoming document
+  std::string senderCode;
+  std::string senderName;
+  std::string edxmlDocumentId;  ///< OrganId,YYYY/MM/DD,Number/Notation
+  std::string codeNumber;
+  std::string codeNotation;
+  std::string promulgationDate;  ///< ISO date
+  std::string messageId;         ///< the inbox message it arrived in
+  std::string recalledAt;        ///< "" unless the sender took it back
+};
+
+}  // namespace vanthu::workflow
