@@ -69,6 +69,10 @@ const char* titleFor(ErrorCode code) {
       return "Signature does not verify";
     case ErrorCode::Expired:
       return "Expired";
+    case ErrorCode::WrongRecipient:
+      return "Not addressed to this agency";
+    case ErrorCode::UnknownDocument:
+      return "Unknown document";
     case ErrorCode::Unknown:
       break;
   }
@@ -139,6 +143,9 @@ int httpStatusFor(ErrorCode code) {
       return 422;
     case ErrorCode::Expired:
       return 410;
+    case ErrorCode::WrongRecipient:
+    case ErrorCode::UnknownDocument:
+      return 422;
     case ErrorCode::Unknown:
       break;
   }

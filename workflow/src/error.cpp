@@ -42,6 +42,8 @@ constexpr std::array kCodeNames = {
     CodeName{ErrorCode::SignatureRequired, "signature_required"},
     CodeName{ErrorCode::SignatureMismatch, "signature_mismatch"},
     CodeName{ErrorCode::Expired, "expired"},
+    CodeName{ErrorCode::WrongRecipient, "wrong_recipient"},
+    CodeName{ErrorCode::UnknownDocument, "unknown_document"},
 };
 
 }  // namespace

@@ -51,6 +51,8 @@ enum class ErrorCode : uint8_t {
   SignatureRequired,     ///< the step must be signed and no key was given
   SignatureMismatch,     ///< a signature value made elsewhere does not verify over what was asked
   Expired,               ///< something with a time limit (a pending signature) is past it
+  WrongRecipient,        ///< an exchange package addressed to another agency
+  UnknownDocument,       ///< an exchange message about a document this side never sent or got
 };
 
 /// The stable snake_case name of `code`, e.g. "invalid_argument".
