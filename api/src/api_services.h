@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "authenticator.h"
+#include "exchange_hooks.h"
 #include "metrics.h"
 #include "signing_services.h"
 #include "vanthu/api/server_config.h"
@@ -30,6 +31,8 @@ struct ApiServices {
   Authenticator& authenticator;
   storage::DatabasePool& pool;  ///< database.pool_size connections for withDatabase
   SigningServices& signing;     ///< the level, TSA and trust anchors for signing and issuing
+  /// Queues the messages to other agencies that issue, recall and incoming acts cause.
+  ExchangeHooks* exchange = nullptr;
 
   /// Runs `work(database)` on a connection leased for this call alone. Throws
   /// vanthu::Error(Unavailable) (503) when every connection stays busy past the pool's wait.

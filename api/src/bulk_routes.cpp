@@ -142,6 +142,7 @@ Result<Object::Ptr> applyOutgoingItem(const ItemContext& item, const Object& fie
   request.caller = viewerOf(item.principal);
   request.producer = &producer;
   request.clientAddress = item.clientAddress;
+  request.exchange = item.services.exchange;
   std::tie(request.now, request.nowIso) = nowAndIso();
   auto outcome = item.services.withDatabase(
       [&](storage::Database& database) { return OutgoingFlowService(database).apply(request); });
@@ -166,6 +167,7 @@ Result<Object::Ptr> applyIncomingItem(const ItemContext& item, const Object& fie
   request.action = action.value();
   request.caller = viewerOf(item.principal);
   request.clientAddress = item.clientAddress;
+  request.exchange = item.services.exchange;
   std::tie(request.now, request.nowIso) = nowAndIso();
   auto outcome = item.services.withDatabase(
       [&](storage::Database& database) { return IncomingFlowService(database).apply(request); });

@@ -113,6 +113,7 @@ void actOnIncoming(ApiServices& services, RequestContext& context, const Object&
   request.action = action.value();
   request.caller = viewerOf(principal);
   request.clientAddress = context.request.clientAddress().host().toString();
+  request.exchange = services.exchange;
   Poco::Timestamp now;
   request.now = static_cast<int64_t>(now.epochTime());
   request.nowIso = Poco::DateTimeFormatter::format(now, "%Y-%m-%dT%H:%M:%S.%iZ");
@@ -248,6 +249,7 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
         request.action = action.value();
         request.caller = viewerOf(principal);
         request.producer = &producer;
+        request.exchange = services.exchange;
         request.clientAddress = context.request.clientAddress().host().toString();
         Poco::Timestamp now;
         request.now = static_cast<int64_t>(now.epochTime());

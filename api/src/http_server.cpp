@@ -26,6 +26,9 @@
 #include "bulk_routes.h"
 #include "dashboard_routes.h"
 #include "document_routes.h"
+#include "exchange_routes.h"
+#include "exchange_sender.h"
+#include "exchange_service.h"
 #include "flow_routes.h"
 #include "holiday_routes.h"
 #include "http_support.h"
@@ -144,6 +147,8 @@ struct HttpServer::Impl {
   std::unique_ptr<Authenticator> authenticator;         // issue 6: logins, tokens, sessions
   std::unique_ptr<SigningServices> signing;             // signing.*: level, TSA, trust anchors
   std::unique_ptr<ApiServices> services;                // what the route files work with
+  std::unique_ptr<ExchangeService> exchange;            // issue 8: packages and statuses
+  std::unique_ptr<ExchangeSender> exchangeSender;       // exchange.poll_interval; null when 0
 
   Impl(const ServerConfig& c, StructuredLog& l) : config(c), log(l) {}
 
@@ -196,6 +201,7 @@ void HttpServer::Impl::registerRoutes() {
   registerHolidayRoutes(router, *services);
   registerTemplateChoiceRoutes(router, *services);
   registerRegisterRoutes(router, *services);
+  registerExchangeRoutes(router, *services, *exchange);
   router.addSchema("Health", R"({"type": "object", "additionalProperties": false,
     "required": ["status"], "properties": {"status": {"const": "ok"}}})");
   router.addSchema("Readiness", R"({"type": "object", "additionalProperties": false,
@@ -425,6 +431,8 @@ HttpServer::HttpServer(const ServerConfig& config, StructuredLog& log)
   impl_->services = std::make_unique<ApiServices>(
       ApiServices{impl_->config, impl_->log, *impl_->database, impl_->databaseMutex, *impl_->blobs,
                   *impl_->authenticator, *impl_->pool, *impl_->signing});
+  impl_->exchange = std::make_unique<ExchangeService>(*impl_->services);
+  impl_->services->exchange = impl_->exchange.get();
   impl_->registerRoutes();
   // The request pool and the blob store's own connection.
   serverMetrics().databaseConnections.set({}, static_cast<double>(impl_->pool->size() + 1));
@@ -438,6 +446,11 @@ void HttpServer::start() {
   const auto& config = impl_->config;
   Poco::Net::ServerSocket socket = listeningSocket(config);
   impl_->boundPort = socket.address().port();
+  // The sender before the requests: an act that queues a message wakes it.
+  impl_->exchangeSender = ExchangeSender::startFor(*impl_->services, *impl_->exchange);
+  if (auto* sender = impl_->exchangeSender.get()) {
+    impl_->exchange->onQueued([sender] { sender->wakeSoon(); });
+  }
   impl_->server =
       std::make_unique<HttpTransport>(config, impl_->log, new DispatchFactory(*impl_), socket);
   impl_->server->start();
@@ -456,6 +469,9 @@ void HttpServer::stop() {
   if (!impl_ || !impl_->server) return;
   impl_->server->stop();
   impl_->server.reset();
+  // No request is left to queue a message; the sender's thread ends before the listener goes.
+  impl_->exchangeSender.reset();
+  impl_->exchange->onQueued(nullptr);
   impl_->blobCollector.reset();
   impl_->log.info("server_stopped");
 }

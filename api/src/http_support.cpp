@@ -125,6 +125,10 @@ std::map<std::string, std::string> queryParameters(const RequestContext& context
   return parameters;
 }
 
+std::string isoTimeNowPrecise() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%FZ");
+}
+
 std::string isoTime(int64_t seconds) {
   return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds),
                                          "%Y-%m-%dT%H:%M:%SZ");

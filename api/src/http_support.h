@@ -43,5 +43,7 @@ std::map<std::string, std::string> queryParameters(const RequestContext& context
 
 /// Unix seconds as "2026-11-29T04:00:00Z".
 std::string isoTime(int64_t seconds);
+/// Now, to the microsecond, ISO 8601 UTC: orders events recorded within one second.
+std::string isoTimeNowPrecise();
 
 }  // namespace vanthu::api

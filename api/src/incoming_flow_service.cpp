@@ -12,6 +12,7 @@
 #include "vanthu/storage/sql_calendar_repository.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/storage/sql_exchange_state.h"
 #include "vanthu/storage/sql_register_repository.h"
 #include "vanthu/workflow/deadlines.h"
 
@@ -247,6 +248,12 @@ Result<IncomingActionOutcome> IncomingFlowService::apply(const IncomingActionReq
                                   std::string(workflow::incomingActionName(request.action.kind)) +
                                   " and its kind are for incoming documents");
     }
+    if (auto origin = storage::SqlExchangeState(database_).originOf(id);
+        origin && !origin->recalledAt.empty()) {
+      return Status::invalidState("document " + id + " was taken back by its sender (" +
+                                  origin->senderName + ") at " + origin->recalledAt +
+                                  "; it is no longer handled here");
+    }
     auto flow = flows.findIncoming(id);
     if (!flow) {
       return Status::invalidState("document " + id + " arrived before incoming flows were kept");
@@ -290,6 +297,13 @@ Result<IncomingActionOutcome> IncomingFlowService::apply(const IncomingActionReq
     if (!act) return act.status();
     appendAudit(database_, *document, request.caller.userId, act.value().act,
                 decided.exchangeStatus, decided.notifySender, request.clientAddress);
+    if (request.exchange && decided.notifySender) {
+      if (auto queued = request.exchange->incomingMoved(database_, *document, act.value().act,
+                                                        decided.exchangeStatus);
+          !queued) {
+        return queued;
+      }
+    }
 
     outcome.document = *document;
     outcome.act = act.value();

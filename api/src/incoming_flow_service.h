@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "exchange_hooks.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_flow_repository.h"
 #include "vanthu/storage/sql_incoming_repository.h"
@@ -43,6 +44,8 @@ struct IncomingActionRequest {
   std::string clientAddress;
   int64_t now = 0;     ///< Unix seconds
   std::string nowIso;  ///< the same moment, ISO 8601 UTC
+  /// Told of each move the sender is to hear of; none: nothing is sent.
+  ExchangeHooks* exchange = nullptr;
 };
 
 struct IncomingActionOutcome {

@@ -235,6 +235,7 @@ Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionReq
 
     const auto& decided = transition.value();
     int64_t currentRevision = request.expectedRevision;
+    std::optional<workflow::DocumentVersion> issuedVersion;
     if (decided.signatureRequired || decided.numberRequired) {
       if (!request.producer) {
         return Status::invalidArgument(
@@ -258,7 +259,12 @@ Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionReq
         produced = request.producer->sign(database_, *document, versions.back(), decided.act);
       }
       if (!produced) return produced.status();
-      if (auto added = documents.addVersion(produced.value()); !added) return added.status();
+      auto added = documents.addVersion(produced.value());
+      if (!added) return added.status();
+      if (decided.numberRequired) {
+        issuedVersion = produced.value();
+        issuedVersion->number = added.value();
+      }
     } else if (decided.approvalSignature) {
       if (!request.producer) return approvalSignatureRequired(decided.act);
       auto versions = documents.versions(id);
@@ -290,6 +296,18 @@ Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionReq
     entry.details = auditDetails(act.value().act);
     entry.clientAddress = request.clientAddress;
     storage::SqlAuditLog(database_, nullptr).append(entry);
+
+    if (request.exchange && issuedVersion) {
+      if (auto queued = request.exchange->issued(database_, *document, *issuedVersion); !queued) {
+        return queued;
+      }
+    }
+    if (request.exchange && decided.exchangeStatus == "13") {
+      if (auto queued = request.exchange->recalled(database_, *document, act.value().act);
+          !queued) {
+        return queued;
+      }
+    }
 
     outcome.document = *document;
     outcome.act = act.value();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "exchange_hooks.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_flow_repository.h"
 #include "vanthu/workflow/approval_flow.h"
@@ -78,6 +79,8 @@ struct OutgoingActionRequest {
   /// Sign, issue and a signed approval: who makes the new PDF. Those actions are refused
   /// without one.
   VersionProducer* producer = nullptr;
+  /// Told of issue and recall, to queue the messages to the recipients; none: nothing is sent.
+  ExchangeHooks* exchange = nullptr;
 };
 
 struct OutgoingActionOutcome {

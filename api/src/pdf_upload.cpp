@@ -106,10 +106,17 @@ std::filesystem::path uploadDirectory(const std::filesystem::path& dataDir) {
 
 Result<UploadedFile> receivePdfBody(RequestContext& context, const std::filesystem::path& dataDir,
                                     uint64_t limit) {
+  return receiveBody(context, dataDir, limit, {"application/pdf", "application/octet-stream"});
+}
+
+Result<UploadedFile> receiveBody(RequestContext& context, const std::filesystem::path& dataDir,
+                                 uint64_t limit, const std::vector<std::string>& types) {
   auto& request = context.request;
   const std::string& type = request.getContentType();
-  if (!hasType(type, "application/pdf") && !hasType(type, "application/octet-stream")) {
-    return Status(ErrorCode::UnsupportedMediaType, "the body must be application/pdf");
+  bool accepted = false;
+  for (const auto& allowed : types) accepted = accepted || hasType(type, allowed);
+  if (!accepted) {
+    return Status(ErrorCode::UnsupportedMediaType, "the body must be " + types.front());
   }
   const auto declared = request.getContentLength64();
   if (declared != Poco::Net::HTTPMessage::UNKNOWN_CONTENT_LENGTH &&

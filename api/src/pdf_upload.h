@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "router.h"
 #include "vanthu/workflow/error.h"
@@ -43,6 +44,9 @@ std::filesystem::path uploadDirectory(const std::filesystem::path& dataDir);
 /// for a body that ends before its Content-Length.
 Result<UploadedFile> receivePdfBody(RequestContext& context, const std::filesystem::path& dataDir,
                                     uint64_t limit);
+/// As receivePdfBody, for a body of one of `types` (the first is named in the refusal).
+Result<UploadedFile> receiveBody(RequestContext& context, const std::filesystem::path& dataDir,
+                                 uint64_t limit, const std::vector<std::string>& types);
 
 /// A multipart/form-data body of a `metadata` part (JSON text, at most 16 KiB) and a `file`
 /// part (streamed to a temporary file of at most `limit` bytes). Other parts, repeated parts

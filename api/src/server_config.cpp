@@ -158,6 +158,16 @@ const std::vector<SettingKey>& settingKeys() {
       {"storage.blobs", "VANTHU_STORAGE_BLOBS",
        "files (under the data directory, the default) or database (in the metadata database, "
        "shared by every instance on one PostgreSQL)"},
+      {"exchange.retry", "VANTHU_EXCHANGE_RETRY",
+       "the wait before a failed delivery to another agency is tried again; it doubles with "
+       "each failure (default 30s)"},
+      {"exchange.retry_max", "VANTHU_EXCHANGE_RETRY_MAX",
+       "the longest wait between two delivery attempts (default 1h)"},
+      {"exchange.max_attempts", "VANTHU_EXCHANGE_MAX_ATTEMPTS",
+       "failed deliveries after which a message is given up, 1-1000 (default 20)"},
+      {"exchange.poll_interval", "VANTHU_EXCHANGE_POLL_INTERVAL",
+       "how often the outbox looks for messages to send (default 2s; 0: this instance does "
+       "not send)"},
       {"auth.token_ttl", "VANTHU_AUTH_TOKEN_TTL",
        "lifetime of an access token (JWT): seconds, or 15m, 1h (default 15m; 1s to 1d)"},
       {"auth.refresh_ttl", "VANTHU_AUTH_REFRESH_TTL",
@@ -329,6 +339,21 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
         return invalid(setting, "must be a duration such as 3600, 90s, 15m, 6h or 1d (0 to 366d)");
       }
       (setting.key == "storage.gc_interval" ? config.gcInterval : config.gcMinAge) = *duration;
+    } else if (setting.key == "exchange.retry" || setting.key == "exchange.retry_max" ||
+               setting.key == "exchange.poll_interval") {
+      auto duration = parseDuration(value);
+      if (!duration || (setting.key != "exchange.poll_interval" && duration->count() == 0)) {
+        return invalid(setting, "must be a duration such as 30, 30s, 5m or 1h");
+      }
+      (setting.key == "exchange.retry"       ? config.exchangeRetry
+       : setting.key == "exchange.retry_max" ? config.exchangeRetryMax
+                                             : config.exchangePollInterval) = *duration;
+    } else if (setting.key == "exchange.max_attempts") {
+      auto attempts = parseInteger(value);
+      if (!attempts || *attempts < 1 || *attempts > 1000) {
+        return invalid(setting, "must be a whole number from 1 to 1000");
+      }
+      config.exchangeMaxAttempts = static_cast<int>(*attempts);
     } else if (setting.key == "storage.blobs") {
       if (value == "files") {
         config.blobStorage = BlobStorage::Files;

@@ -38,6 +38,14 @@ struct ServerConfig {
   /// Blobs younger than this are kept even when nothing refers to them yet.
   std::chrono::seconds gcMinAge{3600};
   BlobStorage blobStorage = BlobStorage::Files;  ///< storage.blobs
+  /// exchange.retry: the wait after a failed delivery's first attempt; it doubles with each
+  /// further failure, up to exchange.retry_max.
+  std::chrono::seconds exchangeRetry{30};
+  std::chrono::seconds exchangeRetryMax{3600};
+  /// exchange.max_attempts: the outbox gives a message up after this many failed deliveries.
+  int exchangeMaxAttempts = 20;
+  /// exchange.poll_interval: how often the outbox looks for due messages (0: no sending).
+  std::chrono::seconds exchangePollInterval{2};
   /// Lifetime of an access token (JWT).
   std::chrono::seconds authTokenTtl{900};
   /// Lifetime of a login session: its refresh tokens stop working after this.
