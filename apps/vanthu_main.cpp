@@ -11,6 +11,7 @@
 #include "blobs_command.h"
 #include "cli_args.h"
 #include "edxml_command.h"
+#include "exchange_command.h"
 #include "sign_command.h"
 #include "tsa_command.h"
 #include "vanthu/demo/demo_init.h"
@@ -47,6 +48,9 @@ Commands:
                         bring a backup back into an empty data directory
   blobs gc [--data DIR] [--min-age DURATION]
                         remove the blobs no document version refers to
+  exchange peer --code CODE --endpoint URL [--token-file FILE] [--ca-file PEM]
+                        point an agency of the directory at its exchange endpoint
+  exchange peers        list the agencies with an endpoint
   edxml pack|unpack|validate ...
                         make, take apart or check an edXML package (QCVN 102:2016); see
                         'vanthu edxml --help'
@@ -136,6 +140,7 @@ static int dispatch(const std::vector<std::string>& args) {
   if (command == "restore") return cli::runRestoreCommand({args.begin() + 1, args.end()});
   if (command == "blobs") return cli::runBlobsCommand({args.begin() + 1, args.end()});
   if (command == "edxml") return cli::runEdxmlCommand({args.begin() + 1, args.end()});
+  if (command == "exchange") return cli::runExchangeCommand({args.begin() + 1, args.end()});
   if (command == "demo") {
     if (args.size() < 2) return usage("'demo' needs a subcommand: init");
     if (args[1] == "init") return demoInit({args.begin() + 2, args.end()});
