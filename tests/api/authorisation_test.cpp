@@ -554,6 +554,40 @@ std::vector<Row> table() {
                   }});
   rows.push_back(
       {"GET", "/api/v1/documents/{id}/acts", anyUser(), Reach::OwnOnly, document("/acts"), {}});
+  // The exchange: a document's recipients are read by the organisation and set by its drafter, a
+  // clerk or an administrator; its tracking is read by the organisation; the inbox takes
+  // deliveries for the caller's own organisation from clerks, administrators and API tokens with
+  // exchange:inbox (the table's tokens have documents:read only). The body here is no package:
+  // an admitted caller gets 422.
+  rows.push_back({"GET",
+                  "/api/v1/documents/{id}/recipients",
+                  anyUser(),
+                  Reach::OwnOnly,
+                  document("/recipients"),
+                  {}});
+  rows.push_back({"PUT", "/api/v1/documents/{id}/recipients", anyUser(), Reach::OwnOnly,
+                  [](Fixture& f, const Caller&, const std::string& target) {
+                    return Request{"/api/v1/documents/" + f.documentOf[target] + "/recipients",
+                                   R"({"recipients":["000.00.22.H55"]})", "application/json", ""};
+                  },
+                  [](const Caller& caller) {
+                    return caller.kind == Caller::Kind::User && caller.role != Role::Specialist &&
+                           caller.role != Role::Clerk && caller.role != Role::Administrator;
+                  }});
+  rows.push_back({"GET",
+                  "/api/v1/documents/{id}/exchange",
+                  anyUser(),
+                  Reach::OwnOnly,
+                  document("/exchange"),
+                  {}});
+  rows.push_back({"POST",
+                  "/api/v1/exchange/inbox",
+                  only({Role::Clerk, Role::Administrator}),
+                  Reach::NotScoped,
+                  [](Fixture&, const Caller&, const std::string&) {
+                    return Request{"/api/v1/exchange/inbox", "<x/>", "application/xml", ""};
+                  },
+                  {}});
   // A pending external signature is read only by the user who prepared it (api.external_signing
   // walks that path); for everyone else, owner of the document or not, the id is unknown.
   rows.push_back({"GET", "/api/v1/documents/{id}/pending-signatures/{pending_id}", anyUser(),
