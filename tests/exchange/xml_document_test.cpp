@@ -1,6 +1,9 @@
 #include "vanthu/exchange/xml_document.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <string>
 
 #include "vanthu/exchange/edxml_problem.h"
@@ -15,6 +18,25 @@ namespace {
 
 bool startsWith(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;
+}
+
+// What `run` writes to stderr (file descriptor 2), libxml2's own printing included.
+template <typename F>
+std::string stderrOf(F run) {
+  std::fflush(stderr);
+  FILE* capture = std::tmpfile();
+  REQUIRE(capture != nullptr);
+  int saved = dup(2);
+  dup2(fileno(capture), 2);
+  run();
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  std::string text;
+  std::rewind(capture);
+  for (int c = std::fgetc(capture); c != EOF; c = std::fgetc(capture)) text.push_back(char(c));
+  std::fclose(capture);
+  return text;
 }
 
 std::string nested(int depth) {
@@ -135,4 +157,15 @@ TEST_CASE("empty input is refused", "[exchange][xml]") {
   REQUIRE_FALSE(doc.isOk());
   CHECK(doc.status().code() == ErrorCode::InvalidXml);
   CHECK(problemOf(doc.status()) == EdxmlProblem::NotWellFormed);
+}
+
+TEST_CASE("bytes the declared encoding cannot convert are refused without printing anything",
+          "[exchange][xml]") {
+  // libxml2 raises conversion failures outside the parser context, to a handler that prints.
+  std::string xml = "<?xml version=\"1.0\" encoding=\"EUC-JP\"?>\n<a>\xC4\x90T<b/></a>";
+  vanthu::Status status;
+  std::string printed = stderrOf([&] { status = XmlDocument::parse(xml, "euc.xml").status(); });
+  CHECK_FALSE(status.isOk());
+  CHECK(problemOf(status) == EdxmlProblem::NotWellFormed);
+  CHECK(printed.empty());
 }
