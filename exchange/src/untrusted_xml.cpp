@@ -143,6 +143,27 @@ int closeNothing(void*) {
   return 0;
 }
 
+void printNothing(void*, const char*, ...) {}
+
+// Some libxml2 errors are raised without the parser context: a failed conversion from the
+// declared encoding ("input conversion failed due to input error, bytes ..."), I/O errors. Those
+// go to the thread's generic error handler, which prints to stderr; the parse reports them as
+// not_well_formed anyway. This keeps them off stderr for the duration of one parse on this
+// thread (libxml2's handler is per thread) and restores what was there.
+class QuietGenericErrors {
+ public:
+  QuietGenericErrors() : handler_(xmlGenericError), context_(xmlGenericErrorContext) {
+    xmlSetGenericErrorFunc(nullptr, printNothing);
+  }
+  ~QuietGenericErrors() { xmlSetGenericErrorFunc(context_, handler_); }
+  QuietGenericErrors(const QuietGenericErrors&) = delete;
+  QuietGenericErrors& operator=(const QuietGenericErrors&) = delete;
+
+ private:
+  xmlGenericErrorFunc handler_;
+  void* context_;
+};
+
 // Returning no input is libxml2's "cannot load": the caller reports it as its own error (a
 // schema import that failed, an entity that is undefined), with the line, through the handler
 // it installed. Nothing is printed here.
@@ -171,6 +192,7 @@ Result<libxml::DocPtr> parseUntrustedXml(std::string_view bytes, std::string_vie
   }
   ParseGuard guard;
   auto context = guardedContext(guard, limits);
+  QuietGenericErrors quiet;
   xmlDoc* doc = xmlCtxtReadMemory(context.get(), bytes.data(), static_cast<int>(bytes.size()),
                                   url.c_str(), nullptr, kParseOptions);
   return finish(context.get(), doc, guard, url, limits);
@@ -186,6 +208,7 @@ Result<libxml::DocPtr> parseUntrustedXmlFile(const std::filesystem::path& path,
   guard.file = &file;
   guard.maxBytes = limits.maxPackageBytes;
   auto context = guardedContext(guard, limits);
+  QuietGenericErrors quiet;
   xmlDoc* doc = xmlCtxtReadIO(context.get(), readFromFile, closeNothing, &guard, url.c_str(),
                               nullptr, kParseOptions);
   return finish(context.get(), doc, guard, url, limits);

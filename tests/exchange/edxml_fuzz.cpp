@@ -1,5 +1,6 @@
 // libFuzzer harness for the edXML reader and the XSD validation (clang only; see
-// tests/CMakeLists.txt, VANTHU_BUILD_FUZZERS). Run:
+// tests/CMakeLists.txt, VANTHU_BUILD_FUZZERS). `script/fuzz [SECONDS]` installs clang, builds it
+// in build-fuzz/, seeds it and runs it (CI: .ci/run, 90 s); by hand:
 //   build-fuzz/bin/vanthu_edxml_fuzz -max_len=65536 -timeout=10 CORPUS_DIR
 // The seeded mutation test (edxml_mutation_test.cpp) covers the same entry points in ctest.
 
