@@ -105,6 +105,13 @@ std::vector<OutboxMessage> SqlExchangeRepository::claimDue(const std::string& no
     std::random_device random;
     std::string token = owner + "#" + std::to_string(random()) + std::to_string(random()) +
                         std::to_string(random());
+    // A read first: an idle outbox (the usual case at every poll) costs no write lock.
+    std::vector<std::string> due;
+    db.session << db.sql(
+        "SELECT id FROM exchange_outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        " AND lease_until < ? LIMIT 1"),
+        bind(nowTime), bind(nowTime), into(due), now;
+    if (due.empty()) return {};
     Poco::Data::Statement claim(db.session);
     claim << db.sql(
         "UPDATE exchange_outbox SET lease_owner = ?, lease_until = ?, lease_claim = ?"

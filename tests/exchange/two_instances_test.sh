@@ -9,8 +9,8 @@
 #     assigned, in progress, completed) comes back to the province's per-recipient timeline.
 #  2. Recalls: a completed document is refused back (16); a registered one is taken back (15)
 #     and can no longer be handled at the commune.
-#  3. The commune's server is down while a document is issued: the outbox retries with back-off
-#     and delivers when the commune is back.
+#  3. The commune's server is down while a document is issued: the outbox retries with back-off,
+#     survives a restart of the province's server, and delivers when the commune is back.
 #  4. The same package delivered twice: processed once.
 #  5. Refusals: a package addressed to another agency, a tampered PDF (quarantined, status 02
 #     back), a status message about a document never sent, no token.
@@ -275,8 +275,13 @@ done
 state=$(jq -r '.outbox[] | select(.kind == "document") | .status + " / " + .last_error' "$tmp/down.json")
 [ "$attempts" -ge 2 ] && [[ "$state" == pending* ]] &&
   ok "commune down: $attempts failed attempts, still pending ($state)" || fail "while down: $attempts $(cat "$tmp/down.json")"
+# The province restarts too while the message waits: the outbox is in its database.
+kill "${pid[province]}"
+wait "${pid[province]}" 2>/dev/null
+start province
 start commune
-line=$(wait_for_status "$doc3" 01 30) && ok "commune back: the outbox delivered ($line)" || fail "not delivered after restart: $line"
+line=$(wait_for_status "$doc3" 01 30) && ok "both restarted, the commune back: the outbox delivered ($line)" ||
+  fail "not delivered after restart: $line"
 [ -n "$(incoming_of "$subject3")" ] && ok "commune: the document that waited is in its list" || fail "third document missing at the commune"
 
 # --- 4. The same package delivered twice ----------------------------------------------------------

@@ -16,6 +16,7 @@
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
 #include "vanthu/storage/sql_exchange_repository.h"
+#include "vanthu/storage/sql_exchange_state.h"
 #include "vanthu/storage/sql_template_repository.h"
 
 using namespace vanthu;
@@ -453,4 +454,75 @@ TEST_CASE("the database itself refuses to change or delete a document version",
   auto kept = f.documents.version("di-1", 1);
   REQUIRE(kept);
   CHECK(kept->blobHash == std::string(64, 'd'));
+}
+
+TEST_CASE("the exchange's state: recipients in order, peer credentials, identities, the timeline",
+          "[storage][exchange][postgresql]") {
+  Fixture f;
+  storage::SqlExchangeState state(*f.database);
+  f.document("di-1", "ubnd", "outgoing");
+  state.setRecipients("di-1", {"000.00.22.H55", "000.00.12.H55", "000.00.00.G01"});
+  CHECK(state.recipients("di-1") ==
+        std::vector<std::string>{"000.00.22.H55", "000.00.12.H55", "000.00.00.G01"});
+  state.setRecipients("di-1", {"000.00.12.H55"});  // replaced, not added to
+  CHECK(state.recipients("di-1") == std::vector<std::string>{"000.00.12.H55"});
+  CHECK(state.recipients("none").empty());
+
+  CHECK_FALSE(state.peerCredentials("000.00.12.H55"));
+  state.setPeerCredentials("000.00.12.H55", {"vtk_first", ""}, "2026-11-29T08:00:00Z");
+  state.setPeerCredentials("000.00.12.H55", {"vtk_second", "-----BEGIN CERTIFICATE-----"},
+                           "2026-11-29T09:00:00Z");
+  auto credentials = state.peerCredentials("000.00.12.H55");
+  REQUIRE(credentials);
+  CHECK(credentials->token == "vtk_second");
+  CHECK(credentials->caPem == "-----BEGIN CERTIFICATE-----");
+
+  const std::string sentAs = "000.00.00.H55,2026/11/29,01/QĐ-UBND";
+  REQUIRE(state.recordSent("di-1", sentAs).isOk());
+  CHECK(state.recordSent("di-1", sentAs).isOk());  // the same again: nothing changes
+  CHECK(state.recordSent("di-1", "000.00.00.H55,2026/11/29,02/QĐ-UBND").code() ==
+        ErrorCode::AlreadyExists);
+  CHECK(state.sentAs("di-1") == sentAs);
+  CHECK(state.documentSentAs(sentAs) == "di-1");
+  CHECK_FALSE(state.documentSentAs("000.00.00.H55,2026/11/29,03/QĐ-UBND"));
+
+  f.document("den-1", "stc", "incoming");
+  IncomingOrigin origin;
+  origin.documentId = "den-1";
+  origin.senderCode = "000.00.00.H55";
+  origin.senderName = "Ủy ban nhân dân tỉnh";
+  origin.edxmlDocumentId = sentAs;
+  origin.codeNumber = "1";
+  origin.codeNotation = "QĐ-UBND";
+  origin.promulgationDate = "2026-11-29";
+  origin.messageId = std::string(64, 'd');
+  REQUIRE(state.recordOrigin(origin).isOk());
+  CHECK(state.recordOrigin(origin).code() == ErrorCode::AlreadyExists);
+  auto found = state.originFrom("000.00.00.H55", sentAs);
+  REQUIRE(found);
+  CHECK(found->documentId == "den-1");
+  CHECK(found->senderName == "Ủy ban nhân dân tỉnh");
+  CHECK(found->recalledAt.empty());
+  CHECK_FALSE(state.originFrom("000.00.00.G01", sentAs));
+  state.markRecalled("den-1", "2026-11-29T10:00:00Z");
+  CHECK(state.originOf("den-1")->recalledAt == "2026-11-29T10:00:00Z");
+
+  TrackingEvent queued{"e1",      "di-1", "000.00.12.H55",        "queued",
+                       "Chờ gửi", "",     "2026-11-29T08:00:00Z", "2026-11-29T08:00:00.000100Z"};
+  TrackingEvent arrived{
+      "m-01",   "di-1",          "000.00.12.H55",       "01",
+      "Đã đến", "Phan Thị Ngọc", "2026/11/29 15:00:01", "2026-11-29T08:00:01.500000Z"};
+  TrackingEvent sent{"e2",     "di-1", "000.00.12.H55",        "sent",
+                     "Đã gửi", "",     "2026-11-29T08:00:01Z", "2026-11-29T08:00:01.200000Z"};
+  CHECK(state.addTrackingEvent(queued));
+  CHECK(state.addTrackingEvent(arrived));
+  CHECK(state.addTrackingEvent(sent));
+  CHECK_FALSE(state.addTrackingEvent(arrived));  // a repeated report counts once
+  auto line = state.tracking("di-1");
+  REQUIRE(line.size() == 3);
+  CHECK(line[0].statusCode == "queued");
+  CHECK(line[1].statusCode == "sent");
+  CHECK(line[2].statusCode == "01");
+  CHECK(line[2].staff == "Phan Thị Ngọc");
+  CHECK(state.tracking("den-1").empty());
 }
