@@ -180,6 +180,19 @@ Object::Ptr trackingJson(storage::Database& database, const workflow::DocumentRe
   return json;
 }
 
+/// Answers `render(database, document)` for a document the caller may see, 404 otherwise.
+template <typename Render>
+void sendForVisibleDocument(ApiServices& services, RequestContext& context, Render render) {
+  const auto& id = context.pathParameters["id"];
+  auto json = services.withDatabase([&](storage::Database& database) -> Object::Ptr {
+    auto document = loadVisibleDocument(database, id, viewerOf(*context.principal));
+    if (!document) return nullptr;
+    return render(database, *document);
+  });
+  if (!json) return sendProblem(context, Status::notFound("no document " + id));
+  sendJson(context, 200, *json);
+}
+
 }  // namespace
 
 void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeService& exchange) {
@@ -228,35 +241,33 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
         sendJson(context, 200, json);
       });
 
-  router.add({"GET",
-              "/api/v1/documents/{id}/recipients",
-              Access::anyUser(),
-              {"The agencies an outgoing document is (to be) sent to, in order",
-               "exchange",
-               "",
-               200,
-               "RecipientList",
-               {},
-               {404}}},
-             [&services](RequestContext& context) {
-               const auto& id = context.pathParameters["id"];
-               auto json = services.withDatabase([&](storage::Database& database) -> Object::Ptr {
-                 auto document = loadVisibleDocument(database, id, viewerOf(*context.principal));
-                 if (!document) return nullptr;
-                 auto directory = storage::SqlDirectoryRepository(database).listOrganisations();
-                 Array::Ptr items = new Array;
-                 for (const auto& code : storage::SqlExchangeState(database).recipients(id)) {
-                   for (const auto& o : directory) {
-                     if (o.code == code) items->add(recipientJson(o));
-                   }
-                 }
-                 Object::Ptr result = new Object;
-                 result->set("recipients", items);
-                 return result;
-               });
-               if (!json) return sendProblem(context, Status::notFound("no document " + id));
-               sendJson(context, 200, *json);
-             });
+  router.add(
+      {"GET",
+       "/api/v1/documents/{id}/recipients",
+       Access::anyUser(),
+       {"The agencies an outgoing document is (to be) sent to, in order",
+        "exchange",
+        "",
+        200,
+        "RecipientList",
+        {},
+        {404}}},
+      [&services](RequestContext& context) {
+        sendForVisibleDocument(
+            services, context,
+            [](storage::Database& database, const workflow::DocumentRecord& document) {
+              auto directory = storage::SqlDirectoryRepository(database).listOrganisations();
+              Array::Ptr items = new Array;
+              for (const auto& code : storage::SqlExchangeState(database).recipients(document.id)) {
+                for (const auto& o : directory) {
+                  if (o.code == code) items->add(recipientJson(o));
+                }
+              }
+              Object::Ptr result = new Object;
+              result->set("recipients", items);
+              return result;
+            });
+      });
 
   router.add(
       {"PUT",
@@ -340,14 +351,7 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
                {},
                {404}}},
              [&services](RequestContext& context) {
-               const auto& id = context.pathParameters["id"];
-               auto json = services.withDatabase([&](storage::Database& database) -> Object::Ptr {
-                 auto document = loadVisibleDocument(database, id, viewerOf(*context.principal));
-                 if (!document) return nullptr;
-                 return trackingJson(database, *document);
-               });
-               if (!json) return sendProblem(context, Status::notFound("no document " + id));
-               sendJson(context, 200, *json);
+               sendForVisibleDocument(services, context, trackingJson);
              });
 }
 

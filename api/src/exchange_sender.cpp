@@ -37,21 +37,6 @@ std::string newId() {
   return Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
 }
 
-/// A work file removed when it goes out of scope.
-struct WorkFile {
-  std::filesystem::path path;
-  explicit WorkFile(const std::filesystem::path& dataDir)
-      : path(uploadDirectory(dataDir) / ("outbox-" + newId())) {
-    std::filesystem::create_directories(path.parent_path());
-  }
-  ~WorkFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path, ignored);
-  }
-  WorkFile(const WorkFile&) = delete;
-  WorkFile& operator=(const WorkFile&) = delete;
-};
-
 /// Error codes whose refusal a retry cannot change.
 bool isPermanent(ErrorCode code) {
   switch (code) {
@@ -210,20 +195,20 @@ ExchangeSender::Attempt ExchangeSender::deliver(const workflow::OutboxMessage& m
     attempt.detail = "no agency " + message.recipientCode + " in the directory";
     return attempt;
   }
-  WorkFile payload(services_.config.dataDir);
+  ScratchFile payload(services_.config.dataDir, "outbox-");
   services_.withBlobs([&](storage::BlobStore& blobs) {
     auto in = blobs.open(message.payloadHash);
-    std::ofstream out(payload.path, std::ios::binary);
+    std::ofstream out(payload.path(), std::ios::binary);
     Poco::StreamCopier::copyStream(*in, out);
     out.close();
-    if (!out) throw Error(ErrorCode::IoFailure, "writing " + payload.path.string() + " failed");
+    if (!out) throw Error(ErrorCode::IoFailure, "writing " + payload.path().string() + " failed");
     return 0;
   });
   if (!recipient->endpoint.empty()) {
-    return deliverOverHttp(message, recipient->endpoint, payload.path);
+    return deliverOverHttp(message, recipient->endpoint, payload.path());
   }
   // Hosted here: the same inbox, in process.
-  auto receipt = exchange_.receive(payload.path, message.kind == "status", recipient->id,
+  auto receipt = exchange_.receive(payload.path(), message.kind == "status", recipient->id,
                                    "outbox-" + message.id);
   if (!receipt) {
     attempt.permanent = isPermanent(receipt.status().code());
@@ -249,13 +234,16 @@ ExchangeSender::Attempt ExchangeSender::deliverOverHttp(const workflow::OutboxMe
     while (!path.empty() && path.back() == '/') path.pop_back();
     path += "/api/v1/exchange/inbox";
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    std::optional<WorkFile> caFile;
+    std::optional<ScratchFile> caFile;
     if (uri.getScheme() == "https") {
       std::string caLocation;
       if (credentials && !credentials->caPem.empty()) {
-        caFile.emplace(services_.config.dataDir);
-        std::ofstream(caFile->path) << credentials->caPem;
-        caLocation = caFile->path.string();
+        caFile.emplace(services_.config.dataDir, "peer-ca-");
+        if (auto written = caFile->write(credentials->caPem); !written) {
+          attempt.detail = written.message();
+          return attempt;
+        }
+        caLocation = caFile->path().string();
       }
       Poco::Net::Context::Ptr context =
           new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", caLocation,

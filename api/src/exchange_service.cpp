@@ -191,31 +191,33 @@ std::string codeNotationOf(const std::string& notation) {
   return slash == std::string::npos ? notation : notation.substr(slash + 1);
 }
 
-/// A file that is removed when it goes out of scope.
-class ScratchFile {
- public:
-  explicit ScratchFile(const std::filesystem::path& dataDir)
-      : path_(uploadDirectory(dataDir) / ("exchange-" + newId())) {
-    std::filesystem::create_directories(path_.parent_path());
-  }
-  ~ScratchFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  Status write(const std::string& bytes) {
-    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) return Status(ErrorCode::IoFailure, "writing " + path_.string() + " failed");
-    return Status::ok();
-  }
+/// The inbox row of a message just read.
+workflow::InboxMessage inboxRow(const std::string& id, const std::string& senderCode,
+                                const std::string& recipientOrganisationId, const std::string& kind,
+                                const std::string& at) {
+  workflow::InboxMessage row;
+  row.id = id;
+  row.senderCode = senderCode;
+  row.recipientOrganisationId = recipientOrganisationId;
+  row.kind = kind;
+  row.payloadHash = id;
+  row.receivedAt = at;
+  return row;
+}
 
- private:
-  std::filesystem::path path_;
-};
+/// Records `row`: true when it is new; false, with `receipt` saying so, when this id was
+/// received before (a repeated delivery, to be acknowledged and nothing more).
+Result<bool> recordFresh(storage::SqlExchangeRepository& inbox, const workflow::InboxMessage& row,
+                         ExchangeReceipt& receipt) {
+  auto fresh = inbox.recordReceived(row);
+  if (!fresh || fresh.value()) return fresh;
+  auto earlier = inbox.inboxMessage(row.id);
+  receipt.outcome = "duplicate";
+  receipt.documentId = earlier ? earlier->documentId : "";
+  receipt.note = "this " + std::string(row.kind == "status" ? "status message" : "package") +
+                 " was received before";
+  return false;
+}
 
 /// Why a received PDF's signatures keep it out of the flow, or "" when they do not.
 std::string signatureRefusal(const signing::FileReport& report) {
@@ -231,6 +233,24 @@ std::string signatureRefusal(const signing::FileReport& report) {
 }
 
 }  // namespace
+
+ScratchFile::ScratchFile(const std::filesystem::path& dataDir, const std::string& prefix)
+    : path_(uploadDirectory(dataDir) / (prefix + newId())) {
+  std::filesystem::create_directories(path_.parent_path());
+}
+
+ScratchFile::~ScratchFile() {
+  std::error_code ignored;
+  std::filesystem::remove(path_, ignored);
+}
+
+Status ScratchFile::write(const std::string& bytes) {
+  std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return Status(ErrorCode::IoFailure, "writing " + path_.string() + " failed");
+  return Status::ok();
+}
 
 // ---- sending -------------------------------------------------------------------------------
 
@@ -445,22 +465,12 @@ Result<ExchangeReceipt> ExchangeService::receiveStatus(const std::filesystem::pa
     return documents.inTransaction([&]() -> Status {
       storage::SqlExchangeRepository inbox(database);
       storage::SqlExchangeState state(database);
-      workflow::InboxMessage row;
-      row.id = payloadHash;
-      row.senderCode = message.from.organId;
-      row.recipientOrganisationId = recipientOrganisationId;
-      row.kind = "status";
-      row.payloadHash = payloadHash;
-      row.receivedAt = nowIso;
-      auto fresh = inbox.recordReceived(row);
+      auto fresh = recordFresh(
+          inbox,
+          inboxRow(payloadHash, message.from.organId, recipientOrganisationId, "status", nowIso),
+          receipt);
       if (!fresh) return fresh.status();
-      if (!fresh.value()) {
-        auto earlier = inbox.inboxMessage(payloadHash);
-        receipt.outcome = "duplicate";
-        receipt.documentId = earlier ? earlier->documentId : "";
-        receipt.note = "this status message was received before";
-        return Status::ok();
-      }
+      if (!fresh.value()) return Status::ok();
       if (message.statusCode == StatusCode::TakeBackRequested) {
         // The sender asks for a document it sent us back.
         auto origin = state.originFrom(message.from.organId, message.responseFor.documentId);
@@ -582,7 +592,7 @@ Result<ExchangeReceipt> ExchangeService::receivePackage(const std::filesystem::p
     request.timestamp = vietnamTimestamp(unixNow());
     auto xml = exchange::buildStatusMessageXml(request);
     if (!xml) return xml.status();
-    ScratchFile file(services_.config.dataDir);
+    ScratchFile file(services_.config.dataDir, "exchange-");
     if (auto written = file.write(xml.value()); !written) return written;
     return receiveStatus(file.path(), recipientOrganisationId);
   }
@@ -590,16 +600,23 @@ Result<ExchangeReceipt> ExchangeService::receivePackage(const std::filesystem::p
     return Status(ErrorCode::InvalidPdf,
                   "the package's first attachment must be the document's PDF (application/pdf)");
   }
-  ScratchFile pdfFile(services_.config.dataDir);
+  // Blobs first (content-addressed; an unreferenced one is collected), then one transaction.
+  const std::string packageHash =
+      services_.withBlobs([&](storage::BlobStore& blobs) { return blobs.putFile(payload).hash; });
+  // A repeated delivery is answered before the signatures are verified again. (The transaction
+  // below decides for good when two deliveries race.)
+  if (auto earlier = services_.withDatabase([&](storage::Database& database) {
+        return storage::SqlExchangeRepository(database).inboxMessage(packageHash);
+      })) {
+    return ExchangeReceipt{packageHash, "duplicate", earlier->documentId,
+                           "this package was received before"};
+  }
+  ScratchFile pdfFile(services_.config.dataDir, "exchange-");
   if (auto written = pdfFile.write(package.attachments.front().bytes); !written) return written;
   if (auto pdf = checkPdfFile(pdfFile.path()); !pdf) return pdf;
   signing::FileReport report = verifyPdf(services_, pdfFile.path(), requestId);
   report.file = package.attachments.front().name;
   const std::string refusal = signatureRefusal(report);
-
-  // Blobs first (content-addressed; an unreferenced one is collected), then one transaction.
-  const std::string packageHash =
-      services_.withBlobs([&](storage::BlobStore& blobs) { return blobs.putFile(payload).hash; });
   const std::string pdfHash = services_.withBlobs(
       [&](storage::BlobStore& blobs) { return blobs.putFile(pdfFile.path()).hash; });
   std::vector<storage::Attachment> attachments;
@@ -620,22 +637,11 @@ Result<ExchangeReceipt> ExchangeService::receivePackage(const std::filesystem::p
     return documents.inTransaction([&]() -> Status {
       storage::SqlExchangeRepository inbox(database);
       storage::SqlExchangeState state(database);
-      workflow::InboxMessage row;
-      row.id = packageHash;
-      row.senderCode = h.from.organId;
-      row.recipientOrganisationId = recipientOrganisationId;
-      row.kind = "document";
-      row.payloadHash = packageHash;
-      row.receivedAt = nowIso;
-      auto fresh = inbox.recordReceived(row);
+      auto fresh = recordFresh(
+          inbox, inboxRow(packageHash, h.from.organId, recipientOrganisationId, "document", nowIso),
+          receipt);
       if (!fresh) return fresh.status();
-      if (!fresh.value()) {
-        auto earlier = inbox.inboxMessage(packageHash);
-        receipt.outcome = "duplicate";
-        receipt.documentId = earlier ? earlier->documentId : "";
-        receipt.note = "this package was received before";
-        return Status::ok();
-      }
+      if (!fresh.value()) return Status::ok();
       if (auto earlier = state.originFrom(h.from.organId, h.documentId)) {
         // The same document in another package (sent again with a new trace): once is enough.
         receipt.outcome = "duplicate";

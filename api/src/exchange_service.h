@@ -21,6 +21,21 @@
 
 namespace vanthu::api {
 
+/// A work file under the upload directory, removed when it goes out of scope.
+class ScratchFile {
+ public:
+  ScratchFile(const std::filesystem::path& dataDir, const std::string& prefix);
+  ~ScratchFile();
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  /// Replaces the file's content; IoFailure when it cannot be written.
+  Status write(const std::string& bytes);
+
+ private:
+  std::filesystem::path path_;
+};
+
 /// What an inbound message became.
 struct ExchangeReceipt {
   std::string messageId;   ///< SHA-256 of the message's bytes
