@@ -179,14 +179,14 @@ subject1="Quyết định giao chỉ tiêu chuyển đổi số năm 2027 cho c�
 # same inbox, in process.
 issue_to_commune "$subject1" 000.00.02.H55
 doc1=$doc
-if line=$(wait_for_status "$doc1" 01 30); then
+if line=$(wait_for_status "$doc1" 01 60); then
   [ "$line" = "queued sent 01" ] && ok "province: the commune's line reads '$line' (over HTTPS)" ||
     fail "the commune's line: '$line'"
 else
   fail "no arrival at the province within 30 s: '$line' $(cat "$tmp/tracking.json")"
 fi
 stc_line=""
-for _ in $(seq 1 50); do
+for _ in $(seq 1 200); do
   stc_line=$(jq -r '[.recipients[] | select(.code == "000.00.02.H55") | .events[].status] | join(" ")' \
     <(curl -sS -H "Authorization: Bearer ${token[vanthu]}" "${base[province]}/api/v1/documents/$doc1/exchange"))
   [[ "$stc_line" == *01* ]] && break
@@ -221,13 +221,13 @@ cmp -s "$tmp/received.pdf" "$tmp/issued.pdf" && ok "the commune holds the issued
 
 revision_of commune vanthu.daitu "$in1"
 step commune vanthu.daitu "$in1" '{"action":"register"}' registered
-line=$(wait_for_status "$doc1" 03 15) && ok "province hears 03: $line" || fail "no 03: $line"
+line=$(wait_for_status "$doc1" 03 40) && ok "province hears 03: $line" || fail "no 03: $line"
 step commune chutich.daitu "$in1" '{"action":"assign","lead_unit_id":"dt-vp","instruction":"Văn phòng tham mưu thực hiện"}' assigned
-line=$(wait_for_status "$doc1" 04 15) && ok "province hears 04: $line" || fail "no 04: $line"
+line=$(wait_for_status "$doc1" 04 40) && ok "province hears 04: $line" || fail "no 04: $line"
 step commune chanhvp.daitu "$in1" '{"action":"assign_specialist","specialist_id":"user-congchuc.daitu"}' in_progress
-line=$(wait_for_status "$doc1" 05 15) && ok "province hears 05: $line" || fail "no 05: $line"
+line=$(wait_for_status "$doc1" 05 40) && ok "province hears 05: $line" || fail "no 05: $line"
 step commune congchuc.daitu "$in1" '{"action":"complete","result":"Đã triển khai đến các thôn"}' completed
-line=$(wait_for_status "$doc1" 06 15) && ok "province hears 06: $line" || fail "no 06: $line"
+line=$(wait_for_status "$doc1" 06 40) && ok "province hears 06: $line" || fail "no 06: $line"
 jq -e --arg c "$commune_code" '.recipients[] | select(.code == $c) | .events[] |
   select(.status == "06" and .description == "Đã triển khai đến các thôn" and .staff == "Lò Văn Sơn")' \
   "$tmp/tracking.json" >/dev/null && ok "the 06 carries the result and who completed it" ||
@@ -238,20 +238,20 @@ jq -e --arg c "$commune_code" '.recipients[] | select(.code == $c) | .events[] |
 # --- 2. Recalls ------------------------------------------------------------------------------------
 revision_of province vanthu "$doc1"
 step province vanthu "$doc1" '{"action":"recall","comment":"Thu hồi để sửa chỉ tiêu"}' recalled
-line=$(wait_for_status "$doc1" 16 15) && ok "a completed document: the commune refuses the take-back (16): $line" ||
+line=$(wait_for_status "$doc1" 16 40) && ok "a completed document: the commune refuses the take-back (16): $line" ||
   fail "no 16: $line"
 
 subject2="Quyết định điều chỉnh kế hoạch kiểm tra công tác văn thư"
 issue_to_commune "$subject2"
 doc2=$doc
-wait_for_status "$doc2" 01 30 >/dev/null || fail "second document did not arrive: $(tracking "$doc2")"
+wait_for_status "$doc2" 01 60 >/dev/null || fail "second document did not arrive: $(tracking "$doc2")"
 in2=$(incoming_of "$subject2")
 revision_of commune vanthu.daitu "$in2"
 step commune vanthu.daitu "$in2" '{"action":"register"}' registered
-wait_for_status "$doc2" 03 15 >/dev/null || fail "no 03 for the second document"
+wait_for_status "$doc2" 03 40 >/dev/null || fail "no 03 for the second document"
 revision_of province vanthu "$doc2"
 step province vanthu "$doc2" '{"action":"recall","comment":"Ban hành nhầm đối tượng"}' recalled
-line=$(wait_for_status "$doc2" 15 15) && ok "a registered document: taken back (13 then 15): $line" || fail "no 15: $line"
+line=$(wait_for_status "$doc2" 15 40) && ok "a registered document: taken back (13 then 15): $line" || fail "no 15: $line"
 revision_of commune chutich.daitu "$in2"
 code=$(act commune chutich.daitu "$in2" '{"action":"assign","lead_unit_id":"dt-vp"}')
 [ "$code" = 409 ] && grep -q "taken back" "$tmp/act.json" &&
@@ -266,7 +266,7 @@ subject3="Công văn về việc rà soát hồ sơ lưu trữ"
 issue_to_commune "$subject3"
 doc3=$doc
 attempts=0
-for _ in $(seq 1 100); do
+for _ in $(seq 1 200); do
   curl -sS -H "Authorization: Bearer ${token[vanthu]}" "${base[province]}/api/v1/documents/$doc3/exchange" >"$tmp/down.json"
   attempts=$(jq -r '[.outbox[] | select(.kind == "document") | .attempts] | max // 0' "$tmp/down.json")
   [ "$attempts" -ge 2 ] && break
@@ -280,7 +280,7 @@ kill "${pid[province]}"
 wait "${pid[province]}" 2>/dev/null
 start province
 start commune
-line=$(wait_for_status "$doc3" 01 30) && ok "both restarted, the commune back: the outbox delivered ($line)" ||
+line=$(wait_for_status "$doc3" 01 60) && ok "both restarted, the commune back: the outbox delivered ($line)" ||
   fail "not delivered after restart: $line"
 [ -n "$(incoming_of "$subject3")" ] && ok "commune: the document that waited is in its list" || fail "third document missing at the commune"
 
@@ -289,7 +289,7 @@ count_before=$(curl -sS -H "Authorization: Bearer ${token[vanthu.daitu]}" "${bas
 outbox_id=$(jq -r '.outbox[] | select(.kind == "document") | .id' <(curl -sS -H "Authorization: Bearer ${token[vanthu]}" "${base[province]}/api/v1/documents/$doc3/exchange"))
 # As when the commune's answer was lost: the province has to send it again.
 sqlite3 "$tmp/province/vanthu.db" "UPDATE exchange_outbox SET status = 'pending', next_attempt_at = '2000-01-01T00:00:00Z', lease_owner = '', lease_until = '' WHERE id = '$outbox_id'"
-for _ in $(seq 1 75); do
+for _ in $(seq 1 200); do
   delivered=$(sqlite3 "$tmp/province/vanthu.db" "SELECT status FROM exchange_outbox WHERE id = '$outbox_id'")
   [ "$delivered" = delivered ] && break
   sleep 0.2
