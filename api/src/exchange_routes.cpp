@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 
 #include "action_requests.h"
@@ -45,6 +46,13 @@ constexpr const char* kRecipientListSchema = R"json({"type":"object","properties
 "level":{"type":"integer","description":"the level of the code, 1 (e.g. H55) to 4"}},
 "required":["code","name","tier","level"]}}},"required":["recipients"]})json";
 
+constexpr const char* kOutboxMessageSchema = R"json({"type":"object","properties":{
+"id":{"type":"string"},"recipient":{"type":"string"},"kind":{"enum":["document","status"]},
+"status":{"enum":["pending","delivered","failed"]},"attempts":{"type":"integer"},
+"next_attempt_at":{"type":"string"},"last_error":{"type":"string"},
+"delivered_at":{"type":"string"}},
+"required":["id","recipient","kind","status","attempts","next_attempt_at","last_error","delivered_at"]})json";
+
 constexpr const char* kTrackingSchema = R"json({"type":"object","properties":{
 "direction":{"enum":["outgoing","incoming"]},
 "sent_as":{"type":["string","null"],"description":"outgoing: the edXML DocumentId the document was sent under"},
@@ -56,12 +64,7 @@ constexpr const char* kTrackingSchema = R"json({"type":"object","properties":{
 "reported_at":{"type":"string"},"recorded_at":{"type":"string"}},
 "required":["status","description","staff","reported_at","recorded_at"]}}},
 "required":["code","name","status","events"]}},
-"outbox":{"type":"array","items":{"type":"object","properties":{
-"id":{"type":"string"},"recipient":{"type":"string"},"kind":{"enum":["document","status"]},
-"status":{"enum":["pending","delivered","failed"]},"attempts":{"type":"integer"},
-"next_attempt_at":{"type":"string"},"last_error":{"type":"string"},
-"delivered_at":{"type":"string"}},
-"required":["id","recipient","kind","status","attempts","next_attempt_at","last_error","delivered_at"]}},
+"outbox":{"type":"array","items":{"$ref":"#/components/schemas/OutboxMessage"}},
 "origin":{"type":["object","null"],"description":"incoming: the agency that sent it and the document's identity there","properties":{
 "sender_code":{"type":"string"},"sender_name":{"type":"string"},"document_id":{"type":"string"},
 "code_number":{"type":"string"},"code_notation":{"type":"string"},
@@ -116,6 +119,19 @@ Object::Ptr recipientJson(const workflow::Organisation& organisation) {
   return json;
 }
 
+Object::Ptr outboxJson(const workflow::OutboxMessage& message) {
+  Object::Ptr item = new Object;
+  item->set("id", message.id);
+  item->set("recipient", message.recipientCode);
+  item->set("kind", message.kind);
+  item->set("status", message.status);
+  item->set("attempts", message.attempts);
+  item->set("next_attempt_at", message.nextAttemptAt);
+  item->set("last_error", message.lastError);
+  item->set("delivered_at", message.deliveredAt);
+  return item;
+}
+
 Object::Ptr trackingJson(storage::Database& database, const workflow::DocumentRecord& document) {
   storage::SqlExchangeState state(database);
   Object::Ptr json = new Object;
@@ -151,16 +167,7 @@ Object::Ptr trackingJson(storage::Database& database, const workflow::DocumentRe
   json->set("recipients", recipients);
   Array::Ptr outbox = new Array;
   for (const auto& message : storage::SqlExchangeRepository(database).outboxOf(document.id)) {
-    Object::Ptr item = new Object;
-    item->set("id", message.id);
-    item->set("recipient", message.recipientCode);
-    item->set("kind", message.kind);
-    item->set("status", message.status);
-    item->set("attempts", message.attempts);
-    item->set("next_attempt_at", message.nextAttemptAt);
-    item->set("last_error", message.lastError);
-    item->set("delivered_at", message.deliveredAt);
-    outbox->add(item);
+    outbox->add(outboxJson(message));
   }
   json->set("outbox", outbox);
   if (auto origin = state.originOf(document.id)) {
@@ -200,6 +207,7 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
   router.addSchema("RecipientsChange", kRecipientsSchema);
   router.addSchema("RecipientList", kRecipientListSchema);
   router.addSchema("ExchangeTracking", kTrackingSchema);
+  router.addSchema("OutboxMessage", kOutboxMessageSchema);
 
   router.add(
       {"POST",
@@ -335,6 +343,53 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
           });
         });
         if (!status) return sendProblem(context, status);
+        sendJson(context, 200, *result);
+      });
+
+  router.add(
+      {"POST",
+       "/api/v1/exchange/outbox/{id}/retry",
+       Access::usersWith({Role::Clerk, Role::Administrator}),
+       {"Send again a message the outbox gave up (after the recipient's endpoint or token was "
+        "corrected): pending at once, its attempts counted anew. A clerk or an administrator of "
+        "the organisation of the message's document. Audited",
+        "exchange",
+        "",
+        200,
+        "OutboxMessage",
+        {},
+        {404, 409}}},
+      [&services, &exchange](RequestContext& context) {
+        const auto& principal = *context.principal;
+        const auto& id = context.pathParameters["id"];
+        Object::Ptr result;
+        auto status = services.withDatabase([&](storage::Database& database) {
+          storage::SqlDocumentRepository documents(database);
+          return documents.inTransaction([&]() -> Status {
+            storage::SqlExchangeRepository outbox(database);
+            auto message = outbox.outboxMessage(id);
+            std::optional<workflow::DocumentRecord> document;
+            if (message) document = documents.findDocument(message->documentId);
+            if (!document || document->organisationId != principal.organisationId) {
+              return Status::notFound("no outbox message " + id);
+            }
+            const std::string now = isoTime(static_cast<int64_t>(std::time(nullptr)));
+            if (auto requeued = outbox.requeue(id, now); !requeued) return requeued;
+            workflow::AuditEntry entry;
+            entry.actor = principal.userId;
+            entry.organisationId = document->organisationId;
+            entry.documentId = document->id;
+            entry.action = "exchange_retry";
+            entry.details = "outbox message " + id + " to " + message->recipientCode +
+                            " after: " + message->lastError;
+            entry.clientAddress = context.request.clientAddress().host().toString();
+            storage::SqlAuditLog(database, nullptr).append(entry);
+            result = outboxJson(*outbox.outboxMessage(id));
+            return Status::ok();
+          });
+        });
+        if (!status) return sendProblem(context, status);
+        exchange.wakeSender();
         sendJson(context, 200, *result);
       });
 

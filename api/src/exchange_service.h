@@ -68,6 +68,10 @@ class ExchangeService final : public ExchangeHooks {
   /// Called whenever a message is queued (inside the queuing transaction): the sender looks
   /// for it shortly instead of at its next poll.
   void onQueued(std::function<void()> listener) { queued_ = std::move(listener); }
+  /// Tells the sender to look now (a message was queued outside an act).
+  void wakeSender() const {
+    if (queued_) queued_();
+  }
 
  private:
   Result<ExchangeReceipt> receiveStatus(const std::filesystem::path& payload,

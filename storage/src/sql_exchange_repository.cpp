@@ -180,6 +180,24 @@ Status SqlExchangeRepository::markAttemptFailed(const std::string& id, const std
   }
 }
 
+Status SqlExchangeRepository::requeue(const std::string& id, const std::string& at) {
+  auto& db = database_.impl();
+  try {
+    Poco::Data::Statement update(db.session);
+    update << db.sql(
+        "UPDATE exchange_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,"
+        " lease_owner = '', lease_until = '' WHERE id = ? AND status = 'failed'"),
+        bind(at), bind(id);
+    if (update.execute() == 1) return Status::ok();
+    auto stored = outboxMessage(id);
+    if (!stored) return Status::notFound("outbox message " + id + " does not exist");
+    return Status::invalidState("outbox message " + id + " is " + stored->status +
+                                "; only a message given up is sent again");
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "queueing outbox message " + id + " again", e);
+  }
+}
+
 std::optional<OutboxMessage> SqlExchangeRepository::outboxMessage(const std::string& id) {
   auto& db = database_.impl();
   try {

@@ -33,6 +33,7 @@
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/storage/sql_exchange_repository.h"
 
 using namespace vanthu;
 using Poco::JSON::Object;
@@ -580,6 +581,37 @@ std::vector<Row> table() {
                   Reach::OwnOnly,
                   document("/exchange"),
                   {}});
+  // A message the outbox gave up, of the organisation's document, sent again: the first admitted
+  // caller requeues it (200), later ones find it pending (409); another organisation's: 404.
+  rows.push_back(
+      {"POST",
+       "/api/v1/exchange/outbox/{id}/retry",
+       only({Role::Clerk, Role::Administrator}),
+       Reach::OwnOnly,
+       [](Fixture& f, const Caller&, const std::string& target) {
+         const std::string id = "given-up-" + target;
+         auto database = storage::Database::open({f.config.resolvedDatabaseUrl()});
+         storage::SqlExchangeRepository outbox(*database);
+         if (!outbox.outboxMessage(id)) {
+           workflow::OutboxMessage message;
+           message.id = id;
+           message.documentId = f.documentOf[target];
+           message.recipientCode = "000.00.00.H55";
+           message.kind = "status";
+           message.payloadHash = std::string(64, '0');
+           message.nextAttemptAt = message.createdAt = "2999-01-01T00:00:00Z";
+           REQUIRE(outbox.enqueue(message).isOk());
+           // Taken and given up by a sender of the test's own, at a time the
+           // server's sender never reaches.
+           auto taken =
+               outbox.claimDue("2999-01-01T00:00:00Z", "test", "2999-01-01T00:05:00Z", 100);
+           for (const auto& each : taken) {
+             REQUIRE(outbox.markAttemptFailed(each.id, "test", "refused", "", true).isOk());
+           }
+         }
+         return Request{"/api/v1/exchange/outbox/" + id + "/retry", "", "application/json", ""};
+       },
+       {}});
   rows.push_back({"POST",
                   "/api/v1/exchange/inbox",
                   only({Role::Clerk, Role::Administrator}),

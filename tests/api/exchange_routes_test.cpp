@@ -6,6 +6,8 @@
 #include <Poco/JSON/Object.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include "flow_fixture.h"
 #include "test_support.h"
@@ -212,6 +214,23 @@ TEST_CASE("exchange: the inbox refuses what it cannot take, quarantines an unsig
     REQUIRE(outbox->size() == 1);
     CHECK(outbox->getObject(0)->getValue<std::string>("recipient") == kProvince);
     CHECK(outbox->getObject(0)->getValue<std::string>("kind") == "status");
+    // The province (hosted on this server) knows no such document: the 02 is refused there and
+    // given up at once. Sent again on request, it is pending with its attempts counted anew.
+    const auto messageId = outbox->getObject(0)->getValue<std::string>("id");
+    std::string state;
+    for (int i = 0; i < 100 && state != "failed"; ++i) {
+      auto polled = call(s.port(), "GET", "/api/v1/documents/" + documentId + "/exchange", clerk);
+      state = polled.json()->getArray("outbox")->getObject(0)->getValue<std::string>("status");
+      if (state != "failed") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(state == "failed");
+    const std::string retry = "/api/v1/exchange/outbox/" + messageId + "/retry";
+    CHECK(call(s.port(), "POST", retry, s.token("congchuc.daitu")).status == 403);
+    CHECK(call(s.port(), "POST", retry, s.token("vanthu")).status == 404);  // not its document
+    auto retried = call(s.port(), "POST", retry, clerk);
+    INFO(retried.body);
+    REQUIRE(retried.status == 200);
+    CHECK(retried.json()->getValue<int>("attempts") == 0);
     // The same document in a new package (another trace) is not taken twice either.
     auto resent = deliver(s, clerk, package(kCommune, unsignedPdf(), "11") + "\n");
     REQUIRE(resent.status == 200);

@@ -271,6 +271,36 @@ TEST_CASE("the outbox hands each due message to one sender and retries with back
   CHECK(f.documents.referencedBlobHashes().count(std::string(64, 'a')) == 1);
 }
 
+TEST_CASE("a message given up is sent again only on request, its attempts counted anew",
+          "[storage][exchange][postgresql]") {
+  Fixture f;
+  f.document("di-7", "ubnd", "outgoing");
+  storage::SqlExchangeRepository exchange(*f.database);
+  OutboxMessage m;
+  m.id = "msg-7";
+  m.documentId = "di-7";
+  m.recipientCode = "000.00.12.H55";
+  m.kind = "document";
+  m.payloadHash = std::string(64, 'e');
+  m.nextAttemptAt = m.createdAt = "2026-11-28T08:00:00Z";
+  REQUIRE(exchange.enqueue(m).isOk());
+  CHECK(exchange.requeue("msg-7", "2026-11-28T09:00:00Z").code() == ErrorCode::InvalidState);
+  auto taken = exchange.claimDue("2026-11-28T08:00:01Z", "s1", "2026-11-28T08:05:00Z", 10);
+  REQUIRE(taken.size() == 1);
+  REQUIRE(exchange.markAttemptFailed("msg-7", "s1", "422 wrong_recipient", "", true).isOk());
+  CHECK(exchange.outboxMessage("msg-7")->status == "failed");
+  CHECK(exchange.claimDue("2026-11-28T10:00:00Z", "s1", "2026-11-28T10:05:00Z", 10).empty());
+  REQUIRE(exchange.requeue("msg-7", "2026-11-28T10:00:00Z").isOk());
+  auto again = exchange.outboxMessage("msg-7");
+  CHECK(again->status == "pending");
+  CHECK(again->attempts == 0);
+  CHECK(again->nextAttemptAt == "2026-11-28T10:00:00Z");
+  CHECK(again->lastError == "422 wrong_recipient");  // kept: why it was given up
+  CHECK(exchange.claimDue("2026-11-28T10:00:00Z", "s2", "2026-11-28T10:05:00Z", 10).size() == 1);
+  CHECK(exchange.requeue("msg-7", "x").code() == ErrorCode::InvalidState);
+  CHECK(exchange.requeue("none", "x").code() == ErrorCode::NotFound);
+}
+
 TEST_CASE("two instances claiming at once never get the same message",
           "[storage][exchange][postgresql]") {
   Fixture f;

@@ -23,6 +23,10 @@ class SqlExchangeRepository final : public workflow::ExchangeRepository {
   Status markAttemptFailed(const std::string& id, const std::string& owner,
                            const std::string& error, const std::string& nextAttemptAt,
                            bool giveUp) override;
+  /// A message given up ("failed") is pending again, due at `at`, its attempts counted from 0
+  /// (after the peer's endpoint or token was corrected). InvalidState for one not given up,
+  /// NotFound for an unknown id.
+  Status requeue(const std::string& id, const std::string& at);
   std::optional<workflow::OutboxMessage> outboxMessage(const std::string& id) override;
   std::vector<workflow::OutboxMessage> outboxOf(const std::string& documentId) override;
   /// How many outbox messages are in each status (pending, delivered, failed), for monitoring.
