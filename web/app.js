@@ -268,7 +268,8 @@ function actionsFor(doc) {
   } else {
     if (doc.status === 'received' && hasRole('clerk')) list.push('register', 'refuse');
     if (doc.status === 'registered' && leaderish) list.push('assign');
-    if (['assigned', 'in_progress'].includes(doc.status) && hasRole('department_head', 'specialist', 'leader', 'deputy_leader')) list.push('complete');
+    if (['assigned', 'in_progress'].includes(doc.status) && hasRole('department_head', 'specialist')) list.push('note');
+    if (doc.status === 'in_progress' && hasRole('department_head', 'specialist')) list.push('complete');
   }
   return list;
 }
@@ -305,6 +306,7 @@ async function fieldsFor(action, doc) {
       text('instruction', t('field.instruction'), false)];
     }
     case 'complete': return [text('result', t('field.result'), true)];
+    case 'note': return [text('text', t('field.progress'), true)];
     default: return [text('comment', t('comment'), false)];
   }
 }
