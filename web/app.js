@@ -431,7 +431,7 @@ async function viewDocument(id) {
     ? h('table', { 'data-testid': 'audit' },
       h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('time')), h('th', {}, t('actor')), h('th', {}, t('action')))),
       h('tbody', {}, ...audit.items.map((entry) => h('tr', {},
-        h('td', {}, String(entry.sequence)), h('td', {}, formatTime(entry.time)),
+        h('td', { class: 'nowrap' }, String(entry.sequence)), h('td', {}, formatTime(entry.time)),
         h('td', {}, entry.actor_username || entry.actor_id || ''), h('td', {}, tv('action', entry.action))))))
     : h('p', { class: 'muted' }, t('empty'));
 
@@ -480,12 +480,16 @@ function viewNew() {
     ...['normal', 'urgent', 'very_urgent', 'express'].map((value) => h('option', { value }, tv('urgency', value))));
   const confidentiality = h('select', { name: 'confidentiality', 'data-testid': 'new-confidentiality' },
     ...['normal', 'confidential', 'secret', 'top_secret'].map((value) => h('option', { value }, tv('conf', value))));
+  // A clerk also records what arrived on paper or by e-mail as an incoming document.
+  const direction = h('select', { name: 'direction', 'data-testid': 'new-direction' },
+    ...['outgoing', 'incoming'].map((value) => h('option', { value }, tv('direction', value))));
   const file = h('input', { type: 'file', name: 'file', accept: 'application/pdf,.pdf', required: true, 'data-testid': 'new-file' });
   const progress = h('progress', { max: '100', value: '0', hidden: true, 'data-testid': 'new-progress' });
   const progressText = h('span', { class: 'muted', 'data-testid': 'new-progress-text' });
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'new-error' });
   const submit = h('button', { class: 'primary', type: 'submit', 'data-testid': 'new-submit' }, t('new.create'));
   const form = h('form', { class: 'card form', 'data-testid': 'new-form' },
+    hasRole('clerk') ? h('label', {}, t('direction'), direction) : null,
     h('label', {}, t('type'), type), h('label', {}, t('subject'), subject),
     h('label', {}, t('urgency'), urgency), h('label', {}, t('confidentiality'), confidentiality),
     h('label', {}, t('new.file'), file), progress, progressText, error, h('div', {}, submit));
@@ -504,7 +508,7 @@ function viewNew() {
     try {
       await api.getJson('/api/v1/me');  // refreshes an expired access token before the upload
       const created = await api.uploadDocument({
-        direction: 'outgoing', subject: subject.value.trim(), document_type: type.value,
+        direction: hasRole('clerk') ? direction.value : 'outgoing', subject: subject.value.trim(), document_type: type.value,
         urgency: urgency.value, confidentiality: confidentiality.value,
       }, chosen, onProgress);
       location.hash = `#/doc/${created.id}`;

@@ -270,6 +270,38 @@ async function main() {
   ok('verify: the attacked PDF (modified after signing) is not valid');
   await shot(visitor, 'verify-attacked');
 
+  // The incoming side: the clerk records the issued PDF as a document that arrived and registers
+  // it; the leader assigns it to Phòng Tổng hợp; its head notes progress and completes it.
+  await clerk.goto(`${base}/#/new`);
+  await settled(clerk, 'new');
+  await clerk.selectOption('[data-testid=new-direction]', 'incoming');
+  const incomingSubject = `Công văn đến (kiểm thử giao diện ${Date.now()})`;
+  await clerk.fill('[data-testid=new-subject]', incomingSubject);
+  await clerk.selectOption('[data-testid=new-type]', '');
+  await clerk.setInputFiles('[data-testid=new-file]', issuedPath);
+  await clerk.click('[data-testid=new-submit]');
+  await clerk.waitForURL(/#\/doc\//);
+  await settled(clerk, 'doc');
+  const incomingId = decodeURIComponent(clerk.url().split('#/doc/')[1]);
+  check(await statusOf(clerk) === 'received', 'an incoming document is recorded (received)');
+  await actAndWait(clerk, 'register', {}, 'registered');
+  await openDocument(leader, incomingId);
+  await leader.click('[data-testid=action-assign]');
+  await leader.waitForSelector('[data-testid=action-dialog]');
+  await leader.selectOption('[data-testid=field-lead_unit_id]', 'ubnd-tinh-th');
+  await leader.fill('[data-testid=field-instruction]', 'Phòng Tổng hợp chủ trì, tham mưu trả lời');
+  await leader.click('[data-testid=dialog-confirm]');
+  await leader.waitForSelector('[data-testid=doc-title] [data-status="assigned"]');
+  await settled(leader, 'doc');
+  ok('assign -> assigned');
+  await openDocument(head, incomingId);
+  await actAndWait(head, 'note', { text: 'Đang dự thảo văn bản trả lời' }, 'in_progress');
+  await actAndWait(head, 'complete', { result: 'Đã trả lời bằng văn bản' }, 'completed');
+  await shot(head, 'incoming-document');
+  await clerk.goto(`${base}/#/list/incoming`);
+  await settled(clerk, 'list');
+  check(await clerk.locator(`[data-testid=list-row][data-id="${incomingId}"]`).count() === 1, 'the incoming list shows it');
+
   // Log out: the session ends, the page goes back to the login.
   await specialist.click('[data-testid=logout]');
   await specialist.waitForSelector('[data-testid=login-form]');
