@@ -46,6 +46,7 @@
 #include "vanthu/storage/database_pool.h"
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_template_repository.h"
+#include "web_routes.h"
 
 namespace vanthu::api {
 namespace {
@@ -105,29 +106,6 @@ bool isPublishedCrlName(const std::string& file) {
   }
   return true;
 }
-
-constexpr const char* kHomePage = R"(<!doctype html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>vanthu — Hệ thống quản lý văn bản và điều hành</title>
-<style>
-body{font-family:"Liberation Serif","Times New Roman",serif;margin:3rem auto;max-width:44rem;padding:0 1rem;color:#1b1b1b}
-h1{color:#a50f15;font-size:1.6rem}p{line-height:1.5}code{background:#f3f3f3;padding:.1rem .3rem}
-</style>
-</head>
-<body>
-<h1>vanthu</h1>
-<p>Hệ thống quản lý văn bản và điều hành — luồng phê duyệt bốn cấp, ký số PAdES, liên thông văn bản.</p>
-<p lang="en">Document workflow and e-signature service. The web workplace is being built; the service is up.</p>
-<ul>
-<li><a href="/healthz"><code>/healthz</code></a> — liveness</li>
-<li><a href="/readyz"><code>/readyz</code></a> — readiness (database)</li>
-</ul>
-</body>
-</html>
-)";
 
 }  // namespace
 
@@ -275,11 +253,8 @@ void HttpServer::Impl::registerRoutes() {
                context.response.set("Cache-Control", "public, max-age=3600");
                sendBody(context, 200, "application/pkix-crl", crl.str());
              });
-  router.add({"GET", "/", Access::anyone(), {"The web workplace", "web", "", 200, "html", {}, {}}},
-             [](RequestContext& context) {
-               sendBody(context, 200, "text/html; charset=utf-8", kHomePage);
-             });
-  registerOpenApiRoute(router);  // last: it documents the routes registered before it
+  registerWebRoutes(router, *services);  // "/" and /web/: the web workplace
+  registerOpenApiRoute(router);          // last: it documents the routes registered before it
 }
 
 bool HttpServer::Impl::authorise(RequestContext& context, const Access& access) {

@@ -196,6 +196,9 @@ const std::vector<SettingKey>& settingKeys() {
       {"server.instance_name", "VANTHU_INSTANCE_NAME",
        "a name sent as the X-Served-By response header (several instances behind a balancer); "
        "none by default"},
+      {"web.root", "VANTHU_WEB_ROOT",
+       "the directory of the web workplace served at / and /web/ (default: the web/ directory "
+       "of the source tree the server was built from)"},
       {"signing.level", "VANTHU_SIGNING_LEVEL",
        "PAdES level of the signatures the server applies: B-B, B-T (the default), B-LT or B-LTA"},
       {"signing.tsa_url", "VANTHU_SIGNING_TSA_URL",
@@ -418,6 +421,9 @@ Result<ServerConfig> buildServerConfig(const std::vector<Setting>& layers) {
                        "0123456789-_.") == std::string::npos;
       if (!plain) return invalid(setting, "must be 1-64 letters, digits, '-', '_' or '.'");
       config.instanceName = value;
+    } else if (setting.key == "web.root") {
+      if (value.empty()) return invalid(setting, "must name a directory");
+      config.webRoot = value;
     } else if (setting.key == "signing.level") {
       if (value != "B-B" && value != "B-T" && value != "B-LT" && value != "B-LTA") {
         return invalid(setting, "must be B-B, B-T, B-LT or B-LTA");

@@ -390,6 +390,9 @@ std::vector<Row> table() {
   std::vector<Row> rows;
   // Operations and public services.
   rows.push_back({"GET", "/", anyone(), Reach::NotScoped, path("/"), {}});
+  rows.push_back({"GET", "/web/{file}", anyone(), Reach::NotScoped, path("/web/app.js"), {}});
+  rows.push_back(
+      {"GET", "/web/pdfjs/{file}", anyone(), Reach::NotScoped, path("/web/pdfjs/pdf.min.mjs"), {}});
   rows.push_back({"GET", "/healthz", anyone(), Reach::NotScoped, path("/healthz"), {}});
   rows.push_back({"GET", "/readyz", anyone(), Reach::NotScoped, path("/readyz"), {}});
   rows.push_back({"GET", "/metrics", anyone(), Reach::NotScoped, path("/metrics"), {}});

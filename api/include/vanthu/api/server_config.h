@@ -74,6 +74,9 @@ struct ServerConfig {
   int databasePoolSize = 0;
   /// server.instance_name: sent as X-Served-By when set (which instance behind a balancer).
   std::string instanceName;
+  /// web.root: the directory of the web workplace (index.html, its modules, node_modules with
+  /// pdf.js); empty: the web/ directory of the source tree the server was built from.
+  std::filesystem::path webRoot;
 
   /// signing.level: the PAdES level of the signatures the server applies ("B-B", "B-T",
   /// "B-LT", "B-LTA"); B-T and above need a time-stamping authority.

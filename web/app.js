@@ -1,0 +1,596 @@
+// The web workplace: a single page over the public API (docs/API.md), routed by the URL's hash.
+import * as api from '/web/api.js';
+import { formatTime, lang, setLang, t, tv } from '/web/i18n.js';
+
+const main = document.getElementById('main');
+const dialog = document.getElementById('dialog');
+const flashBox = document.getElementById('flash');
+let me = null;            // GET /api/v1/me
+let organisation = null;  // GET /api/v1/organizations/{id}
+const typedDrafts = new Map();  // what the user typed in an action dialog, kept across errors
+
+// ---- small DOM helpers (text only: no HTML from data ever reaches innerHTML) ----
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'text') element.textContent = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+function card(title, testid, ...children) {
+  return h('section', { class: 'card', 'data-testid': testid }, h('h2', {}, title), ...children);
+}
+
+function badge(kind, value, label) {
+  return h('span', { class: `badge ${value}`, 'data-testid': `badge-${kind}` }, label);
+}
+
+function statusBadge(status) {
+  return h('span', { class: 'badge status', 'data-testid': 'status', 'data-status': status }, tv('status', status));
+}
+
+function docBadges(doc) {
+  return [
+    doc.urgency && doc.urgency !== 'normal' ? badge('urgency', doc.urgency, tv('urgency', doc.urgency)) : null,
+    doc.confidentiality && doc.confidentiality !== 'normal'
+      ? badge('confidentiality', doc.confidentiality, tv('conf', doc.confidentiality)) : null,
+  ];
+}
+
+function flash(message, kind = 'error') {
+  flashBox.textContent = message;
+  flashBox.className = `flash ${kind === 'info' ? 'info' : ''}`;
+  flashBox.hidden = !message;
+}
+
+/// The user's message for an API failure: what to do, in their language, and the server's detail.
+export function errorMessage(error) {
+  if (!(error instanceof api.ApiError)) return `${t('err.generic')} ${error && error.message ? error.message : ''}`;
+  let text;
+  if (error.stale) text = t('err.stale');
+  else if (t(`err.${error.code}`) !== `err.${error.code}`) text = t(`err.${error.code}`);
+  else text = t('err.generic');
+  if (error.detail && !error.stale) text += ` ${t('err.detail', { detail: error.detail })}`;
+  return text;
+}
+
+function bytesText(size) {
+  if (size >= 1048576) return `${(size / 1048576).toFixed(1)} MB`;
+  if (size >= 1024) return `${Math.round(size / 1024)} KB`;
+  return `${size} B`;
+}
+
+function hasRole(...roles) {
+  return !!me && (me.roles || []).some((grant) => roles.includes(grant.role));
+}
+
+// ---- header, language, navigation ----
+function renderChrome() {
+  document.documentElement.lang = lang();
+  for (const element of document.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  for (const button of document.querySelectorAll('.lang button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.lang === lang()));
+  }
+  const nav = document.getElementById('nav');
+  const who = document.getElementById('who');
+  if (!me) {
+    nav.hidden = true;
+    who.replaceChildren(h('a', { href: '#/verify' }, t('nav.verify')));
+    return;
+  }
+  const here = location.hash || '#/';
+  const links = [['#/', 'nav.dashboard'], ['#/list/pending', 'nav.pending'], ['#/list/outgoing', 'nav.outgoing'],
+    ['#/list/incoming', 'nav.incoming'], ['#/new', 'nav.new'], ['#/verify', 'nav.verify']];
+  nav.replaceChildren(...links.map(([href, key]) => h('a', {
+    href, class: (here === href || (href !== '#/' && here.startsWith(href))) ? 'active' : null,
+  }, t(key))));
+  nav.hidden = false;
+  const roles = [...new Set((me.roles || []).map((grant) => tv('role', grant.role)))].join(', ');
+  who.replaceChildren(
+    h('div', { 'data-testid': 'user-name' }, h('strong', {}, me.full_name || me.username)),
+    h('div', { class: 'roles', 'data-testid': 'user-roles' }, roles),
+    h('div', { class: 'roles', 'data-testid': 'user-organisation' }, organisation ? organisation.name : me.organisation_id),
+    h('button', { type: 'button', 'data-testid': 'logout', onclick: doLogout }, t('logout')),
+  );
+}
+
+async function loadMe() {
+  me = await api.getJson('/api/v1/me');
+  try {
+    organisation = await api.getJson(`/api/v1/organizations/${encodeURIComponent(me.organisation_id)}`);
+  } catch { organisation = null; }
+}
+
+async function doLogout() {
+  await api.logout();
+  me = null;
+  organisation = null;
+  location.hash = '#/login';
+}
+
+api.setOnSessionEnded(() => {
+  me = null;
+  flash(t('session.expired'));
+  if (!location.hash.startsWith('#/verify')) location.hash = '#/login';
+});
+
+// ---- views ----
+function viewLogin() {
+  const username = h('input', { name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-username' });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'login-error' });
+  const form = h('form', { class: 'card form login', 'data-testid': 'login-form' },
+    h('h1', {}, t('login.title')),
+    h('label', {}, t('username'), username),
+    h('label', {}, t('password'), password),
+    error,
+    h('button', { class: 'primary', type: 'submit', 'data-testid': 'login-submit' }, t('login')),
+    h('a', { href: '#/verify' }, t('login.verifyLink')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    try {
+      await api.login(username.value.trim(), password.value);
+      await loadMe();
+      flash('');
+      location.hash = '#/';
+    } catch (failure) {
+      error.textContent = failure.status === 401 ? t('login.failed') : errorMessage(failure);
+    }
+  });
+  main.replaceChildren(form);
+  username.focus();
+}
+
+async function viewDashboard() {
+  const data = await api.getJson('/api/v1/dashboard');
+  const counts = (scope, numbers) => h('div', { class: 'counts', 'data-testid': `counts-${scope}` },
+    ...['pending', 'overdue', 'due_soon'].map((name) => h('div', { class: `count ${name}`, 'data-testid': `count-${scope}-${name}` },
+      h('b', {}, String(numbers ? numbers[name] ?? 0 : 0)), t(name))));
+  const waiting = (data.waiting || []).length
+    ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('subject')), h('th', {}, t('status')), h('th', {}, t('deadline')))),
+      h('tbody', {}, ...data.waiting.map((item) => h('tr', {},
+        h('td', {}, h('a', { href: `#/doc/${item.id || item.document_id}` }, item.subject || item.id || item.document_id), ' ', ...docBadges(item)),
+        h('td', {}, item.status ? statusBadge(item.status) : ''),
+        h('td', {}, item.due_date || '', ' ', item.deadline && item.deadline !== 'none' ? badge('deadline', item.deadline, t(item.deadline)) : '')))))
+    : h('p', { class: 'muted' }, t('empty'));
+  const recent = (data.recent || []).length
+    ? h('ol', { class: 'timeline', 'data-testid': 'recent' }, ...data.recent.map((item) => {
+      const done = item.act || {};
+      return h('li', {},
+        h('strong', {}, tv('action', done.action)), ' — ',
+        h('a', { href: `#/doc/${item.document_id}` }, item.subject || item.document_id),
+        ' ', h('span', { class: 'muted' }, `${done.actor_id || ''} · ${formatTime(done.at)}`),
+        done.comment ? h('div', {}, `“${done.comment}”`) : '');
+    }))
+    : h('p', { class: 'muted' }, t('empty'));
+  main.replaceChildren(h('h1', {}, t('dashboard.title')),
+    card(t('dashboard.mine'), 'dashboard-user', counts('user', data.user)),
+    data.unit ? card(t('dashboard.unit'), 'dashboard-unit', counts('unit', data.unit)) : null,
+    card(t('dashboard.waiting'), 'dashboard-waiting', waiting),
+    card(t('dashboard.recent'), 'dashboard-recent', recent));
+}
+
+const outgoingStatuses = ['draft', 'review', 'signing', 'signed', 'issued', 'returned', 'withdrawn', 'rejected', 'recalled'];
+const incomingStatuses = ['received', 'registered', 'assigned', 'in_progress', 'completed', 'refused'];
+
+async function viewList(box, params) {
+  const q = params.get('q') || '';
+  const status = params.get('status') || '';
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const limit = 20;
+  const query = new URLSearchParams({ box, page: String(page), limit: String(limit) });
+  if (q) query.set('q', q);
+  if (status) query.set('status', status);
+  const data = await api.getJson(`/api/v1/documents?${query}`);
+  const statuses = box === 'incoming' ? incomingStatuses : box === 'outgoing' ? outgoingStatuses : [...outgoingStatuses, ...incomingStatuses];
+  const search = h('input', { type: 'search', name: 'q', value: q, placeholder: t('search.placeholder'), 'data-testid': 'list-q', maxlength: '200' });
+  const select = h('select', { name: 'status', 'data-testid': 'list-status' },
+    h('option', { value: '' }, t('all')),
+    ...statuses.map((name) => h('option', { value: name, selected: name === status }, tv('status', name))));
+  const form = h('form', { class: 'toolbar', role: 'search' },
+    h('label', {}, t('search'), search), h('label', {}, t('status'), select),
+    h('button', { type: 'submit', 'data-testid': 'list-apply' }, t('apply')));
+  const go = (nextPage) => {
+    const next = new URLSearchParams();
+    if (search.value.trim()) next.set('q', search.value.trim());
+    if (select.value) next.set('status', select.value);
+    if (nextPage > 1) next.set('page', String(nextPage));
+    location.hash = `#/list/${box}${next.toString() ? `?${next}` : ''}`;
+  };
+  form.addEventListener('submit', (event) => { event.preventDefault(); go(1); });
+  const pages = Math.max(1, Math.ceil((data.total || 0) / limit));
+  const rows = (data.items || []).map((doc) => h('tr', { 'data-testid': 'list-row', 'data-id': doc.id },
+    h('td', {}, doc.notation || '—'),
+    h('td', {}, h('a', { href: `#/doc/${doc.id}` }, doc.subject), ' ', ...docBadges(doc)),
+    h('td', {}, doc.document_type || t('type.cv')),
+    h('td', {}, statusBadge(doc.status)),
+    h('td', {}, formatTime(doc.updated_at))));
+  main.replaceChildren(h('h1', {}, t(`list.${box}`)), form,
+    rows.length ? h('table', { 'data-testid': 'list' },
+      h('thead', {}, h('tr', {}, ...['notation', 'subject', 'type', 'status', 'updated'].map((key) => h('th', {}, t(key))))),
+      h('tbody', {}, ...rows)) : h('p', { class: 'muted', 'data-testid': 'list-empty' }, t('empty')),
+    h('div', { class: 'pager' },
+      h('button', { type: 'button', disabled: page <= 1, onclick: () => go(page - 1) }, t('previous')),
+      h('span', { 'data-testid': 'list-page' }, t('page.of', { page, pages, total: data.total || 0 })),
+      h('button', { type: 'button', disabled: page >= pages, onclick: () => go(page + 1) }, t('next'))));
+}
+
+// ---- the verification report, as on the document page and the verify page ----
+function reportView(report) {
+  const signatures = report.signatures || [];
+  const verdict = h('p', {}, `${t('report.verdict')}: `,
+    h('span', { class: `verdict ${report.verdict}`, 'data-testid': 'report-verdict', 'data-verdict': report.verdict },
+      tv('report', report.verdict)));
+  if (!signatures.length) return h('div', { 'data-testid': 'report' }, verdict, h('p', { class: 'muted' }, t('report.none')));
+  return h('div', { 'data-testid': 'report' }, verdict,
+    h('ol', { class: 'signatures', 'data-testid': 'signatures' }, ...signatures.map((signature) => {
+      const changes = signature.changes || [];
+      return h('li', { class: 'signature', 'data-testid': 'signature-row', 'data-indication': signature.indication },
+        h('div', {}, h('strong', {}, commonName(signature.signer && signature.signer.subject) || signature.field || ''), ' ',
+          h('span', { class: `verdict ${signature.indication}` }, tv('report', signature.indication)),
+          signature.subindication ? ` ${signature.subindication}` : ''),
+        h('dl', { class: 'meta' },
+          h('dt', {}, t('report.time')), h('dd', {}, formatTime(signature.best_signature_time || signature.claimed_time)),
+          h('dt', {}, t('report.level')), h('dd', {}, signature.level || '—'),
+          h('dt', {}, t('report.trusted')), h('dd', {}, signature.trusted ? t('yes') : t('no')),
+          h('dt', {}, t('report.changes')), h('dd', {}, tv('mod', signature.modifications_after),
+            changes.length ? h('details', {}, h('summary', {}, `${changes.length}`),
+              h('ul', {}, ...changes.map((change) => h('li', {}, change)))) : '')));
+    })));
+}
+
+function commonName(subject) {
+  if (!subject) return '';
+  const match = /(?:^|,)\s*CN=([^,]+)/.exec(subject);
+  return match ? match[1] : subject;
+}
+
+// ---- the document page ----
+function actionsFor(doc) {
+  const mine = me && doc.created_by === me.id;
+  const leaderish = hasRole('leader', 'deputy_leader');
+  const list = [];
+  if (doc.direction === 'outgoing') {
+    if (['draft', 'returned'].includes(doc.status) && mine) list.push('submit', 'withdraw');
+    if (doc.status === 'review' && hasRole('department_head', 'office_chief', 'leader', 'deputy_leader')) list.push('approve', 'return', 'reject');
+    if (doc.status === 'signing' && leaderish) list.push('sign', 'return', 'reject');
+    if (doc.status === 'signed' && hasRole('clerk')) list.push('issue');
+    if (doc.status === 'issued' && hasRole('clerk')) list.push('recall');
+  } else {
+    if (doc.status === 'received' && hasRole('clerk')) list.push('register', 'refuse');
+    if (doc.status === 'registered' && leaderish) list.push('assign');
+    if (['assigned', 'in_progress'].includes(doc.status) && hasRole('department_head', 'specialist')) list.push('note');
+    if (doc.status === 'in_progress' && hasRole('department_head', 'specialist')) list.push('complete');
+  }
+  return list;
+}
+
+async function fieldsFor(action, doc) {
+  const draft = typedDrafts.get(`${doc.id}:${action}`) || {};
+  const text = (name, label, required, multiline = true) => {
+    const input = multiline
+      ? h('textarea', { name, required, 'data-testid': `field-${name}` })
+      : h('input', { name, required, 'data-testid': `field-${name}` });
+    input.value = draft[name] || '';
+    return h('label', {}, label, input);
+  };
+  const keySelect = async (seal) => {
+    let keys = [];
+    try { keys = (await api.getJson('/api/v1/me/keys')).items || []; } catch { keys = []; }
+    const input = h('input', { name: 'key_id', required: true, list: 'keys-list', 'data-testid': 'field-key_id' });
+    input.value = draft.key_id || (!seal && keys.length ? keys[0].id : '');
+    return [h('label', {}, t('field.key'), input),
+      h('datalist', { id: 'keys-list' }, ...keys.map((key) => h('option', { value: key.id }, key.certificate_subject || key.id))),
+      h('label', {}, t('field.keyPassword'), h('input', { name: 'password', type: 'password', required: true, autocomplete: 'off', 'data-testid': 'field-password' }))];
+  };
+  switch (action) {
+    case 'return': case 'reject': case 'recall': case 'refuse':
+      return [text('comment', t('field.reason'), true)];
+    case 'sign': return [...await keySelect(false), text('comment', t('comment'), false)];
+    case 'issue': return [...await keySelect(true)];
+    case 'assign': {
+      let units = [];
+      try { units = (await api.getJson(`/api/v1/organizations/${encodeURIComponent(doc.organisation_id)}/units`)).items || []; } catch { units = []; }
+      return [h('label', {}, t('field.leadUnit'), h('select', { name: 'lead_unit_id', required: true, 'data-testid': 'field-lead_unit_id' },
+        ...units.map((unit) => h('option', { value: unit.id }, unit.name)))),
+      h('label', {}, t('field.dueDate'), h('input', { name: 'due_date', type: 'date', 'data-testid': 'field-due_date' })),
+      text('instruction', t('field.instruction'), false)];
+    }
+    case 'complete': return [text('result', t('field.result'), true)];
+    case 'note': return [text('text', t('field.progress'), true)];
+    default: return [text('comment', t('comment'), false)];
+  }
+}
+
+function bodyFrom(action, form) {
+  const body = { action };
+  for (const element of form.elements) {
+    if (!element.name || element.value === '') continue;
+    body[element.name] = element.value;
+  }
+  return body;
+}
+
+async function openAction(action, doc, reload) {
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'dialog-error' });
+  const confirm = h('button', { class: 'primary', type: 'submit', 'data-testid': 'dialog-confirm' }, t('confirm.ok'));
+  const form = h('form', { class: 'form', method: 'dialog', 'data-testid': 'action-dialog', 'data-action': action },
+    h('h2', {}, t('confirm.title', { action: t(`action.${action}`) })),
+    h('p', {}, doc.subject),
+    ...await fieldsFor(action, doc),
+    error,
+    h('div', { class: 'buttons' },
+      h('button', { type: 'button', 'data-testid': 'dialog-cancel', onclick: () => dialog.close() }, t('cancel')),
+      confirm));
+  const keep = () => {
+    const typed = {};
+    for (const element of form.elements) if (element.name && element.type !== 'password') typed[element.name] = element.value;
+    typedDrafts.set(`${doc.id}:${action}`, typed);
+  };
+  form.addEventListener('input', keep);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.replaceChildren();
+    confirm.disabled = true;
+    try {
+      await api.act(doc.id, doc.revision, bodyFrom(action, form));
+      typedDrafts.delete(`${doc.id}:${action}`);
+      dialog.close();
+      flash(t('done.action', { action: t(`action.${action}`) }), 'info');
+      await reload();
+    } catch (failure) {
+      keep();
+      error.append(errorMessage(failure));
+      if (failure.stale || failure.code === 'invalid_state') {
+        error.append(' ', h('button', { type: 'button', 'data-testid': 'dialog-reload',
+          onclick: async () => { dialog.close(); await reload(); } }, t('doc.reload')));
+      }
+    } finally {
+      confirm.disabled = false;
+    }
+  });
+  dialog.replaceChildren(form);
+  dialog.showModal();
+}
+
+async function optional(promise) {
+  try { return await promise; } catch { return null; }
+}
+
+async function viewDocument(id) {
+  const path = `/api/v1/documents/${encodeURIComponent(id)}`;
+  const [doc, versions, acts, exchange, audit] = await Promise.all([
+    api.getJson(path), optional(api.getJson(`${path}/versions`)), optional(api.getJson(`${path}/acts`)),
+    optional(api.getJson(`${path}/exchange`)), optional(api.getJson(`${path}/audit?limit=200`))]);
+  const reload = () => render();
+  const items = (versions && versions.items) || [];
+  const latest = items.reduce((best, version) => (!best || version.number > best.number ? version : best), null);
+
+  const meta = h('dl', { class: 'meta' },
+    h('dt', {}, t('notation')), h('dd', { 'data-testid': 'doc-notation' }, doc.notation || '—'),
+    h('dt', {}, t('subject')), h('dd', {}, doc.subject),
+    h('dt', {}, t('type')), h('dd', {}, doc.document_type || t('type.cv')),
+    h('dt', {}, t('direction')), h('dd', {}, tv('direction', doc.direction)),
+    h('dt', {}, t('status')), h('dd', {}, statusBadge(doc.status)),
+    h('dt', {}, t('urgency')), h('dd', {}, tv('urgency', doc.urgency)),
+    h('dt', {}, t('confidentiality')), h('dd', {}, tv('conf', doc.confidentiality)),
+    h('dt', {}, t('created')), h('dd', {}, formatTime(doc.created_at)),
+    h('dt', {}, t('updated')), h('dd', {}, formatTime(doc.updated_at)));
+
+  const actions = actionsFor(doc);
+  const actionCard = card(t('doc.actions'), 'doc-actions', actions.length
+    ? h('div', { class: 'actions' }, ...actions.map((action) => h('button', {
+      type: 'button', class: ['approve', 'sign', 'issue', 'submit', 'register'].includes(action) ? 'primary' : null,
+      'data-testid': `action-${action}`, onclick: () => openAction(action, doc, reload),
+    }, t(`action.${action}`))))
+    : h('p', { class: 'muted' }, t('doc.noActions')));
+
+  const pdfBox = h('div', { class: 'pdf', 'data-testid': 'pdf' }, h('p', { class: 'muted' }, t('doc.loading')));
+  const signaturesBox = h('div', { 'data-testid': 'doc-signatures' }, h('p', { class: 'muted' }, t('doc.loading')));
+
+  const versionTable = h('table', { 'data-testid': 'versions' },
+    h('thead', {}, h('tr', {}, ...['version', 'kind', 'actor', 'time', 'size', 'download'].map((key) => h('th', {}, t(key))))),
+    h('tbody', {}, ...items.map((version) => h('tr', { 'data-testid': 'version-row' },
+      h('td', {}, String(version.number)), h('td', {}, version.kind || ''),
+      h('td', {}, version.actor || ''), h('td', {}, formatTime(version.created_at)), h('td', {}, bytesText(version.size || 0)),
+      h('td', {}, h('button', { type: 'button', 'data-testid': `download-${version.number}`,
+        onclick: () => download(`${path}/versions/${version.number}/content`, `${doc.id}-v${version.number}.pdf`) }, t('download')))))));
+
+  const timeline = ((acts && acts.items) || []).length
+    ? h('ol', { class: 'timeline', 'data-testid': 'timeline' }, ...acts.items.map((item) => h('li', { 'data-testid': 'act', 'data-action': item.action },
+      h('strong', {}, tv('action', item.action)), ' — ', item.actor_id || '',
+      item.on_behalf_of ? ` (${t('onBehalf')} ${item.on_behalf_of})` : '',
+      item.role ? ` · ${tv('role', item.role)}` : '',
+      item.from_level || item.to_level ? ` · ${t('level')} ${item.from_level ?? ''}→${item.to_level ?? ''}` : '',
+      ' · ', h('span', { class: 'muted' }, formatTime(item.at)),
+      item.comment ? h('div', {}, `“${item.comment}”`) : '')))
+    : h('p', { class: 'muted' }, t('empty'));
+
+  const recipients = (exchange && exchange.recipients) || [];
+  const exchangeView = recipients.length
+    ? h('table', { 'data-testid': 'exchange' },
+      h('thead', {}, h('tr', {}, h('th', {}, t('recipient')), h('th', {}, t('status')), h('th', {}, t('time')))),
+      h('tbody', {}, ...recipients.map((recipient) => {
+        const last = (recipient.events || [])[recipient.events.length - 1];
+        return h('tr', {}, h('td', {}, `${recipient.name || ''} (${recipient.code})`),
+          h('td', {}, recipient.status || ''), h('td', {}, last ? formatTime(last.reported_at || last.recorded_at) : ''));
+      })))
+    : h('p', { class: 'muted', 'data-testid': 'exchange-none' },
+      exchange && exchange.origin ? `${exchange.origin.sender_name || ''} (${exchange.origin.sender_code || ''})` : t('doc.noExchange'));
+
+  const auditView = ((audit && audit.items) || []).length
+    ? h('table', { 'data-testid': 'audit' },
+      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('time')), h('th', {}, t('actor')), h('th', {}, t('action')))),
+      h('tbody', {}, ...audit.items.map((entry) => h('tr', {},
+        h('td', { class: 'nowrap' }, String(entry.sequence)), h('td', {}, formatTime(entry.time)),
+        h('td', {}, entry.actor_username || entry.actor_id || ''), h('td', {}, tv('action', entry.action))))))
+    : h('p', { class: 'muted' }, t('empty'));
+
+  main.replaceChildren(
+    h('h1', { 'data-testid': 'doc-title' }, doc.subject, ' ', statusBadge(doc.status), ' ', ...docBadges(doc)),
+    h('div', { class: 'doc-grid' },
+      h('div', {}, card(t('doc.pdf'), 'doc-pdf', pdfBox), card(t('doc.versions'), 'doc-versions', versionTable)),
+      h('div', {}, actionCard, card(t('doc.meta'), 'doc-meta', meta), card(t('doc.signatures'), 'doc-signatures-card', signaturesBox),
+        card(t('doc.timeline'), 'doc-timeline', timeline), card(t('doc.exchange'), 'doc-exchange', exchangeView),
+        card(t('doc.audit'), 'doc-audit', auditView))));
+
+  if (!latest) { pdfBox.replaceChildren(); signaturesBox.replaceChildren(); return; }
+  const bytes = await (await api.request(`${path}/versions/${latest.number}/content`)).arrayBuffer();
+  const { renderPdf } = await import('/web/pdfview.js');
+  await Promise.all([
+    renderPdf(pdfBox, bytes).catch((failure) => pdfBox.replaceChildren(h('p', { class: 'error' }, errorMessage(failure)))),
+    api.verifyPdf(bytes).then((report) => signaturesBox.replaceChildren(reportView(report)))
+      .catch((failure) => signaturesBox.replaceChildren(h('p', { class: 'error' }, errorMessage(failure)))),
+  ]);
+}
+
+async function download(path, name) {
+  try {
+    const blob = await (await api.request(path)).blob();
+    saveBlob(blob, name);
+  } catch (failure) { flash(errorMessage(failure)); }
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// ---- new draft ----
+const documentTypes = ['', 'QĐ', 'TB', 'KH', 'BC', 'TTr', 'CT', 'QC', 'HD'];
+
+function viewNew() {
+  const subject = h('textarea', { name: 'subject', required: true, maxlength: '2000', 'data-testid': 'new-subject' });
+  const type = h('select', { name: 'document_type', 'data-testid': 'new-type' },
+    ...documentTypes.map((code) => h('option', { value: code, selected: code === 'QĐ' }, code || t('type.cv'))));
+  const urgency = h('select', { name: 'urgency', 'data-testid': 'new-urgency' },
+    ...['normal', 'urgent', 'very_urgent', 'express'].map((value) => h('option', { value }, tv('urgency', value))));
+  const confidentiality = h('select', { name: 'confidentiality', 'data-testid': 'new-confidentiality' },
+    ...['normal', 'confidential', 'secret', 'top_secret'].map((value) => h('option', { value }, tv('conf', value))));
+  // A clerk also records what arrived on paper or by e-mail as an incoming document.
+  const direction = h('select', { name: 'direction', 'data-testid': 'new-direction' },
+    ...['outgoing', 'incoming'].map((value) => h('option', { value }, tv('direction', value))));
+  const file = h('input', { type: 'file', name: 'file', accept: 'application/pdf,.pdf', required: true, 'data-testid': 'new-file' });
+  const progress = h('progress', { max: '100', value: '0', hidden: true, 'data-testid': 'new-progress' });
+  const progressText = h('span', { class: 'muted', 'data-testid': 'new-progress-text' });
+  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'new-error' });
+  const submit = h('button', { class: 'primary', type: 'submit', 'data-testid': 'new-submit' }, t('new.create'));
+  const form = h('form', { class: 'card form', 'data-testid': 'new-form' },
+    hasRole('clerk') ? h('label', {}, t('direction'), direction) : null,
+    h('label', {}, t('type'), type), h('label', {}, t('subject'), subject),
+    h('label', {}, t('urgency'), urgency), h('label', {}, t('confidentiality'), confidentiality),
+    h('label', {}, t('new.file'), file), progress, progressText, error, h('div', {}, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const chosen = file.files[0];
+    if (!chosen || !(chosen.type === 'application/pdf' || /\.pdf$/i.test(chosen.name))) {
+      error.textContent = t('new.notPdf');
+      return;
+    }
+    submit.disabled = true;
+    progress.hidden = false;
+    const onProgress = (percent) => { progress.value = percent; progressText.textContent = t('new.uploading', { percent }); };
+    onProgress(0);
+    try {
+      await api.getJson('/api/v1/me');  // refreshes an expired access token before the upload
+      const created = await api.uploadDocument({
+        direction: hasRole('clerk') ? direction.value : 'outgoing', subject: subject.value.trim(), document_type: type.value,
+        urgency: urgency.value, confidentiality: confidentiality.value,
+      }, chosen, onProgress);
+      location.hash = `#/doc/${created.id}`;
+    } catch (failure) {
+      error.textContent = errorMessage(failure);  // the form keeps what was typed and chosen
+      progress.hidden = true;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  main.replaceChildren(h('h1', {}, t('new.title')), form);
+}
+
+// ---- verify (no login) ----
+let lastReport = null;
+
+function viewVerify() {
+  const result = h('div', { 'data-testid': 'verify-result' });
+  const input = h('input', { type: 'file', accept: 'application/pdf,.pdf', 'data-testid': 'verify-file' });
+  const drop = h('div', { class: 'drop', 'data-testid': 'verify-drop' }, h('p', {}, t('verify.drop')), input);
+  const show = (report, name) => {
+    lastReport = report;
+    result.replaceChildren(card(`${t('verify.file')}: ${name}`, 'verify-report', reportView(report),
+      h('button', { type: 'button', 'data-testid': 'verify-json', onclick: () => saveBlob(
+        new Blob([JSON.stringify(lastReport, null, 2)], { type: 'application/json' }),
+        `${name.replace(/\.pdf$/i, '')}-verification.json`) }, t('verify.json'))));
+  };
+  const check = async (chosen) => {
+    if (!chosen) return;
+    result.replaceChildren(h('p', { class: 'muted' }, t('verify.running')));
+    try {
+      show(await api.verifyPdf(await chosen.arrayBuffer()), chosen.name);
+    } catch (failure) {
+      result.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'verify-error' }, errorMessage(failure)));
+    }
+  };
+  input.addEventListener('change', () => check(input.files[0]));
+  drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (event) => {
+    event.preventDefault();
+    drop.classList.remove('over');
+    check(event.dataTransfer.files[0]);
+  });
+  main.replaceChildren(h('h1', {}, t('verify.title')), drop, result);
+}
+
+// ---- routing ----
+let rendering = 0;
+async function render() {
+  const ticket = ++rendering;
+  const [route, queryText] = (location.hash.replace(/^#/, '') || '/').split('?');
+  const params = new URLSearchParams(queryText || '');
+  const parts = route.split('/').filter(Boolean);
+  if (dialog.open) dialog.close();
+  try {
+    if (parts[0] !== 'verify' && parts[0] !== 'login' && !me) {
+      if (!api.session()) { location.hash = '#/login'; if (parts[0] === 'login') viewLogin(); return; }
+      await loadMe();
+    }
+    renderChrome();
+    main.setAttribute('aria-busy', 'true');
+    if (parts[0] === 'login') viewLogin();
+    else if (parts[0] === 'verify') viewVerify();
+    else if (parts[0] === 'new') viewNew();
+    else if (parts[0] === 'list' && ['outgoing', 'incoming', 'pending'].includes(parts[1])) await viewList(parts[1], params);
+    else if (parts[0] === 'doc' && parts[1]) await viewDocument(decodeURIComponent(parts[1]));
+    else await viewDashboard();
+  } catch (failure) {
+    if (ticket === rendering && !(failure instanceof api.ApiError && failure.status === 401)) {
+      main.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'page-error' }, errorMessage(failure)));
+    }
+  } finally {
+    if (ticket === rendering) {
+      main.setAttribute('aria-busy', 'false');
+      main.dataset.view = parts[0] || 'dashboard';
+    }
+  }
+}
+
+for (const button of document.querySelectorAll('.lang button')) {
+  button.addEventListener('click', () => { setLang(button.dataset.lang); render(); });
+}
+window.addEventListener('hashchange', () => { if (!location.hash.startsWith('#/doc/')) flash(''); render(); });
+render();
