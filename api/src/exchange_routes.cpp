@@ -226,7 +226,9 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
         const auto& principal = *context.principal;
         const std::string type = context.request.get("X-Edxml-Message-Type", "edoc");
         if (type != "edoc" && type != "status") {
-          return sendProblem(
+          // Refused before the body is read: refuseUpload reads what the client is still
+          // sending, so that it sees this answer rather than a reset connection.
+          return refuseUpload(
               context, Status::invalidArgument("X-Edxml-Message-Type must be edoc or status"));
         }
         auto body =

@@ -353,8 +353,10 @@ code=$(inbox "$tmp/token-for-province" "$tmp/status.edxml" status)
 [ "$code" = 422 ] && [ "$(jq -r .code "$tmp/inbox.json")" = unknown_document ] &&
   ok "a status about a document never sent: 422 unknown_document" ||
   fail "unknown document status -> $code $(cat "$tmp/inbox.json")"
+# (Without a body: access is decided before a body is read, and an unread body can turn the
+# answer into a reset connection.)
 code=$(curl -sS -o "$tmp/inbox.json" -w '%{http_code}' -X POST -H 'Content-Type: application/xml' \
-  --data-binary "@$tmp/status.edxml" "${base[commune]}/api/v1/exchange/inbox")
+  "${base[commune]}/api/v1/exchange/inbox")
 [ "$code" = 401 ] && ok "no token: 401" || fail "no token -> $code"
 printf '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' >"$tmp/xxe.xml"
 code=$(inbox "$tmp/token-for-province" "$tmp/xxe.xml")
