@@ -140,6 +140,11 @@ let language = localStorage.getItem('vanthu.lang') === 'en' ? 'en' : 'vi';
 
 export function lang() { return language; }
 
+/// A page module's own strings ({vi: {...}, en: {...}}), kept beside the page that shows them.
+export function addStrings(strings) {
+  for (const name of ['vi', 'en']) Object.assign(dictionary[name], strings[name] || {});
+}
+
 export function setLang(next) {
   language = next === 'en' ? 'en' : 'vi';
   localStorage.setItem('vanthu.lang', language);

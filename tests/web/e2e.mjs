@@ -7,58 +7,12 @@
 // an attacked one not, and gives the report as JSON. No request leaves the server's origin.
 //
 // Usage: node tests/web/e2e.mjs BIN_DIR   (VANTHU_WEB_SCREENSHOTS=DIR also saves the screenshots)
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.resolve(here, '../..');
-const bin = path.resolve(process.argv[2] || path.join(source, 'build/bin'));
-const password = process.env.VANTHU_DEMO_PASSWORD || 'demo-test-password';
-const p12Password = 'vanthu-demo-p12';  // the demo PKI's PKCS#12 password (pki/README.md)
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const shots = process.env.VANTHU_WEB_SCREENSHOTS || '';
-const timeout = 60_000;
-
-const tmp = mkdtempSync(path.join(tmpdir(), 'vanthu-web-'));
-let server = null;
-let browser = null;
-let failures = 0;
-
-function ok(what) { console.log(`ok: ${what}`); }
-function check(condition, what) {
-  if (condition) ok(what);
-  else { console.log(`FAIL: ${what}`); failures++; }
-}
-
-async function startServer() {
-  const data = path.join(tmp, 'var');
-  execFileSync(path.join(bin, 'vanthu'), ['demo', 'init', '--dir', data, '--quiet'],
-    { env: { ...process.env, VANTHU_DEMO_PASSWORD: password }, stdio: ['ignore', 'ignore', 'inherit'] });
-  server = spawn(path.join(bin, 'vanthu-server'), ['--data', data, '--port', '0'], {
-    env: { ...process.env, VANTHU_WEB_ROOT: path.join(source, 'web') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  server.stderr.on('data', (chunk) => { log += chunk; });
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${out} ${log}`)), 30_000);
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (match) { clearTimeout(timer); resolve(Number(match[1])); }
-    });
-    server.on('exit', (code) => reject(new Error(`the server exited (${code}): ${out} ${log}`)));
-  });
-  return { base: `http://127.0.0.1:${port}`, data };
-}
+import { p12Password, run, source } from './harness.mjs';
 
 // What the server serves of web/, and what it does not.
-async function checkServing(base) {
+async function checkServing(base, check) {
   const home = await fetch(`${base}/`);
   check(home.status === 200 && home.headers.get('content-type').startsWith('text/html'), 'GET / is the page');
   const app = await fetch(`${base}/web/app.js`);
@@ -79,61 +33,19 @@ async function checkServing(base) {
   }
 }
 
-async function main() {
-  const { base, data } = await startServer();
-  ok(`server on ${base}`);
-  await checkServing(base);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-
-  const foreign = [];
-  const pageErrors = [];
-  async function newPage() {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(timeout);
-    page.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:')) foreign.push(url);
-    });
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    return page;
-  }
-  const settled = (page, view) => page.waitForSelector(`main[aria-busy="false"][data-view="${view}"]`);
-  async function shot(page, name) {
-    if (!shots) return;
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  }
-  async function login(page, username) {
-    await page.goto(`${base}/#/login`);
-    await page.fill('[data-testid=login-username]', username);
-    await page.fill('[data-testid=login-password]', password);
-    await page.click('[data-testid=login-submit]');
-    await page.waitForSelector('[data-testid=user-name]');
-    await settled(page, 'dashboard');
-  }
-  async function openDocument(page, id) {
-    await page.goto(`${base}/#/doc/${id}`);
-    await settled(page, 'doc');
-  }
-  const statusOf = (page) => page.getAttribute('[data-testid=doc-title] [data-testid=status]', 'data-status');
-  async function act(page, action, fields = {}) {
-    await page.click(`[data-testid=action-${action}]`);
-    await page.waitForSelector('[data-testid=action-dialog]');
-    for (const [name, value] of Object.entries(fields)) await page.fill(`[data-testid=field-${name}]`, value);
-    await page.click('[data-testid=dialog-confirm]');
-  }
-  async function actAndWait(page, action, fields, wanted) {
-    await act(page, action, fields);
-    await page.waitForSelector(`[data-testid=doc-title] [data-status="${wanted}"]`);
-    await settled(page, 'doc');
-    check(await statusOf(page) === wanted, `${action} -> ${wanted}`);
-  }
+await run(async (hx) => {
+  const { base, data, tmp } = hx;
+  const check = hx.check.bind(hx);
+  const ok = hx.ok.bind(hx);
+  const newPage = () => hx.newPage();
+  const settled = (page, view) => hx.settled(page, view);
+  const shot = (page, name) => hx.shot(page, name);
+  const login = (page, username) => hx.login(page, username);
+  const openDocument = (page, id) => hx.openDocument(page, id);
+  const statusOf = (page) => hx.statusOf(page);
+  const act = (page, action, fields) => hx.act(page, action, fields);
+  const actAndWait = (page, action, fields, wanted) => hx.actAndWait(page, action, fields, wanted);
+  await checkServing(base, check);
 
   // The login page, a wrong password, the specialist's header, the language switch.
   const specialist = await newPage();
@@ -307,19 +219,4 @@ async function main() {
   await specialist.waitForSelector('[data-testid=login-form]');
   ok('logout');
 
-  check(foreign.length === 0, `no request left the server's origin ${foreign.slice(0, 3).join(' ')}`);
-  check(pageErrors.length === 0, `no script error in the pages ${pageErrors.slice(0, 3).join(' | ')}`);
-}
-
-try {
-  await main();
-} catch (error) {
-  console.log(`FAIL: ${error && error.stack ? error.stack : error}`);
-  failures++;
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  if (server) server.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-}
-console.log(failures ? `${failures} failure(s)` : 'all passed');
-process.exit(failures ? 1 : 0);
+});
