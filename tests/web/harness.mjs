@@ -19,8 +19,9 @@ const shots = process.env.VANTHU_WEB_SCREENSHOTS || '';
 export const timeout = 60_000;
 
 export class Harness {
-  constructor(bin) {
+  constructor(bin, env = {}) {
     this.bin = bin;
+    this.env = env;           // extra environment for the server (settings: VANTHU_MAX_UPLOAD_MB, ...)
     this.tmp = mkdtempSync(path.join(tmpdir(), 'vanthu-web-'));
     this.server = null;
     this.browser = null;
@@ -32,9 +33,10 @@ export class Harness {
     this.log = '';
   }
 
-  /// Demo data, the server and the browser; `bin` defaults to argv[2], then build/bin.
-  static async start(bin = process.argv[2] || path.join(source, 'build/bin')) {
-    const harness = new Harness(path.resolve(bin));
+  /// Demo data, the server (with `env` added to its environment) and the browser; `bin` defaults
+  /// to argv[2], then build/bin.
+  static async start({ env = {}, bin = process.argv[2] || path.join(source, 'build/bin') } = {}) {
+    const harness = new Harness(path.resolve(bin), env);
     await harness.startServer();
     harness.ok(`server on ${harness.base}`);
     harness.browser = await chromium.launch({
@@ -63,7 +65,7 @@ export class Harness {
   async launchServer(port = 0, extraArgs = []) {
     this.server = spawn(path.join(this.bin, 'vanthu-server'),
       ['--data', this.data, '--port', String(port), ...extraArgs], {
-        env: { ...process.env, VANTHU_WEB_ROOT: path.join(source, 'web') },
+        env: { ...process.env, ...this.env, VANTHU_WEB_ROOT: path.join(source, 'web') },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     const server = this.server;
@@ -158,11 +160,12 @@ export class Harness {
   }
 }
 
-/// Runs `body(harness)` against a started harness and exits with the result.
-export async function run(body) {
+/// Runs `body(harness)` against a started harness (`options` as Harness.start) and exits with the
+/// result.
+export async function run(body, options = {}) {
   let harness = null;
   try {
-    harness = await Harness.start();
+    harness = await Harness.start(options);
     await body(harness);
     await harness.finish();
   } catch (error) {
