@@ -36,6 +36,7 @@
 #include "metrics.h"
 #include "metrics_routes.h"
 #include "openapi.h"
+#include "pdf_upload.h"
 #include "register_routes.h"
 #include "router.h"
 #include "template_choice_routes.h"
@@ -92,6 +93,21 @@ void setSecurityHeaders(Poco::Net::HTTPServerResponse& response) {
 
 void sendProblem(RequestContext& context, ErrorCode code, const std::string& detail) {
   sendProblem(context, Status(code, detail));
+}
+
+// A request refused before its handler read its body (no such route, not allowed, not
+// authenticated, not permitted): a client still sending a large body would otherwise meet a
+// reset connection instead of the answer, so what is still coming is read and thrown away (up
+// to refuseUpload's limit) and the connection closed.
+void refuseUnread(RequestContext& context, const Status& status) {
+  const auto& request = context.request;
+  const bool hasBody = request.getChunkedTransferEncoding() ||
+                       (request.hasContentLength() && request.getContentLength64() > 0);
+  if (hasBody) {
+    refuseUpload(context, status);
+  } else {
+    sendProblem(context, status);
+  }
 }
 
 // "demo-government-ca.crl": lower-case letters, digits and dashes, then ".crl". Nothing else
@@ -261,14 +277,14 @@ bool HttpServer::Impl::authorise(RequestContext& context, const Access& access) 
   if (!access.authenticated) return true;
   auto principal = authenticator->authenticate(context.request.get("Authorization", ""));
   if (!principal) {
-    sendProblem(context, principal.status());
+    refuseUnread(context, principal.status());
     return false;
   }
   if (auto permitted = access.permits(principal.value()); !permitted) {
     log.warning("access_denied", {{"request_id", context.requestId},
                                   {"route", context.routePattern},
                                   {"reason", permitted.message()}});
-    sendProblem(context, permitted);
+    refuseUnread(context, permitted);
     return false;
   }
   context.principal = std::move(principal).value();
@@ -297,11 +313,11 @@ void HttpServer::Impl::dispatch(Poco::Net::HTTPServerRequest& request,
       if (match.handler == nullptr) {
         if (match.failure == ErrorCode::MethodNotAllowed) {
           response.set("Allow", match.allowedMethods);
-          sendProblem(context, ErrorCode::MethodNotAllowed,
-                      request.getMethod() + " is not allowed on " + context.path +
-                          "; allowed: " + match.allowedMethods);
+          refuseUnread(context, Status(ErrorCode::MethodNotAllowed,
+                                       request.getMethod() + " is not allowed on " + context.path +
+                                           "; allowed: " + match.allowedMethods));
         } else {
-          sendProblem(context, ErrorCode::RouteNotFound, "no route " + context.path);
+          refuseUnread(context, Status(ErrorCode::RouteNotFound, "no route " + context.path));
         }
       } else {
         context.pathParameters = std::move(match.parameters);

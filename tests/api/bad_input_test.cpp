@@ -754,3 +754,27 @@ TEST_CASE(
   CHECK(all.json()->getValue<int>("total") == 1);
   CHECK(snapshot() == before);
 }
+
+TEST_CASE("a request refused before its body is read gets its answer and not a reset connection",
+          "[api][bad-input]") {
+  BadInputServer s;
+  // Bigger than what loopback sockets buffer, so a server that answered without reading would
+  // leave the client writing into a closed connection.
+  const std::string body(7u << 20, 'x');
+  for (int round = 0; round < 3; ++round) {
+    INFO("round " << round);
+    checkProblem(s.send({"POST", "/api/v1/no-such-route", body, "application/pdf"}), 404,
+                 "route_not_found");
+    checkProblem(s.send({"PUT", "/api/v1/verify", body, "application/pdf"}), 405,
+                 "method_not_allowed");
+    checkProblem(s.send({"POST", "/api/v1/documents", body, "application/pdf"}), 401,
+                 "unauthenticated");
+    checkProblem(
+        s.send({"POST", "/api/v1/exchange/inbox", body, "application/xml", bearer("vt_nonsense")}),
+        401, "unauthenticated");
+    Request chunked{"POST", "/api/v1/users", body, "application/json", bearer(s.clerkToken)};
+    chunked.chunked = true;
+    checkProblem(s.send(chunked), 403, "forbidden");
+  }
+  s.checkHealthy();
+}
