@@ -1,5 +1,6 @@
 // The web workplace: a single page over the public API (docs/API.md), routed by the URL's hash.
 import * as api from '/web/api.js';
+import { viewAdmin } from '/web/admin.js';
 import { formatTime, lang, setLang, t, tv } from '/web/i18n.js';
 import {
   badge, bytesText, card, docBadges, errorMessage, flash, h, hasRole, reportView, setCurrentUser, statusBadge,
@@ -28,6 +29,7 @@ function renderChrome() {
   const here = location.hash || '#/';
   const links = [['#/', 'nav.dashboard'], ['#/list/pending', 'nav.pending'], ['#/list/outgoing', 'nav.outgoing'],
     ['#/list/incoming', 'nav.incoming'], ['#/new', 'nav.new'], ['#/verify', 'nav.verify']];
+  if (hasRole('administrator')) links.push(['#/admin', 'nav.admin']);
   nav.replaceChildren(...links.map(([href, key]) => h('a', {
     href, class: (here === href || (href !== '#/' && here.startsWith(href))) ? 'active' : null,
   }, t(key))));
@@ -488,6 +490,7 @@ async function render() {
     else if (parts[0] === 'new') viewNew();
     else if (parts[0] === 'list' && ['outgoing', 'incoming', 'pending'].includes(parts[1])) await viewList(parts[1], params);
     else if (parts[0] === 'doc' && parts[1]) await viewDocument(decodeURIComponent(parts[1]));
+    else if (parts[0] === 'admin') await viewAdmin(parts.slice(1), params);
     else await viewDashboard();
   } catch (failure) {
     if (ticket === rendering && !(failure instanceof api.ApiError && failure.status === 401)) {
