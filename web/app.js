@@ -5,6 +5,8 @@ import { formatTime, lang, setLang, t, tv } from '/web/i18n.js';
 import {
   badge, bytesText, card, docBadges, errorMessage, flash, h, hasRole, reportView, setCurrentUser, statusBadge,
 } from '/web/ui.js';
+import { viewNew } from '/web/newdraft.js';
+import { attachmentsCard, exchangeView, recipientsCard } from '/web/docparts.js';
 
 const main = document.getElementById('main');
 const dialog = document.getElementById('dialog');
@@ -329,18 +331,6 @@ async function viewDocument(id) {
       item.comment ? h('div', {}, `“${item.comment}”`) : '')))
     : h('p', { class: 'muted' }, t('empty'));
 
-  const recipients = (exchange && exchange.recipients) || [];
-  const exchangeView = recipients.length
-    ? h('table', { 'data-testid': 'exchange' },
-      h('thead', {}, h('tr', {}, h('th', {}, t('recipient')), h('th', {}, t('status')), h('th', {}, t('time')))),
-      h('tbody', {}, ...recipients.map((recipient) => {
-        const last = (recipient.events || [])[recipient.events.length - 1];
-        return h('tr', {}, h('td', {}, `${recipient.name || ''} (${recipient.code})`),
-          h('td', {}, recipient.status || ''), h('td', {}, last ? formatTime(last.reported_at || last.recorded_at) : ''));
-      })))
-    : h('p', { class: 'muted', 'data-testid': 'exchange-none' },
-      exchange && exchange.origin ? `${exchange.origin.sender_name || ''} (${exchange.origin.sender_code || ''})` : t('doc.noExchange'));
-
   const auditView = ((audit && audit.items) || []).length
     ? h('table', { 'data-testid': 'audit' },
       h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('time')), h('th', {}, t('actor')), h('th', {}, t('action')))),
@@ -352,9 +342,11 @@ async function viewDocument(id) {
   main.replaceChildren(
     h('h1', { 'data-testid': 'doc-title' }, doc.subject, ' ', statusBadge(doc.status), ' ', ...docBadges(doc)),
     h('div', { class: 'doc-grid' },
-      h('div', {}, card(t('doc.pdf'), 'doc-pdf', pdfBox), card(t('doc.versions'), 'doc-versions', versionTable)),
-      h('div', {}, actionCard, card(t('doc.meta'), 'doc-meta', meta), card(t('doc.signatures'), 'doc-signatures-card', signaturesBox),
-        card(t('doc.timeline'), 'doc-timeline', timeline), card(t('doc.exchange'), 'doc-exchange', exchangeView),
+      h('div', {}, card(t('doc.pdf'), 'doc-pdf', pdfBox), card(t('doc.versions'), 'doc-versions', versionTable),
+        attachmentsCard(doc, reload, download)),
+      h('div', {}, actionCard, card(t('doc.meta'), 'doc-meta', meta), recipientsCard(doc, reload),
+        card(t('doc.signatures'), 'doc-signatures-card', signaturesBox),
+        card(t('doc.timeline'), 'doc-timeline', timeline), card(t('doc.exchange'), 'doc-exchange', exchangeView(exchange)),
         card(t('doc.audit'), 'doc-audit', auditView))));
 
   if (!latest) { pdfBox.replaceChildren(); signaturesBox.replaceChildren(); return; }
@@ -381,59 +373,6 @@ function saveBlob(blob, name) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-// ---- new draft ----
-const documentTypes = ['', 'QĐ', 'TB', 'KH', 'BC', 'TTr', 'CT', 'QC', 'HD'];
-
-function viewNew() {
-  const subject = h('textarea', { name: 'subject', required: true, maxlength: '2000', 'data-testid': 'new-subject' });
-  const type = h('select', { name: 'document_type', 'data-testid': 'new-type' },
-    ...documentTypes.map((code) => h('option', { value: code, selected: code === 'QĐ' }, code || t('type.cv'))));
-  const urgency = h('select', { name: 'urgency', 'data-testid': 'new-urgency' },
-    ...['normal', 'urgent', 'very_urgent', 'express'].map((value) => h('option', { value }, tv('urgency', value))));
-  const confidentiality = h('select', { name: 'confidentiality', 'data-testid': 'new-confidentiality' },
-    ...['normal', 'confidential', 'secret', 'top_secret'].map((value) => h('option', { value }, tv('conf', value))));
-  // A clerk also records what arrived on paper or by e-mail as an incoming document.
-  const direction = h('select', { name: 'direction', 'data-testid': 'new-direction' },
-    ...['outgoing', 'incoming'].map((value) => h('option', { value }, tv('direction', value))));
-  const file = h('input', { type: 'file', name: 'file', accept: 'application/pdf,.pdf', required: true, 'data-testid': 'new-file' });
-  const progress = h('progress', { max: '100', value: '0', hidden: true, 'data-testid': 'new-progress' });
-  const progressText = h('span', { class: 'muted', 'data-testid': 'new-progress-text' });
-  const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'new-error' });
-  const submit = h('button', { class: 'primary', type: 'submit', 'data-testid': 'new-submit' }, t('new.create'));
-  const form = h('form', { class: 'card form', 'data-testid': 'new-form' },
-    hasRole('clerk') ? h('label', {}, t('direction'), direction) : null,
-    h('label', {}, t('type'), type), h('label', {}, t('subject'), subject),
-    h('label', {}, t('urgency'), urgency), h('label', {}, t('confidentiality'), confidentiality),
-    h('label', {}, t('new.file'), file), progress, progressText, error, h('div', {}, submit));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    error.textContent = '';
-    const chosen = file.files[0];
-    if (!chosen || !(chosen.type === 'application/pdf' || /\.pdf$/i.test(chosen.name))) {
-      error.textContent = t('new.notPdf');
-      return;
-    }
-    submit.disabled = true;
-    progress.hidden = false;
-    const onProgress = (percent) => { progress.value = percent; progressText.textContent = t('new.uploading', { percent }); };
-    onProgress(0);
-    try {
-      await api.getJson('/api/v1/me');  // refreshes an expired access token before the upload
-      const created = await api.uploadDocument({
-        direction: hasRole('clerk') ? direction.value : 'outgoing', subject: subject.value.trim(), document_type: type.value,
-        urgency: urgency.value, confidentiality: confidentiality.value,
-      }, chosen, onProgress);
-      location.hash = `#/doc/${created.id}`;
-    } catch (failure) {
-      error.textContent = errorMessage(failure);  // the form keeps what was typed and chosen
-      progress.hidden = true;
-    } finally {
-      submit.disabled = false;
-    }
-  });
-  main.replaceChildren(h('h1', {}, t('new.title')), form);
 }
 
 // ---- verify (no login) ----
@@ -487,7 +426,7 @@ async function render() {
     main.setAttribute('aria-busy', 'true');
     if (parts[0] === 'login') viewLogin();
     else if (parts[0] === 'verify') viewVerify();
-    else if (parts[0] === 'new') viewNew();
+    else if (parts[0] === 'new') viewNew(main);
     else if (parts[0] === 'list' && ['outgoing', 'incoming', 'pending'].includes(parts[1])) await viewList(parts[1], params);
     else if (parts[0] === 'doc' && parts[1]) await viewDocument(decodeURIComponent(parts[1]));
     else if (parts[0] === 'admin') await viewAdmin(parts.slice(1), params);
@@ -507,5 +446,9 @@ async function render() {
 for (const button of document.querySelectorAll('.lang button')) {
   button.addEventListener('click', () => { setLang(button.dataset.lang); render(); });
 }
-window.addEventListener('hashchange', () => { if (!location.hash.startsWith('#/doc/')) flash(''); render(); });
+// The flash stays for the document page (an action's outcome) and the login (why the session ended).
+window.addEventListener('hashchange', () => {
+  if (!location.hash.startsWith('#/doc/') && !location.hash.startsWith('#/login')) flash('');
+  render();
+});
 render();
