@@ -71,6 +71,11 @@ async function signWithPlacedBox(hx, page) {
   await page.keyboard.press('ArrowUp');
   const xAfter = await readX();
   hx.check(Math.abs(xAfter - xBefore - 20) < 0.01, `sign: Shift+ArrowRight moves the box 20 pt (${xBefore} -> ${xAfter})`);
+  const readWidth = async () => Number(await page.getAttribute('[data-testid=sign-rect]', 'data-width'));
+  const widthBefore = await readWidth();
+  await page.focus('[data-testid=sign-handle]');
+  await page.keyboard.press('ArrowRight');
+  hx.check(Math.abs(await readWidth() - widthBefore - 5) < 0.01, `sign: ArrowRight on the handle widens the box by 5 pt (${widthBefore})`);
   const preview = await page.textContent('[data-testid=sign-preview]');
   hx.check(preview.includes('CHỦ TỊCH') && preview.includes('Phạm Quốc Hùng') && /\+07:00/.test(preview),
     `sign: the preview shows the position in capitals, the name and the time (${preview})`);
