@@ -211,7 +211,6 @@ async function fieldsFor(action, doc) {
   switch (action) {
     case 'return': case 'reject': case 'recall': case 'refuse':
       return [text('comment', t('field.reason'), true)];
-    case 'sign': return [...await keySelect(false), text('comment', t('comment'), false)];
     case 'issue': return [...await keySelect(true)];
     case 'assign': {
       let units = [];
@@ -237,6 +236,10 @@ function bodyFrom(action, form) {
 }
 
 async function openAction(action, doc, reload) {
+  if (action === 'sign') {  // its own dialog: the key, the placement on the page, external signing
+    const { openSignDialog } = await import('/web/signdialog.js');
+    return openSignDialog(dialog, doc, reload);
+  }
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'dialog-error' });
   const confirm = h('button', { class: 'primary', type: 'submit', 'data-testid': 'dialog-confirm' }, t('confirm.ok'));
   const form = h('form', { class: 'form', method: 'dialog', 'data-testid': 'action-dialog', 'data-action': action },

@@ -36,3 +36,36 @@ export async function renderPdf(container, bytes, maxPages = 5) {
   container.dataset.rendered = String(pdf.numPages);
   return pdf.numPages;
 }
+
+/// Opens `bytes` (an ArrayBuffer, copied) for page-by-page rendering with renderPage.
+export async function openPdf(bytes) {
+  const lib = await library();
+  return lib.getDocument({ data: new Uint8Array(bytes.slice(0)), isEvalSupported: false }).promise;
+}
+
+/// Draws page `number` of `pdf` (from openPdf) into `canvas`, `cssWidth` CSS pixels wide; resolves
+/// with the page's size in PDF points (`width`, `height`), `scale` (CSS pixels per point) and
+/// `toPdf(left, top)`, which turns a CSS pixel offset from the canvas's top left into PDF user
+/// space (points; the page's rotation and the origin of its box taken into account).
+export async function renderPage(canvas, pdf, number, cssWidth) {
+  const page = await pdf.getPage(number);
+  const unscaled = page.getViewport({ scale: 1 });
+  const scale = cssWidth / unscaled.width;
+  const ratio = window.devicePixelRatio || 1;
+  const viewport = page.getViewport({ scale: scale * ratio });
+  canvas.width = Math.floor(viewport.width);
+  canvas.height = Math.floor(viewport.height);
+  canvas.style.width = `${cssWidth}px`;
+  canvas.style.height = `${unscaled.height * scale}px`;
+  canvas.dataset.page = String(number);
+  await page.render({ canvas, canvasContext: canvas.getContext('2d'), viewport }).promise;
+  const cssViewport = page.getViewport({ scale });
+  return {
+    width: unscaled.width,
+    height: unscaled.height,
+    scale,
+    pages: pdf.numPages,
+    toPdf: (left, top) => cssViewport.convertToPdfPoint(left, top),
+    toCss: (x, y) => cssViewport.convertToViewportPoint(x, y),
+  };
+}

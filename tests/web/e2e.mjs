@@ -1,7 +1,8 @@
 // The web workplace end to end in Debian's Chromium (headless), driven by playwright-core:
 // a fresh demo data directory and vanthu-server on a free port; every role logs in through the
 // page and the outgoing flow is walked through the UI (new draft with a PDF upload, submit,
-// two approvals, the leader's signature, the clerk's issue); the document page then shows the
+// two approvals, the leader's signature with the box placed by dragging it on the page (its
+// /Rect in the signed PDF read back with qpdf), the clerk's issue); the document page then shows the
 // issued state and two valid signatures. A stale approval from a second page gets a clear
 // message and keeps what was typed; the verify page (no login) judges the issued PDF valid and
 // an attacked one not, and gives the report as JSON. No request leaves the server's origin.
@@ -10,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { p12Password, run, source } from './harness.mjs';
+import { latestVersion, pageBoxes, signatureWidgets } from './signtools.mjs';
 
 // What the server serves of web/, and what it does not.
 async function checkServing(base, check) {
@@ -31,6 +33,63 @@ async function checkServing(base, check) {
     const response = await fetch(`${base}${target}`);
     check(response.status === 404, `${target} is not served (${response.status})`);
   }
+}
+
+// The leader signs in the signing dialog with a box placed by hand: the PKCS#12 key and its
+// password, "place it myself", a drag of the box on the rendered page 1 with the mouse, a
+// keyboard nudge (Shift+ArrowRight: 20 pt), the preview checked, then sign. Resolves with the
+// rectangle the box shows on the page, in PDF points from the bottom left, as measured here from
+// the canvas (its size against the page's MediaBox), not as the dialog reports it.
+async function signWithPlacedBox(hx, page) {
+  await page.click('[data-testid=action-sign]');
+  await page.waitForSelector('[data-testid=action-dialog][data-action=sign]');
+  await page.check('[data-testid=sign-key-key-lanhdao]');
+  hx.check(await page.isVisible('[data-testid=field-password]'), 'sign: a PKCS#12 key asks for its password');
+  await page.fill('[data-testid=field-password]', p12Password);
+  await page.check('[data-testid=sign-placement-manual]');
+  await page.waitForSelector('[data-testid=sign-stage][data-ready=true]');
+  const stage = page.locator('[data-testid=sign-stage]');
+  await stage.scrollIntoViewIfNeeded();
+  const canvas = await page.locator('[data-testid=sign-canvas]').boundingBox();
+  const before = await page.locator('[data-testid=sign-box]').boundingBox();
+  // Grab the box in its middle and drop its top left corner at 10% from the page's left and
+  // 55% from its top.
+  const target = { x: canvas.x + canvas.width * 0.1, y: canvas.y + canvas.height * 0.55 };
+  const grab = { x: before.x + before.width / 2, y: before.y + before.height / 2 };
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.down();
+  await page.mouse.move(grab.x + (target.x - before.x) / 2, grab.y + (target.y - before.y) / 2, { steps: 5 });
+  await page.mouse.move(grab.x + (target.x - before.x), grab.y + (target.y - before.y), { steps: 5 });
+  await page.mouse.up();
+  const dragged = await page.locator('[data-testid=sign-box]').boundingBox();
+  hx.check(Math.abs(dragged.x - target.x) < 1.5 && Math.abs(dragged.y - target.y) < 1.5,
+    `sign: the box follows the mouse (${dragged.x.toFixed(1)},${dragged.y.toFixed(1)} for ${target.x.toFixed(1)},${target.y.toFixed(1)})`);
+  const readX = async () => Number(await page.getAttribute('[data-testid=sign-rect]', 'data-x'));
+  const xBefore = await readX();
+  await page.focus('[data-testid=sign-box]');
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('ArrowUp');
+  const xAfter = await readX();
+  hx.check(Math.abs(xAfter - xBefore - 20) < 0.01, `sign: Shift+ArrowRight moves the box 20 pt (${xBefore} -> ${xAfter})`);
+  const readWidth = async () => Number(await page.getAttribute('[data-testid=sign-rect]', 'data-width'));
+  const widthBefore = await readWidth();
+  await page.focus('[data-testid=sign-handle]');
+  await page.keyboard.press('ArrowRight');
+  hx.check(Math.abs(await readWidth() - widthBefore - 5) < 0.01, `sign: ArrowRight on the handle widens the box by 5 pt (${widthBefore})`);
+  const preview = await page.textContent('[data-testid=sign-preview]');
+  hx.check(preview.includes('CHỦ TỊCH') && preview.includes('Phạm Quốc Hùng') && /\+07:00/.test(preview),
+    `sign: the preview shows the position in capitals, the name and the time (${preview})`);
+  hx.check((await page.textContent('[data-testid=sign-box]')).includes('Phạm Quốc Hùng'), 'sign: the box shows the preview');
+  const box = await page.locator('[data-testid=sign-box]').boundingBox();
+  await hx.shot(page, 'sign-dialog');
+  const shown = {
+    left: box.x - canvas.x, top: box.y - canvas.y, width: box.width, height: box.height, canvasWidth: canvas.width, canvasHeight: canvas.height,
+  };
+  await page.click('[data-testid=dialog-confirm]');
+  await page.waitForSelector('[data-testid=doc-title] [data-status="signed"]');
+  await hx.settled(page, 'doc');
+  hx.check(await hx.statusOf(page) === 'signed', 'sign with a placed box -> signed');
+  return shown;
 }
 
 await run(async (hx) => {
@@ -113,10 +172,22 @@ await run(async (hx) => {
   await login(chief, 'chanhvanphong');
   await openDocument(chief, id);
   await actAndWait(chief, 'approve', {}, 'signing');
-  const leader = await newPage();
+  const leader = await hx.newPage({ width: 1280, height: 1500 });
   await login(leader, 'lanhdao');
   await openDocument(leader, id);
-  await actAndWait(leader, 'sign', { key_id: 'key-lanhdao', password: p12Password }, 'signed');
+  const shown = await signWithPlacedBox(hx, leader);
+  const signedPath = path.join(tmp, 'signed.pdf');
+  writeFileSync(signedPath, await latestVersion(base, 'lanhdao', id));
+  // The box as shown on the canvas, in points of page 1's MediaBox (read from the PDF).
+  const media = pageBoxes(signedPath)[0];
+  const scale = shown.canvasWidth / (media[2] - media[0]);
+  const placed = { x: media[0] + shown.left / scale, y: media[3] - (shown.top + shown.height) / scale,
+    width: shown.width / scale, height: shown.height / scale };
+  const widget = signatureWidgets(signedPath).find((field) => field.signed);
+  check(!!widget && widget.page === 1, `the signed PDF has the leader's signature widget on page 1 (${JSON.stringify(widget)})`);
+  const near = (a, b) => Math.abs(a - b) <= 1;
+  check(!!widget && near(widget.x, placed.x) && near(widget.y, placed.y) && near(widget.width, placed.width) &&
+    near(widget.height, placed.height), `its /Rect is the box dragged on the page within 1 pt (${JSON.stringify(placed)})`);
   const clerk = await newPage();
   await login(clerk, 'vanthu');
   check(Number(await clerk.textContent('[data-testid=count-user-pending] b')) >= 1, 'the clerk\'s dashboard counts the document');
