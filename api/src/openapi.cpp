@@ -147,6 +147,14 @@ std::pair<std::string, Object::Ptr> mediaTypeFor(const std::string& body,
   } else if (body == "text") {
     type = "text/plain";
     media->set("schema", typedSchema("string"));
+  } else if (body == "static") {
+    // A file served as it is (the web workplace's modules, styles, images): its Content-Type
+    // is the file's own, so no single media type describes the route.
+    type = "*/*";
+    auto schema = typedSchema("string", "binary");
+    schema->set("description",
+                "the file as stored, with its own Content-Type (text/javascript, text/css, ...)");
+    media->set("schema", schema);
   } else if (body == "crl") {
     type = "application/pkix-crl";
     media->set("schema", typedSchema("string", "binary"));

@@ -59,7 +59,8 @@ struct RouteDoc {
   std::string requestBody;
   int successStatus = 200;
   /// "" none (204 and the like); a schema name for JSON; "pdf", "csv", "html", "text", "crl"
-  /// otherwise; several joined by "|" ("csv|pdf") when the request chooses one.
+  /// or "static" (a file with its own Content-Type) otherwise; several joined by "|"
+  /// ("csv|pdf") when the request chooses one.
   std::string response;
   std::vector<QueryParameter> query;
   /// Extra error statuses worth listing beyond 400/401/403/500 (e.g. 404, 409, 412, 413, 429).

@@ -114,7 +114,7 @@ void registerWebRoutes(Router& router, ApiServices& services) {
                "web",
                "",
                200,
-               "text",
+               "static",
                {},
                {404}}},
              [&config](RequestContext& context) {
@@ -133,7 +133,7 @@ void registerWebRoutes(Router& router, ApiServices& services) {
                "web",
                "",
                200,
-               "text",
+               "static",
                {},
                {404}}},
              [&config](RequestContext& context) {
