@@ -7,6 +7,7 @@ import {
 } from '/web/ui.js';
 import { viewNew } from '/web/newdraft.js';
 import { attachmentsCard, exchangeView, recipientsCard } from '/web/docparts.js';
+import { viewList } from '/web/lists.js';
 
 const main = document.getElementById('main');
 const dialog = document.getElementById('dialog');
@@ -123,51 +124,6 @@ async function viewDashboard() {
     data.unit ? card(t('dashboard.unit'), 'dashboard-unit', counts('unit', data.unit)) : null,
     card(t('dashboard.waiting'), 'dashboard-waiting', waiting),
     card(t('dashboard.recent'), 'dashboard-recent', recent));
-}
-
-const outgoingStatuses = ['draft', 'review', 'signing', 'signed', 'issued', 'returned', 'withdrawn', 'rejected', 'recalled'];
-const incomingStatuses = ['received', 'registered', 'assigned', 'in_progress', 'completed', 'refused'];
-
-async function viewList(box, params) {
-  const q = params.get('q') || '';
-  const status = params.get('status') || '';
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const limit = 20;
-  const query = new URLSearchParams({ box, page: String(page), limit: String(limit) });
-  if (q) query.set('q', q);
-  if (status) query.set('status', status);
-  const data = await api.getJson(`/api/v1/documents?${query}`);
-  const statuses = box === 'incoming' ? incomingStatuses : box === 'outgoing' ? outgoingStatuses : [...outgoingStatuses, ...incomingStatuses];
-  const search = h('input', { type: 'search', name: 'q', value: q, placeholder: t('search.placeholder'), 'data-testid': 'list-q', maxlength: '200' });
-  const select = h('select', { name: 'status', 'data-testid': 'list-status' },
-    h('option', { value: '' }, t('all')),
-    ...statuses.map((name) => h('option', { value: name, selected: name === status }, tv('status', name))));
-  const form = h('form', { class: 'toolbar', role: 'search' },
-    h('label', {}, t('search'), search), h('label', {}, t('status'), select),
-    h('button', { type: 'submit', 'data-testid': 'list-apply' }, t('apply')));
-  const go = (nextPage) => {
-    const next = new URLSearchParams();
-    if (search.value.trim()) next.set('q', search.value.trim());
-    if (select.value) next.set('status', select.value);
-    if (nextPage > 1) next.set('page', String(nextPage));
-    location.hash = `#/list/${box}${next.toString() ? `?${next}` : ''}`;
-  };
-  form.addEventListener('submit', (event) => { event.preventDefault(); go(1); });
-  const pages = Math.max(1, Math.ceil((data.total || 0) / limit));
-  const rows = (data.items || []).map((doc) => h('tr', { 'data-testid': 'list-row', 'data-id': doc.id },
-    h('td', {}, doc.notation || '—'),
-    h('td', {}, h('a', { href: `#/doc/${doc.id}` }, doc.subject), ' ', ...docBadges(doc)),
-    h('td', {}, doc.document_type || t('type.cv')),
-    h('td', {}, statusBadge(doc.status)),
-    h('td', {}, formatTime(doc.updated_at))));
-  main.replaceChildren(h('h1', {}, t(`list.${box}`)), form,
-    rows.length ? h('table', { 'data-testid': 'list' },
-      h('thead', {}, h('tr', {}, ...['notation', 'subject', 'type', 'status', 'updated'].map((key) => h('th', {}, t(key))))),
-      h('tbody', {}, ...rows)) : h('p', { class: 'muted', 'data-testid': 'list-empty' }, t('empty')),
-    h('div', { class: 'pager' },
-      h('button', { type: 'button', disabled: page <= 1, onclick: () => go(page - 1) }, t('previous')),
-      h('span', { 'data-testid': 'list-page' }, t('page.of', { page, pages, total: data.total || 0 })),
-      h('button', { type: 'button', disabled: page >= pages, onclick: () => go(page + 1) }, t('next'))));
 }
 
 // ---- the document page ----
@@ -430,7 +386,7 @@ async function render() {
     if (parts[0] === 'login') viewLogin();
     else if (parts[0] === 'verify') viewVerify();
     else if (parts[0] === 'new') viewNew(main);
-    else if (parts[0] === 'list' && ['outgoing', 'incoming', 'pending'].includes(parts[1])) await viewList(parts[1], params);
+    else if (parts[0] === 'list' && ['outgoing', 'incoming', 'pending'].includes(parts[1])) await viewList(main, parts[1], params);
     else if (parts[0] === 'doc' && parts[1]) await viewDocument(decodeURIComponent(parts[1]));
     else if (parts[0] === 'admin') await viewAdmin(parts.slice(1), params);
     else await viewDashboard();

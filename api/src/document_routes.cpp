@@ -12,6 +12,7 @@
 #include <array>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -26,6 +27,7 @@
 #include "vanthu/storage/sql_attachment_repository.h"
 #include "vanthu/storage/sql_audit_log.h"
 #include "vanthu/storage/sql_document_repository.h"
+#include "vanthu/workflow/deadlines.h"
 #include "vanthu/workflow/document_access.h"
 
 namespace vanthu::api {
@@ -43,6 +45,14 @@ const std::set<std::string> kConfidentialities = {"normal", "confidential", "sec
 constexpr size_t kSubjectLimit = 2000;
 constexpr size_t kDocumentTypeLimit = 16;
 constexpr size_t kSearchLimit = 200;
+
+// Whether `document` may be waiting on someone's step with a due date (see dueDatesOf()).
+bool mayWait(const DocumentRecord& document) {
+  static const std::set<std::string> kWaiting = {"review",   "signing",   "signed",
+                                                 "returned", "assigned",  "in_progress",
+                                                 "received", "registered"};
+  return kWaiting.count(document.status) > 0;
+}
 
 std::string nowIso() {
   return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
@@ -354,7 +364,10 @@ constexpr const char* kDocumentSchema = R"json({"type":"object","properties":{
 "created_by":{"type":"string"},"created_at":{"type":"string","format":"date-time"},
 "updated_at":{"type":"string","format":"date-time"},"revision":{"type":"integer"},
 "register_id":{"type":["string","null"]},"register_year":{"type":["integer","null"]},
-"register_number":{"type":["integer","null"]},"notation":{"type":["string","null"]}},
+"register_number":{"type":["integer","null"]},"notation":{"type":["string","null"]},
+"deadline":{"type":["string","null"],"description":"lists only: the due date (YYYY-MM-DD) of the step the document waits on, null when none"},
+"overdue":{"type":"boolean","description":"lists only: that due date has passed (today in Vietnam)"},
+"counterparts":{"type":"array","items":{"type":"string"},"description":"lists only: an outgoing document's recipients, an incoming one's exchange sender"}},
 "required":["id","organisation_id","direction","document_type","subject","status","urgency",
 "confidentiality","created_by","created_at","updated_at","revision"]})json";
 
@@ -595,6 +608,24 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
           "all when absent"},
          {"status", "string", "only documents in this workflow state"},
          {"q", "string", "words of the subject (trích yếu) or notation, case-insensitive"},
+         {"type", "string",
+          "only documents of this Decree 30 type code, e.g. QĐ or TB; empty (type=) for công văn"},
+         {"from", "string",
+          "YYYY-MM-DD: only documents created (incoming: received) on or after this day, in "
+          "Vietnam time"},
+         {"to", "string",
+          "YYYY-MM-DD: only documents created (incoming: received) on or before "
+          "this day, in Vietnam time"},
+         {"counterpart", "string",
+          "an organisation code (exact) or words of its name (case-insensitive): outgoing "
+          "documents with that recipient, incoming ones received from that sender through the "
+          "exchange"},
+         {"overdue", "string",
+          "true: only documents whose current step is past its due date (false: no filter)"},
+         {"sort", "string",
+          "updated (default), created, number (register year and number, unnumbered last) or "
+          "subject; ties are ordered by id, so pages neither repeat nor skip"},
+         {"order", "string", "desc (default) or asc"},
          {"page", "integer", "1, 2, ... (default 1)"},
          {"limit", "integer", "1 to 100 (default 20)"}},
         {}}},
@@ -649,23 +680,131 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
             return sendProblem(context, Status::invalidArgument("q is longer than 200 bytes"));
           }
         }
+        if (query.count("type")) {
+          filter.documentType = query["type"];
+          if (filter.documentType->size() > kDocumentTypeLimit ||
+              filter.documentType->find_first_of(" /\t") != std::string::npos) {
+            return sendProblem(context,
+                               Status::invalidArgument("type must be a Decree 30 type code such "
+                                                       "as QĐ or TB (empty for công văn)"));
+          }
+        }
+        for (const char* bound : {"from", "to"}) {
+          if (!query.count(bound)) continue;
+          const std::string& value = query[bound];
+          auto days = value.size() == 10 ? workflow::isoDateToDays(value) : std::nullopt;
+          if (!days) {
+            return sendProblem(context, Status::invalidArgument(std::string(bound) +
+                                                                " must be a date YYYY-MM-DD"));
+          }
+          // The day in Vietnam (UTC+7) starts at 17:00 UTC the day before; created_at is UTC.
+          const int64_t start =
+              (static_cast<int64_t>(*days) + (bound[0] == 't' ? 1 : 0)) * 86400 - 7 * 3600;
+          std::string utc = isoTime(start);
+          utc.pop_back();  // "...:00" is a prefix of every created_at from that second on
+          (bound[0] == 't' ? filter.createdBefore : filter.createdFrom) = utc;
+        }
+        if (query.count("from") && query.count("to") &&
+            filter.createdFrom >= filter.createdBefore) {
+          return sendProblem(context, Status::invalidArgument("from must not be after to"));
+        }
+        if (query.count("counterpart")) {
+          filter.counterpart = query["counterpart"];
+          if (filter.counterpart.empty() || filter.counterpart.size() > kSearchLimit) {
+            return sendProblem(context,
+                               Status::invalidArgument("counterpart must be 1 to 200 bytes"));
+          }
+        }
+        bool overdueOnly = false;
+        if (query.count("overdue")) {
+          if (query["overdue"] != "true" && query["overdue"] != "false") {
+            return sendProblem(context, Status::invalidArgument("overdue must be true or false"));
+          }
+          overdueOnly = query["overdue"] == "true";
+        }
+        if (query.count("sort")) {
+          static const std::map<std::string, storage::DocumentSort> kSorts = {
+              {"updated", storage::DocumentSort::Updated},
+              {"created", storage::DocumentSort::Created},
+              {"number", storage::DocumentSort::Number},
+              {"subject", storage::DocumentSort::Subject}};
+          auto found = kSorts.find(query["sort"]);
+          if (found == kSorts.end()) {
+            return sendProblem(context, Status::invalidArgument(
+                                            "sort must be updated, created, number or subject"));
+          }
+          filter.sort = found->second;
+        }
+        if (query.count("order")) {
+          if (query["order"] != "asc" && query["order"] != "desc") {
+            return sendProblem(context, Status::invalidArgument("order must be asc or desc"));
+          }
+          filter.ascending = query["order"] == "asc";
+        }
         listing.offset = (page - 1) * listing.limit;
         listing.organisationId = principal.organisationId;
         auto visibility = workflow::documentVisibility(viewerOf(principal));
-        auto result = services.withDatabase([&](storage::Database& database) {
-          if (pending) {
-            // What waits for the caller, as the dashboard counts it; then the box's filters,
-            // visibility, order and paging as for the other boxes.
-            const int64_t now = static_cast<int64_t>(Poco::Timestamp().epochTime());
-            auto actor = loadActor(database, viewerOf(principal), now);
-            filter.onlyIds = pendingWorkOf(database, actor, now).idsForActor();
-          }
-          return storage::SqlDocumentRepository(database).listVisibleDocuments(listing, visibility,
-                                                                               filter);
-        });
+        const int64_t now = static_cast<int64_t>(Poco::Timestamp().epochTime());
+        const std::string today = vietnamDate(now);
+        std::map<std::string, std::string> dueDates;
+        std::map<std::string, std::vector<std::string>> counterparts;
+        auto result = services.withDatabase(
+            [&](storage::Database& database) -> Result<workflow::DocumentPage> {
+              if (pending) {
+                // What waits for the caller, as the dashboard counts it; then the box's filters,
+                // visibility, order and paging as for the other boxes.
+                auto actor = loadActor(database, viewerOf(principal), now);
+                filter.onlyIds = pendingWorkOf(database, actor, now).idsForActor();
+              }
+              // Due dates as the dashboard computes them, read only when a row may carry one.
+              bool duesRead = false;
+              auto readDues = [&] {
+                if (!duesRead) dueDates = dueDatesOf(database, principal.organisationId);
+                duesRead = true;
+              };
+              if (overdueOnly) {
+                readDues();
+                std::vector<std::string> late;
+                for (const auto& [id, due] : dueDates) {
+                  if (workflow::classifyDeadline(due, today) != workflow::DeadlineStatus::Overdue) {
+                    continue;
+                  }
+                  if (!filter.onlyIds || std::find(filter.onlyIds->begin(), filter.onlyIds->end(),
+                                                   id) != filter.onlyIds->end()) {
+                    late.push_back(id);
+                  }
+                }
+                filter.onlyIds = std::move(late);
+              }
+              storage::SqlDocumentRepository documents(database);
+              auto found = documents.listVisibleDocuments(listing, visibility, filter);
+              if (!found) return found;
+              std::vector<std::string> ids;
+              for (const auto& document : found.value().items) {
+                ids.push_back(document.id);
+                if (mayWait(document)) readDues();
+              }
+              counterparts = documents.counterparts(ids);
+              return found;
+            });
         if (!result) return sendProblem(context, result.status());
         Array::Ptr items = new Array;
-        for (const auto& document : result.value().items) items->add(documentJson(document));
+        for (const auto& document : result.value().items) {
+          auto item = documentJson(document);
+          auto due = dueDates.find(document.id);
+          if (due == dueDates.end()) {
+            item->set("deadline", Poco::Dynamic::Var());
+            item->set("overdue", false);
+          } else {
+            item->set("deadline", due->second);
+            item->set("overdue", workflow::classifyDeadline(due->second, today) ==
+                                     workflow::DeadlineStatus::Overdue);
+          }
+          Array::Ptr names = new Array;
+          for (const auto& name : counterparts[document.id]) names->add(name);
+          item->set("counterparts", names);
+          items->add(item);
+        }
         Object body;
         body.set("items", items);
         body.set("page", page);

@@ -76,6 +76,15 @@ bool outgoingWaitsFor(const workflow::Actor& actor, const storage::WaitingDocume
   return true;
 }
 
+// The date a level is due: its template's working days after the document reached it; "" when
+// the level has no deadline.
+std::string levelDueDate(const storage::WaitingDocument& w, const workflow::TemplateLevel* level,
+                         const workflow::WorkingCalendar& calendar) {
+  if (!level || level->deadlineDays <= 0 || w.reachedAt <= 0) return "";
+  auto date = calendar.addWorkingDays(vietnamDate(w.reachedAt), level->deadlineDays);
+  return date ? date.value() : "";
+}
+
 }  // namespace
 
 std::vector<std::string> PendingWork::idsForActor() const {
@@ -115,11 +124,7 @@ PendingWork pendingWorkOf(storage::Database& database, const workflow::Actor& ac
   LevelLookup levels(database);
   for (auto& w : queries.waitingDocuments(actor.organisationId, kWaitingLimit)) {
     const auto* level = levels.levelOf(w);
-    std::string due;
-    if (level && level->deadlineDays > 0 && w.reachedAt > 0) {
-      auto date = calendar.addWorkingDays(vietnamDate(w.reachedAt), level->deadlineDays);
-      if (date) due = date.value();
-    }
+    std::string due = levelDueDate(w, level, calendar);
     const bool forActor = outgoingWaitsFor(actor, w, level, now);
     work.outgoing.push_back({std::move(w), std::move(due), forActor});
   }
@@ -127,6 +132,26 @@ PendingWork pendingWorkOf(storage::Database& database, const workflow::Actor& ac
     if (incomingWaitsFor(actor, w, now)) work.incomingForActor.push_back(std::move(w));
   }
   return work;
+}
+
+}  // namespace vanthu::api
+
+namespace vanthu::api {
+
+std::map<std::string, std::string> dueDatesOf(storage::Database& database,
+                                              const std::string& organisationId) {
+  std::map<std::string, std::string> due;
+  const auto calendar = storage::SqlCalendarRepository(database).calendarOf(organisationId);
+  storage::SqlDashboardQueries queries(database);
+  LevelLookup levels(database);
+  for (const auto& w : queries.waitingDocuments(organisationId, kWaitingLimit)) {
+    auto date = levelDueDate(w, levels.levelOf(w), calendar);
+    if (!date.empty()) due[w.documentId] = std::move(date);
+  }
+  for (const auto& w : queries.waitingIncomingDocuments(organisationId, kWaitingLimit)) {
+    if (!w.dueDate.empty()) due[w.documentId] = w.dueDate;
+  }
+  return due;
 }
 
 }  // namespace vanthu::api

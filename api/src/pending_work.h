@@ -9,6 +9,7 @@
 // specialist the head named.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,5 +50,12 @@ bool incomingWaitsFor(const workflow::Actor& actor, const storage::WaitingIncomi
 /// What waits in `actor`'s organisation at `now`; level deadlines are counted in working days of
 /// the organisation's holiday calendar.
 PendingWork pendingWorkOf(storage::Database& database, const workflow::Actor& actor, int64_t now);
+
+/// The due date of every document of `organisationId` that waits for someone's step at `now` and
+/// has one: an outgoing document at its level (as pendingWorkOf() counts it), an incoming one
+/// from its assignment (the leader's due date) until it is completed. At most kWaitingLimit of
+/// each direction.
+std::map<std::string, std::string> dueDatesOf(storage::Database& database,
+                                              const std::string& organisationId);
 
 }  // namespace vanthu::api

@@ -5,6 +5,7 @@
 #include <Poco/Data/Statement.h>
 #include <Poco/Nullable.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "sql_support.h"
@@ -99,6 +100,16 @@ std::optional<int64_t> currentRevision(Database::Impl& db, const std::string& id
   return rows.value(0).convert<int64_t>();
 }
 
+// A LIKE pattern (ESCAPE '\\') for `text` anywhere in a value.
+std::string likePattern(const std::string& text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
 // A transaction of the caller's (inTransaction()) is joined: its owner commits or rolls back.
 using sql::joinOrBegin;
 
@@ -188,6 +199,9 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listVisibleDocuments(
   if (keyset && (q.afterUpdatedAt.empty() || q.afterId.empty() || q.offset != 0)) {
     return Status::invalidArgument("a page after a document needs its time and id, and no offset");
   }
+  if (keyset && (filter.sort != DocumentSort::Updated || filter.ascending)) {
+    return Status::invalidArgument("a page after a document follows the latest change only");
+  }
   auto& db = database_.impl();
   try {
     // Served by the index documents_listing (organisation_id, direction, updated_at, id); the
@@ -226,13 +240,33 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listVisibleDocuments(
       parameters.insert(parameters.end(), filter.onlyIds->begin(), filter.onlyIds->end());
       parameters.resize(parameters.size() + slots - filter.onlyIds->size());
     }
+    if (filter.documentType) {
+      where += " AND document_type = ?";
+      parameters.push_back(*filter.documentType);
+    }
+    if (!filter.createdFrom.empty()) {
+      where += " AND created_at >= ?";
+      parameters.push_back(filter.createdFrom);
+    }
+    if (!filter.createdBefore.empty()) {
+      where += " AND created_at < ?";
+      parameters.push_back(filter.createdBefore);
+    }
+    if (!filter.counterpart.empty()) {
+      const std::string pattern = likePattern(filter.counterpart);
+      where +=
+          " AND (EXISTS (SELECT 1 FROM document_recipients r LEFT JOIN organisations o"
+          " ON o.code = r.organisation_code WHERE r.document_id = documents.id"
+          " AND (r.organisation_code = ? OR LOWER(COALESCE(o.name, '')) LIKE LOWER(?) ESCAPE '\\'))"
+          " OR EXISTS (SELECT 1 FROM exchange_origins e WHERE e.document_id = documents.id"
+          " AND (e.sender_code = ? OR LOWER(e.sender_name) LIKE LOWER(?) ESCAPE '\\')))";
+      parameters.push_back(filter.counterpart);
+      parameters.push_back(pattern);
+      parameters.push_back(filter.counterpart);
+      parameters.push_back(pattern);
+    }
     if (!filter.text.empty()) {
-      std::string pattern = "%";
-      for (char c : filter.text) {
-        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-        pattern += c;
-      }
-      pattern += "%";
+      const std::string pattern = likePattern(filter.text);
       where +=
           " AND (LOWER(subject) LIKE LOWER(?) ESCAPE '\\'"
           " OR LOWER(COALESCE(notation, '')) LIKE LOWER(?) ESCAPE '\\')";
@@ -258,13 +292,32 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listVisibleDocuments(
     // would bring the total with the page in one statement, but SQLite then copies every
     // matching row into a temporary table: measured 20% slower for an inbox page than the
     // separate count, which reads the index alone.)
+    const std::string direction = filter.ascending ? " ASC" : " DESC";
+    std::string order;
+    switch (filter.sort) {
+      case DocumentSort::Updated:
+        order = "updated_at" + direction;
+        break;
+      case DocumentSort::Created:
+        order = "created_at" + direction;
+        break;
+      case DocumentSort::Number:
+        // Unnumbered last in either order (SQLite and PostgreSQL place NULLs differently).
+        order = "CASE WHEN register_number IS NULL THEN 1 ELSE 0 END, register_year" + direction +
+                ", register_number" + direction;
+        break;
+      case DocumentSort::Subject:
+        order = "subject" + direction;
+        break;
+    }
+    order += ", id" + direction;
     const std::string what = "listing the documents of " + visibility.organisationId;
     workflow::DocumentPage page;
     {
       PreparedQuery select(db.statements(),
                            std::string(kDocumentColumns) + where +
-                               (keyset ? " AND (updated_at, id) < (?, ?)" : "") +
-                               " ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+                               (keyset ? " AND (updated_at, id) < (?, ?)" : "") + " ORDER BY " +
+                               order + " LIMIT ? OFFSET ?",
                            what);
       for (const auto& parameter : parameters) select.bind(parameter);
       if (keyset) select.bind(q.afterUpdatedAt).bind(q.afterId);
@@ -280,6 +333,37 @@ Result<workflow::DocumentPage> SqlDocumentRepository::listVisibleDocuments(
   } catch (const Poco::Exception& e) {
     storageFailure(db, "listing the documents of " + visibility.organisationId, e);
   }
+}
+
+std::map<std::string, std::vector<std::string>> SqlDocumentRepository::counterparts(
+    const std::vector<std::string>& ids) {
+  std::map<std::string, std::vector<std::string>> found;
+  auto& db = database_.impl();
+  // In slices of 16 ids, padded with "" (no document's id): one prepared statement per shape.
+  constexpr size_t kSlice = 16;
+  for (size_t start = 0; start < ids.size(); start += kSlice) {
+    std::vector<std::string> slice(
+        ids.begin() + static_cast<std::ptrdiff_t>(start),
+        ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + kSlice)));
+    slice.resize(kSlice);
+    std::string in = "(?";
+    for (size_t i = 1; i < kSlice; ++i) in += ", ?";
+    in += ")";
+    PreparedQuery select(
+        db.statements(),
+        "SELECT r.document_id, COALESCE(o.name, r.organisation_code), r.position"
+        " FROM document_recipients r LEFT JOIN organisations o ON o.code = r.organisation_code"
+        " WHERE r.document_id IN " +
+            in +
+            " UNION ALL SELECT e.document_id, e.sender_name, 0 FROM exchange_origins e"
+            " WHERE e.document_id IN " +
+            in + " ORDER BY 1, 3",
+        "reading the counterparts of documents");
+    for (const auto& id : slice) select.bind(id);
+    for (const auto& id : slice) select.bind(id);
+    while (select.next()) found[select.text(0)].push_back(select.text(1));
+  }
+  return found;
 }
 
 Status SqlDocumentRepository::inTransaction(const std::function<Status()>& work) {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -11,6 +13,14 @@
 #include "vanthu/workflow/documents.h"
 
 namespace vanthu::storage {
+
+/// The order of a list; every order ends on the id, so that pages neither repeat nor skip.
+enum class DocumentSort : uint8_t {
+  Updated,  ///< the latest change (the default, newest first)
+  Created,  ///< creation (for an incoming document: its arrival)
+  Number,  ///< register year then number (số đi / số đến); unnumbered documents last either way
+  Subject,  ///< trích yếu, in the database's collation
+};
 
 /// What a list narrows to beyond DocumentQuery (the HTTP lists' q and boxes).
 struct DocumentListFilter {
@@ -23,6 +33,18 @@ struct DocumentListFilter {
   bool inFlight = false;
   /// Only documents with one of these ids (the "pending" box); none when set and empty.
   std::optional<std::vector<std::string>> onlyIds;
+  /// Only documents of this type (its Decree 30 abbreviation, "" for công văn); any when unset.
+  std::optional<std::string> documentType;
+  /// Only documents created at or after / before these times (ISO 8601 UTC prefixes such as
+  /// "2026-11-28T17:00:00", compared as text with created_at); "" for no bound.
+  std::string createdFrom;
+  std::string createdBefore;
+  /// Only documents with this counterpart: an outgoing one with a recipient whose organisation
+  /// code is this (exactly) or whose organisation name contains it; an incoming one received
+  /// through the exchange from a sender whose code is this or whose name contains it. "" for any.
+  std::string counterpart;
+  DocumentSort sort = DocumentSort::Updated;
+  bool ascending = false;
 };
 
 /// DocumentRepository on the metadata database (SQLite or PostgreSQL). Parameterised SQL only;
@@ -50,6 +72,10 @@ class SqlDocumentRepository final : public workflow::DocumentRepository {
   Result<workflow::DocumentPage> listVisibleDocuments(
       const workflow::DocumentQuery& query, const workflow::DocumentVisibility& visibility,
       const DocumentListFilter& filter);
+
+  /// The counterparts of each of `ids` that has one: an outgoing document's recipients (their
+  /// organisation names, else codes, in the order given), an incoming one's exchange sender.
+  std::map<std::string, std::vector<std::string>> counterparts(const std::vector<std::string>& ids);
 
   /// Runs `work` in one transaction: committed when it returns OK, rolled back when it does not
   /// or throws. createDocument() and addVersion() join it, and so does SqlAuditLog::append() on
