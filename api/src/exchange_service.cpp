@@ -191,16 +191,22 @@ std::string codeNotationOf(const std::string& notation) {
   return slash == std::string::npos ? notation : notation.substr(slash + 1);
 }
 
+/// The inbox row id of a message for one receiving organisation: a package sent to several
+/// agencies hosted on this instance is the same bytes for each, and each must receive it once.
+std::string inboxId(const std::string& payloadHash, const std::string& recipientOrganisationId) {
+  return payloadHash + ":" + recipientOrganisationId;
+}
+
 /// The inbox row of a message just read.
-workflow::InboxMessage inboxRow(const std::string& id, const std::string& senderCode,
+workflow::InboxMessage inboxRow(const std::string& payloadHash, const std::string& senderCode,
                                 const std::string& recipientOrganisationId, const std::string& kind,
                                 const std::string& at) {
   workflow::InboxMessage row;
-  row.id = id;
+  row.id = inboxId(payloadHash, recipientOrganisationId);
   row.senderCode = senderCode;
   row.recipientOrganisationId = recipientOrganisationId;
   row.kind = kind;
-  row.payloadHash = id;
+  row.payloadHash = payloadHash;
   row.receivedAt = at;
   return row;
 }
@@ -473,7 +479,8 @@ Result<ExchangeReceipt> ExchangeService::receiveStatus(const std::filesystem::pa
       if (!fresh.value()) return Status::ok();
       if (message.statusCode == StatusCode::TakeBackRequested) {
         // The sender asks for a document it sent us back.
-        auto origin = state.originFrom(message.from.organId, message.responseFor.documentId);
+        auto origin = state.originFrom(message.from.organId, message.responseFor.documentId,
+                                       recipientOrganisationId);
         std::optional<workflow::DocumentRecord> document;
         if (origin) document = documents.findDocument(origin->documentId);
         if (!document || document->organisationId != recipientOrganisationId) {
@@ -509,7 +516,8 @@ Result<ExchangeReceipt> ExchangeService::receiveStatus(const std::filesystem::pa
         }
         receipt.outcome = "processed";
         receipt.documentId = document->id;
-        return inbox.markProcessed(payloadHash, "processed", document->id, receipt.note, nowIso);
+        return inbox.markProcessed(inboxId(payloadHash, recipientOrganisationId), "processed",
+                                   document->id, receipt.note, nowIso);
       }
       // A recipient reports on a document we sent.
       auto documentId = state.documentSentAs(message.responseFor.documentId);
@@ -543,7 +551,8 @@ Result<ExchangeReceipt> ExchangeService::receiveStatus(const std::filesystem::pa
       receipt.outcome = "processed";
       receipt.documentId = document->id;
       receipt.note = "status " + code + " from " + message.from.organId;
-      return inbox.markProcessed(payloadHash, "processed", document->id, receipt.note, nowIso);
+      return inbox.markProcessed(inboxId(payloadHash, recipientOrganisationId), "processed",
+                                 document->id, receipt.note, nowIso);
     });
   });
   if (!done) return done;
@@ -606,7 +615,8 @@ Result<ExchangeReceipt> ExchangeService::receivePackage(const std::filesystem::p
   // A repeated delivery is answered before the signatures are verified again. (The transaction
   // below decides for good when two deliveries race.)
   if (auto earlier = services_.withDatabase([&](storage::Database& database) {
-        return storage::SqlExchangeRepository(database).inboxMessage(packageHash);
+        return storage::SqlExchangeRepository(database).inboxMessage(
+            inboxId(packageHash, recipientOrganisationId));
       })) {
     return ExchangeReceipt{packageHash, "duplicate", earlier->documentId,
                            "this package was received before"};
@@ -642,13 +652,13 @@ Result<ExchangeReceipt> ExchangeService::receivePackage(const std::filesystem::p
           receipt);
       if (!fresh) return fresh.status();
       if (!fresh.value()) return Status::ok();
-      if (auto earlier = state.originFrom(h.from.organId, h.documentId)) {
+      if (auto earlier = state.originFrom(h.from.organId, h.documentId, recipientOrganisationId)) {
         // The same document in another package (sent again with a new trace): once is enough.
         receipt.outcome = "duplicate";
         receipt.documentId = earlier->documentId;
         receipt.note = "document " + h.documentId + " was received before";
-        return inbox.markProcessed(packageHash, "refused", earlier->documentId, receipt.note,
-                                   nowIso);
+        return inbox.markProcessed(inboxId(packageHash, recipientOrganisationId), "refused",
+                                   earlier->documentId, receipt.note, nowIso);
       }
       workflow::DocumentRecord document;
       document.id = newId();
@@ -739,8 +749,9 @@ Result<ExchangeReceipt> ExchangeService::receivePackage(const std::filesystem::p
         receipt.note = refusal;
       }
       receipt.documentId = document.id;
-      return inbox.markProcessed(packageHash, refusal.empty() ? "processed" : "refused",
-                                 document.id, receipt.note, nowIso);
+      return inbox.markProcessed(inboxId(packageHash, recipientOrganisationId),
+                                 refusal.empty() ? "processed" : "refused", document.id,
+                                 receipt.note, nowIso);
     });
   });
   if (!done) return done;

@@ -458,6 +458,12 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX exchange_tracking_by_document ON exchange_tracking"
            " (document_id, recorded_at)",
        }},
+      {17,
+       "a received message is recorded once per receiving organisation: one instance may host"
+       " several recipients of the same package",
+       {
+           "UPDATE exchange_inbox SET id = id || ':' || recipient_organisation_id",
+       }},
   };
   return all;
 }

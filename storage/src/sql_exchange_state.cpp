@@ -184,14 +184,16 @@ std::optional<workflow::IncomingOrigin> SqlExchangeState::originOf(const std::st
 }
 
 std::optional<workflow::IncomingOrigin> SqlExchangeState::originFrom(
-    const std::string& senderCode, const std::string& edxmlDocumentId) {
+    const std::string& senderCode, const std::string& edxmlDocumentId,
+    const std::string& recipientOrganisationId) {
   auto& db = database_.impl();
   try {
     Poco::Data::Statement select(db.session);
     select << db.sql(std::string(kOriginColumns) +
                      "WHERE sender_code = ? AND edxml_document_id = ?"
+                     " AND document_id IN (SELECT id FROM documents WHERE organisation_id = ?)"
                      " ORDER BY document_id LIMIT 1"),
-        bind(senderCode), bind(edxmlDocumentId), now;
+        bind(senderCode), bind(edxmlDocumentId), bind(recipientOrganisationId), now;
     RecordSet rows(select);
     return firstOrigin(rows);
   } catch (const Poco::Exception& e) {

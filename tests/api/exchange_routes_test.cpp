@@ -39,12 +39,13 @@ Reply setRecipients(FlowServer& s, const std::string& user, const std::string& i
               text(body));
 }
 
-// A package from the province to `to`, carrying `pdf`.
-std::string package(const std::string& to, const std::string& pdf, const std::string& number,
-                    exchange::BusinessDocType business = exchange::BusinessDocType::New) {
+// A package from the province to each of `to`, carrying `pdf`.
+std::string packageFor(const std::vector<std::string>& to, const std::string& pdf,
+                       const std::string& number,
+                       exchange::BusinessDocType business = exchange::BusinessDocType::New) {
   exchange::EdxmlPackage p;
   p.header.from = {kProvince, "", "Ủy ban nhân dân tỉnh Thái Nguyên", "", "", "", "", ""};
-  p.header.to.push_back({to, "", "", "", "", "", "", ""});
+  for (const auto& code : to) p.header.to.push_back({code, "", "", "", "", "", "", ""});
   p.header.code = {number, "QĐ-UBND"};
   p.header.promulgationInfo.place = "Thái Nguyên";
   p.header.promulgationInfo.promulgationDate = {2026, 11, 29};
@@ -63,6 +64,11 @@ std::string package(const std::string& to, const std::string& pdf, const std::st
   auto xml = exchange::buildPackageXml(p);
   REQUIRE(xml.isOk());
   return xml.value();
+}
+
+std::string package(const std::string& to, const std::string& pdf, const std::string& number,
+                    exchange::BusinessDocType business = exchange::BusinessDocType::New) {
+  return packageFor({to}, pdf, number, business);
 }
 
 Reply deliver(FlowServer& s, const std::string& bearer, const std::string& body,
@@ -182,6 +188,35 @@ TEST_CASE("exchange: the inbox refuses what it cannot take, quarantines an unsig
     CHECK(total == 0);
     auto list = call(s.port(), "GET", "/api/v1/documents?box=incoming", clerk);
     CHECK(list.json()->getArray("items")->size() == 0);
+  }
+
+  SECTION("one package to two agencies hosted here: each receives it once") {
+    const std::string bytes = packageFor({kCommune, kFinance}, unsignedPdf(), "12");
+    const std::string finance = s.token("vanthu.stc");
+    auto commune = deliver(s, clerk, bytes);
+    INFO(commune.body);
+    REQUIRE(commune.status == 200);
+    CHECK(commune.json()->getValue<std::string>("outcome") == "refused");
+    auto second = deliver(s, finance, bytes);
+    INFO(second.body);
+    REQUIRE(second.status == 200);
+    CHECK(second.json()->getValue<std::string>("outcome") == "refused");
+    CHECK(second.json()->getValue<std::string>("message_id") ==
+          commune.json()->getValue<std::string>("message_id"));
+    const auto financeDocument = second.json()->getValue<std::string>("document_id");
+    CHECK(financeDocument != commune.json()->getValue<std::string>("document_id"));
+    auto seen = call(s.port(), "GET", "/api/v1/documents/" + financeDocument, finance);
+    REQUIRE(seen.status == 200);
+    CHECK(seen.json()->getValue<std::string>("organisation_id") == "so-tai-chinh");
+    // Each agency's repeated delivery is still a duplicate of its own.
+    auto again = deliver(s, finance, bytes);
+    CHECK(again.json()->getValue<std::string>("outcome") == "duplicate");
+    CHECK(again.json()->getValue<std::string>("document_id") == financeDocument);
+    CHECK(deliver(s, clerk, bytes).json()->getValue<std::string>("outcome") == "duplicate");
+    for (const auto& [token, count] : {std::pair{clerk, 1}, std::pair{finance, 1}}) {
+      auto list = call(s.port(), "GET", "/api/v1/documents?box=incoming", token);
+      CHECK(list.json()->getArray("items")->size() == static_cast<size_t>(count));
+    }
   }
 
   SECTION("an unsigned PDF is kept as a refused document, once, and 02 goes back") {

@@ -528,12 +528,13 @@ TEST_CASE("the exchange's state: recipients in order, peer credentials, identiti
   origin.messageId = std::string(64, 'd');
   REQUIRE(state.recordOrigin(origin).isOk());
   CHECK(state.recordOrigin(origin).code() == ErrorCode::AlreadyExists);
-  auto found = state.originFrom("000.00.00.H55", sentAs);
+  auto found = state.originFrom("000.00.00.H55", sentAs, "stc");
   REQUIRE(found);
   CHECK(found->documentId == "den-1");
   CHECK(found->senderName == "Ủy ban nhân dân tỉnh");
   CHECK(found->recalledAt.empty());
-  CHECK_FALSE(state.originFrom("000.00.00.G01", sentAs));
+  CHECK_FALSE(state.originFrom("000.00.00.G01", sentAs, "stc"));
+  CHECK_FALSE(state.originFrom("000.00.00.H55", sentAs, "ubnd"));  // another recipient's
   state.markRecalled("den-1", "2026-11-29T10:00:00Z");
   CHECK(state.originOf("den-1")->recalledAt == "2026-11-29T10:00:00Z");
 

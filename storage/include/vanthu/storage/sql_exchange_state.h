@@ -38,9 +38,11 @@ class SqlExchangeState {
 
   Status recordOrigin(const workflow::IncomingOrigin& origin);
   std::optional<workflow::IncomingOrigin> originOf(const std::string& documentId);
-  /// The incoming document `senderCode` sent as `edxmlDocumentId`, if any.
+  /// The incoming document of `recipientOrganisationId` that `senderCode` sent as
+  /// `edxmlDocumentId`, if any. (One instance may host several recipients of one document.)
   std::optional<workflow::IncomingOrigin> originFrom(const std::string& senderCode,
-                                                     const std::string& edxmlDocumentId);
+                                                     const std::string& edxmlDocumentId,
+                                                     const std::string& recipientOrganisationId);
   void markRecalled(const std::string& documentId, const std::string& at);
 
   /// false when an event with this id is already recorded.
