@@ -9,7 +9,7 @@
 // Usage: node tests/web/actions.mjs BIN_DIR
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { password, run } from './harness.mjs';
+import { p12Password, password, run } from './harness.mjs';
 
 await run(async (hx) => {
   const check = hx.check.bind(hx);
@@ -40,9 +40,9 @@ await run(async (hx) => {
     return json;
   }
   const documentOf = (username, id) => call(username, 'GET', `/api/v1/documents/${id}`);
-  async function create(username, subject, direction) {
+  async function create(username, subject, direction, extra = {}) {
     const form = new FormData();
-    form.append('metadata', new Blob([JSON.stringify({ direction, subject, document_type: 'QĐ' })], { type: 'application/json' }));
+    form.append('metadata', new Blob([JSON.stringify({ direction, subject, document_type: 'QĐ', ...extra })], { type: 'application/json' }));
     form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'quyet-dinh.pdf');
     return (await call(username, 'POST', '/api/v1/documents', form)).id;
   }
@@ -140,6 +140,43 @@ await run(async (hx) => {
     'once the server is back the approval goes through, with the comment');
   await buttonsMatch('lanhdao', outgoing, ['sign', 'return', 'reject']);
   await buttonsMatch('chanhvanphong', outgoing, []);
+
+  // ---- an approval recorded as a signature: the department head's level asks for his key ----
+  await call('admin', 'PUT', '/api/v1/templates/tinh-approval-signed', {
+    name: 'Duyệt có chữ ký phê duyệt', direction: 'outgoing', levels: [
+      { number: 1, name: 'Soạn thảo', role: 'specialist', action: 'draft' },
+      { number: 2, name: 'Trưởng phòng duyệt', role: 'department_head', action: 'review', approval_signature: true },
+      { number: 3, name: 'Lãnh đạo ký', role: 'leader', action: 'sign' },
+      { number: 4, name: 'Văn thư phát hành', role: 'clerk', action: 'issue' }],
+  });
+  const signedApproval = await create('chuyenvien', `Quyết định có chữ ký phê duyệt ${Date.now()}`, 'outgoing',
+    { template_id: 'tinh-approval-signed' });
+  await actApi('chuyenvien', signedApproval, { action: 'submit' });
+  check((await documentOf('truongphong', signedApproval)).action_hints.approve.approval_signature === true,
+    'the API says this level needs an approval signature');
+  const approver = await open('truongphong', signedApproval);
+  await approver.click('[data-testid=action-approve]');
+  await approver.waitForSelector('[data-testid=action-dialog] [data-testid=approval-signature-note]');
+  check(await approver.inputValue('[data-testid=field-key_id]') === 'key-truongphong', 'the approval dialog offers his key');
+  await approver.fill('[data-testid=field-password]', 'not-the-password');
+  await approver.fill('[data-testid=field-comment]', 'Đồng ý, ký phê duyệt');
+  await approver.click('[data-testid=dialog-confirm]');
+  await approver.waitForSelector('[data-testid=dialog-error]:has-text("Mật khẩu khóa ký không đúng")');
+  check(await approver.inputValue('[data-testid=field-comment]') === 'Đồng ý, ký phê duyệt', 'a wrong key password: a clear message, the comment kept');
+  await approver.fill('[data-testid=field-password]', p12Password);
+  await approver.click('[data-testid=dialog-confirm]');
+  await approver.waitForSelector('[data-testid=act][data-action=approve]');
+  await hx.settled(approver, 'doc');
+  const versions = (await call('truongphong', 'GET', `/api/v1/documents/${signedApproval}/versions`)).items;
+  const approval = versions[versions.length - 1];
+  check(versions.length === 2 && approval.kind === 'approval' && approval.actor === 'user-truongphong',
+    `the approval signature is a new version of the PDF (${versions.map((version) => version.kind)})`);
+  const signedAct = await lastAct(signedApproval);
+  check(signedAct.action === 'approve' && signedAct.to_level === 3 && signedAct.comment === 'Đồng ý, ký phê duyệt', 'the approval moved it to level 3');
+  const report = await (await fetch(`${hx.base}/api/v1/verify`, { method: 'POST', headers: { 'Content-Type': 'application/pdf' },
+    body: await (await fetch(`${hx.base}/api/v1/documents/${signedApproval}/versions/2/content`,
+      { headers: { Authorization: `Bearer ${await token('truongphong')}` } })).arrayBuffer() })).json();
+  check((report.signatures || []).length === 1, `the new version carries one signature (${(report.signatures || []).length})`);
 
   // ---- incoming: the leader assigns, the unit head picks the specialist, who completes ----
   const incoming = await create('vanthu', `Công văn đến kiểm thử phân công ${Date.now()}`, 'incoming');
