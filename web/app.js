@@ -1,7 +1,7 @@
 // The web workplace: a single page over the public API (docs/API.md), routed by the URL's hash.
 import * as api from '/web/api.js';
 import { viewAdmin } from '/web/admin.js';
-import { formatTime, lang, setLang, t, tv } from '/web/i18n.js';
+import { addStrings, formatTime, lang, setLang, t, tv } from '/web/i18n.js';
 import {
   badge, bytesText, card, docBadges, errorMessage, flash, h, hasRole, reportView, setCurrentUser, statusBadge,
 } from '/web/ui.js';
@@ -115,7 +115,7 @@ async function viewDashboard() {
       return h('li', {},
         h('strong', {}, tv('action', done.action)), ' — ',
         h('a', { href: `#/doc/${item.document_id}` }, item.subject || item.document_id),
-        ' ', h('span', { class: 'muted' }, `${done.actor_id || ''} · ${formatTime(done.at)}`),
+        ' ', h('span', { class: 'muted' }, `${done.actor_name || done.actor_id || ''} · ${formatTime(done.at)}`),
         done.comment ? h('div', {}, `“${done.comment}”`) : '');
     }))
     : h('p', { class: 'muted' }, t('empty'));
@@ -127,23 +127,31 @@ async function viewDashboard() {
 }
 
 // ---- the document page ----
+addStrings({
+  vi: {
+    'field.toLevel': 'Trả về cấp', 'level.drafter': 'Cấp {level} — người soạn thảo', 'level.n': 'Cấp {level}',
+    'field.supportingUnits': 'Đơn vị phối hợp', 'field.specialist': 'Chuyên viên xử lý',
+    'field.approvalKey': 'Khóa ký phê duyệt (key_id)', 'doc.approvalSignature': 'Cấp này ghi nhận phê duyệt bằng chữ ký số: cần khóa ký và mật khẩu.',
+    'doc.noMembers': 'Đơn vị chủ trì chưa có người nào để giao.', 'doc.membersFailed': 'Không tải được danh sách người của đơn vị.',
+    'act.for': 'thay mặt {name}', 'act.levels': 'cấp {from} → {to}', 'audit.for': 'Thay mặt',
+  },
+  en: {
+    'field.toLevel': 'Return to level', 'level.drafter': 'Level {level} — the drafter', 'level.n': 'Level {level}',
+    'field.supportingUnits': 'Supporting units', 'field.specialist': 'Specialist',
+    'field.approvalKey': 'Approval signing key (key_id)', 'doc.approvalSignature': 'This level records the approval as a digital signature: your key and its password are needed.',
+    'doc.noMembers': 'The lead unit has nobody to hand it to.', 'doc.membersFailed': 'The unit\'s people could not be loaded.',
+    'act.for': 'for {name}', 'act.levels': 'level {from} → {to}', 'audit.for': 'For',
+  },
+});
+
+/// The actions the server says this user may take now (GET /documents/{id}: allowed_actions,
+/// decided by the same rules as the actions themselves); the page offers exactly those.
 function actionsFor(doc) {
-  const mine = me && doc.created_by === me.id;
-  const leaderish = hasRole('leader', 'deputy_leader');
-  const list = [];
-  if (doc.direction === 'outgoing') {
-    if (['draft', 'returned'].includes(doc.status) && mine) list.push('submit', 'withdraw');
-    if (doc.status === 'review' && hasRole('department_head', 'office_chief', 'leader', 'deputy_leader')) list.push('approve', 'return', 'reject');
-    if (doc.status === 'signing' && leaderish) list.push('sign', 'return', 'reject');
-    if (doc.status === 'signed' && hasRole('clerk')) list.push('issue');
-    if (doc.status === 'issued' && hasRole('clerk')) list.push('recall');
-  } else {
-    if (doc.status === 'received' && hasRole('clerk')) list.push('register', 'refuse');
-    if (doc.status === 'registered' && leaderish) list.push('assign');
-    if (['assigned', 'in_progress'].includes(doc.status) && hasRole('department_head', 'specialist')) list.push('note');
-    if (doc.status === 'in_progress' && hasRole('department_head', 'specialist')) list.push('complete');
-  }
-  return list;
+  return Array.isArray(doc.allowed_actions) ? doc.allowed_actions : [];
+}
+
+function hintOf(doc, action) {
+  return (doc.action_hints && doc.action_hints[action]) || {};
 }
 
 async function fieldsFor(action, doc) {
@@ -155,26 +163,57 @@ async function fieldsFor(action, doc) {
     input.value = draft[name] || '';
     return h('label', {}, label, input);
   };
-  const keySelect = async (seal) => {
+  const keySelect = async (seal, label = t('field.key')) => {
     let keys = [];
     try { keys = (await api.getJson('/api/v1/me/keys')).items || []; } catch { keys = []; }
     const input = h('input', { name: 'key_id', required: true, list: 'keys-list', 'data-testid': 'field-key_id' });
     input.value = draft.key_id || (!seal && keys.length ? keys[0].id : '');
-    return [h('label', {}, t('field.key'), input),
+    return [h('label', {}, label, input),
       h('datalist', { id: 'keys-list' }, ...keys.map((key) => h('option', { value: key.id }, key.certificate_subject || key.id))),
       h('label', {}, t('field.keyPassword'), h('input', { name: 'password', type: 'password', required: true, autocomplete: 'off', 'data-testid': 'field-password' }))];
   };
+  const choice = (name, label, options, required = true) => {
+    const select = h('select', { name, required, 'data-testid': `field-${name}` },
+      ...options.map(([value, text]) => h('option', { value }, text)));
+    if (draft[name] && options.some(([value]) => value === draft[name])) select.value = draft[name];
+    return h('label', {}, label, select);
+  };
   switch (action) {
-    case 'return': case 'reject': case 'recall': case 'refuse':
+    case 'return': {
+      const levels = hintOf(doc, 'return').levels || [1];
+      return [choice('to_level', t('field.toLevel'), levels.map((level) => [String(level),
+        t(level === 1 ? 'level.drafter' : 'level.n', { level })])),
+      text('comment', t('field.reason'), true)];
+    }
+    case 'reject': case 'recall': case 'refuse':
       return [text('comment', t('field.reason'), true)];
+    case 'approve':
+      if (!hintOf(doc, 'approve').approval_signature) return [text('comment', t('comment'), false)];
+      return [h('p', { class: 'muted', 'data-testid': 'approval-signature-note' }, t('doc.approvalSignature')),
+        ...await keySelect(false, t('field.approvalKey')), text('comment', t('comment'), false)];
     case 'issue': return [...await keySelect(true)];
     case 'assign': {
       let units = [];
       try { units = (await api.getJson(`/api/v1/organizations/${encodeURIComponent(doc.organisation_id)}/units`)).items || []; } catch { units = []; }
-      return [h('label', {}, t('field.leadUnit'), h('select', { name: 'lead_unit_id', required: true, 'data-testid': 'field-lead_unit_id' },
-        ...units.map((unit) => h('option', { value: unit.id }, unit.name)))),
-      h('label', {}, t('field.dueDate'), h('input', { name: 'due_date', type: 'date', 'data-testid': 'field-due_date' })),
-      text('instruction', t('field.instruction'), false)];
+      const chosen = new Set(draft.supporting_unit_ids || []);
+      return [choice('lead_unit_id', t('field.leadUnit'), units.map((unit) => [unit.id, unit.name])),
+        h('fieldset', { 'data-testid': 'field-supporting_unit_ids' }, h('legend', {}, t('field.supportingUnits')),
+          ...units.map((unit) => h('label', { class: 'check' },
+            h('input', { type: 'checkbox', name: 'supporting_unit_ids', value: unit.id, checked: chosen.has(unit.id),
+              'data-testid': `field-supporting-${unit.id}` }), unit.name))),
+        h('label', {}, t('field.dueDate'), Object.assign(h('input', { name: 'due_date', type: 'date', 'data-testid': 'field-due_date' }), { value: draft.due_date || '' })),
+        text('instruction', t('field.instruction'), false)];
+    }
+    case 'assign_specialist': {
+      const unit = hintOf(doc, 'assign_specialist').lead_unit_id || '';
+      let members = null;
+      try { members = (await api.getJson(`/api/v1/units/${encodeURIComponent(unit)}/members`)).items || []; } catch (failure) {
+        return [h('p', { class: 'error', role: 'alert', 'data-testid': 'members-error' }, `${t('doc.membersFailed')} ${errorMessage(failure)}`)];
+      }
+      if (!members.length) return [h('p', { class: 'muted', 'data-testid': 'members-none' }, t('doc.noMembers'))];
+      return [choice('specialist_id', t('field.specialist'), members.map((member) => [member.id,
+        member.position ? `${member.full_name} — ${member.position}` : member.full_name])),
+      text('comment', t('comment'), false)];
     }
     case 'complete': return [text('result', t('field.result'), true)];
     case 'note': return [text('text', t('field.progress'), true)];
@@ -184,10 +223,14 @@ async function fieldsFor(action, doc) {
 
 function bodyFrom(action, form) {
   const body = { action };
+  const supporting = [];
   for (const element of form.elements) {
     if (!element.name || element.value === '') continue;
-    body[element.name] = element.value;
+    if (element.type === 'checkbox') { if (element.checked) supporting.push(element.value); continue; }
+    body[element.name] = element.name === 'to_level' ? Number(element.value) : element.value;
   }
+  // The lead unit is not also a supporting one.
+  if (action === 'assign') body.supporting_unit_ids = supporting.filter((unit) => unit !== body.lead_unit_id);
   return body;
 }
 
@@ -208,7 +251,12 @@ async function openAction(action, doc, reload) {
       confirm));
   const keep = () => {
     const typed = {};
-    for (const element of form.elements) if (element.name && element.type !== 'password') typed[element.name] = element.value;
+    for (const element of form.elements) {
+      if (!element.name || element.type === 'password') continue;
+      if (element.type === 'checkbox') {
+        typed[element.name] = [...(typed[element.name] || []), ...(element.checked ? [element.value] : [])];
+      } else typed[element.name] = element.value;
+    }
     typedDrafts.set(`${doc.id}:${action}`, typed);
   };
   form.addEventListener('input', keep);
@@ -282,20 +330,25 @@ async function viewDocument(id) {
 
   const timeline = ((acts && acts.items) || []).length
     ? h('ol', { class: 'timeline', 'data-testid': 'timeline' }, ...acts.items.map((item) => h('li', { 'data-testid': 'act', 'data-action': item.action },
-      h('strong', {}, tv('action', item.action)), ' — ', item.actor_id || '',
-      item.on_behalf_of ? ` (${t('onBehalf')} ${item.on_behalf_of})` : '',
+      h('strong', {}, tv('action', item.action)), ' — ',
+      h('span', { 'data-testid': 'act-actor' }, item.actor_name || item.actor_id || ''),
+      item.on_behalf_of ? [' (', h('span', { 'data-testid': 'act-for' },
+        `${item.authority_marker ? `${item.authority_marker} ` : ''}${t('act.for', { name: item.on_behalf_of_name || item.on_behalf_of })}`), ')'] : '',
       item.role ? ` · ${tv('role', item.role)}` : '',
-      item.from_level || item.to_level ? ` · ${t('level')} ${item.from_level ?? ''}→${item.to_level ?? ''}` : '',
+      item.from_level || item.to_level
+        ? [' · ', h('span', { 'data-testid': 'act-levels' }, t('act.levels', { from: item.from_level ?? '', to: item.to_level ?? '' }))] : '',
       ' · ', h('span', { class: 'muted' }, formatTime(item.at)),
-      item.comment ? h('div', {}, `“${item.comment}”`) : '')))
+      item.comment ? h('div', { 'data-testid': 'act-comment' }, `“${item.comment}”`) : '')))
     : h('p', { class: 'muted' }, t('empty'));
 
   const auditView = ((audit && audit.items) || []).length
     ? h('table', { 'data-testid': 'audit' },
-      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('time')), h('th', {}, t('actor')), h('th', {}, t('action')))),
-      h('tbody', {}, ...audit.items.map((entry) => h('tr', {},
+      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, t('time')), h('th', {}, t('actor')), h('th', {}, t('audit.for')), h('th', {}, t('action')))),
+      h('tbody', {}, ...audit.items.map((entry) => h('tr', { 'data-testid': 'audit-row', 'data-action': entry.action },
         h('td', { class: 'nowrap' }, String(entry.sequence)), h('td', {}, formatTime(entry.time)),
-        h('td', {}, entry.actor_username || entry.actor_id || ''), h('td', {}, tv('action', entry.action))))))
+        h('td', { 'data-testid': 'audit-actor' }, entry.actor_name || entry.actor_username || entry.actor_id || ''),
+        h('td', { 'data-testid': 'audit-for' }, entry.on_behalf_of_name || ''),
+        h('td', {}, tv('action', entry.action))))))
     : h('p', { class: 'muted' }, t('empty'));
 
   main.replaceChildren(

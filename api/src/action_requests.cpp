@@ -3,6 +3,7 @@
 #include <set>
 
 #include "http_support.h"
+#include "vanthu/storage/sql_directory_repository.h"
 
 namespace vanthu::api {
 namespace {
@@ -22,7 +23,15 @@ workflow::DocumentViewer viewerOf(const Principal& principal) {
   return {principal.userId, principal.organisationId, principal.roles};
 }
 
-Object::Ptr actJson(const storage::StoredAct& stored) {
+UserNames userNames(storage::Database& database, const std::vector<std::string>& ids) {
+  UserNames names;
+  for (const auto& user : storage::SqlDirectoryRepository(database).findUsers(ids)) {
+    names[user.id] = user.fullName.empty() ? user.username : user.fullName;
+  }
+  return names;
+}
+
+Object::Ptr actJson(const storage::StoredAct& stored, const UserNames* names) {
   Object::Ptr json = new Object;
   const auto& act = stored.act;
   json->set("seq", stored.seq);
@@ -35,6 +44,15 @@ Object::Ptr actJson(const storage::StoredAct& stored) {
   json->set("to_level", act.toLevel);
   json->set("comment", act.comment);
   json->set("at", isoTime(act.at));
+  if (names) {
+    auto nameOf = [names](const std::string& id) {
+      auto found = names->find(id);
+      return found == names->end() ? std::string() : found->second;
+    };
+    json->set("actor_name", nameOf(act.actorId));
+    json->set("on_behalf_of_name",
+              act.onBehalfOfId.empty() ? std::string() : nameOf(act.onBehalfOfId));
+  }
   return json;
 }
 

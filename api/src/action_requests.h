@@ -7,11 +7,14 @@
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Object.h>
 
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "authenticator.h"
 #include "official_documents.h"
+#include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_flow_repository.h"
 #include "vanthu/workflow/approval_flow.h"
 #include "vanthu/workflow/document_access.h"
@@ -24,7 +27,15 @@ inline const std::set<std::string> kActionFields = {"action", "comment",  "to_le
 
 workflow::DocumentViewer viewerOf(const Principal& principal);
 
-Poco::JSON::Object::Ptr actJson(const storage::StoredAct& stored);
+/// Full names by user id, for showing who acted (userNames).
+using UserNames = std::map<std::string, std::string>;
+
+/// The full names of the users among `ids`, read in one query; unknown ids are left out.
+UserNames userNames(storage::Database& database, const std::vector<std::string>& ids);
+
+/// An act (the Act schema); with `names`, also actor_name and on_behalf_of_name ("" when the
+/// user is unknown or there is no delegation).
+Poco::JSON::Object::Ptr actJson(const storage::StoredAct& stored, const UserNames* names = nullptr);
 
 /// A level (or page) number 1..100; InvalidArgument naming `name` otherwise.
 Result<int> levelField(const std::string& name, const Poco::Dynamic::Var& value);

@@ -552,6 +552,10 @@ void addSchemas(Router& router) {
     "abbreviation":{"type":"string"}},"required":["id","organisation_id","name","abbreviation"]})");
   router.addSchema("UnitList", R"({"type":"object","properties":{"items":{"type":"array",
     "items":{"$ref":"#/components/schemas/UnitRecord"}}},"required":["items"]})");
+  router.addSchema("UnitMemberList", R"({"type":"object","properties":{"items":{"type":"array",
+    "items":{"type":"object","properties":{"id":{"type":"string"},"full_name":{"type":"string"},
+    "position":{"type":"string"}},"required":["id","full_name","position"]}}},
+    "required":["items"]})");
   router.addSchema("UnitCreate", R"({"type":"object","additionalProperties":false,
     "properties":{"id":{"type":"string"},"name":{"type":"string"},
     "abbreviation":{"type":"string"}},"required":["name","abbreviation"]})");
@@ -1039,6 +1043,51 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
                                          {"actor", principal.userId},
                                          {"unit_id", unit.id}});
                sendJson(context, 201, *unitJson(unit));
+             });
+
+  router.add({"GET",
+              "/api/v1/units/{id}/members",
+              anyUser,
+              {"The active users of a unit of your organisation, by name: whom the head of a "
+               "lead unit may hand an incoming document to (assign_specialist)",
+               "directory",
+               "",
+               200,
+               "UnitMemberList",
+               {},
+               {403, 404}}},
+             [&services](RequestContext& context) {
+               const auto& principal = *context.principal;
+               const auto& id = context.pathParameters["id"];
+               std::optional<workflow::Unit> unit;
+               std::vector<workflow::User> users;
+               services.withDatabase([&](storage::Database& db) {
+                 storage::SqlDirectoryRepository directory(db);
+                 unit = directory.findUnit(id);
+                 if (unit && unit->organisationId == principal.organisationId) {
+                   users = directory.listUsers(unit->organisationId);
+                 }
+               });
+               if (!unit)
+                 return sendProblem(context, Status::notFound("unit " + id + " does not exist"));
+               if (unit->organisationId != principal.organisationId) {
+                 return sendProblem(context,
+                                    Status::forbidden("unit " + id +
+                                                      " belongs to another organisation; "
+                                                      "only its own users see its members"));
+               }
+               std::sort(users.begin(), users.end(),
+                         [](const auto& a, const auto& b) { return a.fullName < b.fullName; });
+               Array::Ptr items = new Array;
+               for (const auto& user : users) {
+                 if (!user.active || user.unitId.value_or("") != id) continue;
+                 Object::Ptr item = new Object;
+                 item->set("id", user.id);
+                 item->set("full_name", user.fullName);
+                 item->set("position", user.position);
+                 items->add(item);
+               }
+               sendItems(context, items);
              });
 
   router.add(

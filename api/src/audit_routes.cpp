@@ -35,12 +35,14 @@ constexpr const char* kEntrySchema = R"json({"type":"object","properties":{
 "time":{"type":"string","format":"date-time"},
 "actor_id":{"type":"string","description":"a user id, or system"},
 "actor_username":{"type":["string","null"],"description":"null when the actor is not a user of the directory"},
+"actor_name":{"type":["string","null"],"description":"the actor's full name; null when the actor is not a user of the directory"},
+"on_behalf_of_name":{"type":["string","null"],"description":"the full name of details.on_behalf_of, the user whose delegated authority the act used; null when there is none"},
 "action":{"type":"string"},
 "details":{"type":"object","description":"what the entry recorded; free text comes as {\"text\": ...}"},
 "client_address":{"type":"string","description":"empty for local commands"},
 "hash":{"type":"string","pattern":"^[0-9a-f]{64}$"},
 "previous_hash":{"type":"string","pattern":"^[0-9a-f]{64}$"}},
-"required":["sequence","time","actor_id","actor_username","action","details","client_address","hash","previous_hash"]})json";
+"required":["sequence","time","actor_id","actor_username","actor_name","on_behalf_of_name","action","details","client_address","hash","previous_hash"]})json";
 
 constexpr const char* kListSchema = R"json({"type":"object","properties":{
 "items":{"type":"array","items":{"$ref":"#/components/schemas/AuditEntry"}},
@@ -120,19 +122,32 @@ Object::Ptr detailsJson(const std::string& details) {
   return object;
 }
 
+// Whose authority an entry's act used: details.on_behalf_of, "" when none.
+std::string onBehalfOf(const Object& details) {
+  if (!details.has("on_behalf_of") || !details.get("on_behalf_of").isString()) return "";
+  return details.getValue<std::string>("on_behalf_of");
+}
+
 Object::Ptr entryJson(const workflow::AuditEntry& entry,
-                      const std::optional<std::string>& username) {
+                      const std::map<std::string, workflow::User>& users) {
   Object::Ptr json = new Object;
   json->set("sequence", entry.sequence);
   json->set("time", entry.time);
   json->set("actor_id", entry.actor);
-  if (username) {
-    json->set("actor_username", *username);
+  auto actor = users.find(entry.actor);
+  if (actor != users.end()) {
+    json->set("actor_username", actor->second.username);
+    json->set("actor_name", actor->second.fullName);
   } else {
     json->set("actor_username", Poco::Dynamic::Var());
+    json->set("actor_name", Poco::Dynamic::Var());
   }
+  auto details = detailsJson(entry.details);
+  auto giver = users.find(onBehalfOf(*details));
+  json->set("on_behalf_of_name", giver != users.end() ? Poco::Dynamic::Var(giver->second.fullName)
+                                                      : Poco::Dynamic::Var());
   json->set("action", entry.action);
-  json->set("details", detailsJson(entry.details));
+  json->set("details", details);
   json->set("client_address", entry.clientAddress);
   json->set("hash", entry.hash);
   json->set("previous_hash", entry.previousHash);
@@ -227,19 +242,18 @@ void registerAuditRoutes(Router& router, ApiServices& services) {
           auto entries = storage::SqlAuditLog(database, nullptr).entriesOfDocument(id);
           Page result;
           result.total = entries.size();
-          storage::SqlDirectoryRepository directory(database);
-          std::map<std::string, std::optional<std::string>> usernames;
+          // The page's actors and the people they acted for, named in one query.
+          std::vector<std::string> people;
           for (uint64_t i = offset; i < entries.size() && i < offset + limit; ++i) {
-            const auto& entry = entries[i];
-            auto known = usernames.find(entry.actor);
-            if (known == usernames.end()) {
-              auto user = directory.findUser(entry.actor);
-              known = usernames
-                          .emplace(entry.actor,
-                                   user ? std::optional<std::string>(user->username) : std::nullopt)
-                          .first;
-            }
-            result.items.push_back(entryJson(entry, known->second));
+            people.push_back(entries[i].actor);
+            people.push_back(onBehalfOf(*detailsJson(entries[i].details)));
+          }
+          std::map<std::string, workflow::User> users;
+          for (auto& user : storage::SqlDirectoryRepository(database).findUsers(people)) {
+            users.emplace(user.id, std::move(user));
+          }
+          for (uint64_t i = offset; i < entries.size() && i < offset + limit; ++i) {
+            result.items.push_back(entryJson(entries[i], users));
           }
           return result;
         });

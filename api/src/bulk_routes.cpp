@@ -73,6 +73,8 @@ Result<int64_t> itemRevision(const Object& item) {
     if (digits.size() >= 2 && digits.front() == '"' && digits.back() == '"') {
       digits = digits.substr(1, digits.size() - 2);
     }
+    // The single-document GET's tag: "<revision>.<digest>".
+    if (auto dot = digits.find('.'); dot != std::string::npos) digits = digits.substr(0, dot);
   }
   if (!digits.empty() && digits.size() <= 18 &&
       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {

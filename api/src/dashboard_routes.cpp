@@ -89,6 +89,7 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
         std::vector<workflow::DeadlineItem> items;
         std::vector<WaitingOutgoing> own;
         std::vector<storage::RecentAct> recent;
+        UserNames names;
         auto read = services.withDatabase([&](storage::Database& database) -> Status {
           auto user = storage::SqlDirectoryRepository(database).findUser(principal.userId);
           if (user && user->unitId) unitId = *user->unitId;
@@ -113,6 +114,12 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
 
           recent = storage::SqlDashboardQueries(database).recentActs(
               organisationId, principal.userId, kRecentLimit);
+          std::vector<std::string> people;
+          for (const auto& each : recent) {
+            people.push_back(each.act.act.actorId);
+            people.push_back(each.act.act.onBehalfOfId);
+          }
+          names = userNames(database, people);
           return Status::ok();
         });
         if (!read.isOk()) return sendProblem(context, read);
@@ -147,7 +154,7 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
           Object::Ptr item = new Object;
           item->set("document_id", each.act.documentId);
           item->set("subject", each.subject);
-          item->set("act", actJson(each.act));
+          item->set("act", actJson(each.act, &names));
           activity->add(item);
         }
         body.set("recent", activity);

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 #include <Poco/Timestamp.h>
 #include <Poco/UUIDGenerator.h>
 #include <unistd.h>
@@ -11,11 +12,13 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "allowed_actions.h"
 #include "http_support.h"
 #include "incoming_flow_service.h"
 #include "metrics.h"
@@ -115,6 +118,18 @@ std::string documentTag(const DocumentRecord& d) {
   return "\"" + std::to_string(d.revision) + "\"";
 }
 
+std::string documentTag(const DocumentRecord& d, const std::string& variant) {
+  // FNV-1a, 32 bits: stable across builds and instances, enough to tell two lists apart.
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : variant) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  char digest[9];
+  std::snprintf(digest, sizeof digest, "%08x", hash);
+  return "\"" + std::to_string(d.revision) + "." + digest + "\"";
+}
+
 namespace {
 
 // The entity tags of an If-None-Match / If-Match value ("*" included), weak or not.
@@ -158,8 +173,10 @@ Result<int64_t> expectedRevision(const RequestContext& context) {
   }
   auto tags = entityTags(header);
   if (tags.size() == 1 && tags[0].size() > 2 && tags[0].front() == '"' && tags[0].back() == '"') {
-    const std::string digits = tags[0].substr(1, tags[0].size() - 2);
-    if (digits.size() <= 18 &&
+    std::string digits = tags[0].substr(1, tags[0].size() - 2);
+    // The single-document GET's tag: "<revision>.<digest of the caller's actions>".
+    if (auto dot = digits.find('.'); dot != std::string::npos) digits = digits.substr(0, dot);
+    if (!digits.empty() && digits.size() <= 18 &&
         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return std::stoll(digits);
     }
@@ -371,6 +388,13 @@ constexpr const char* kDocumentSchema = R"json({"type":"object","properties":{
 "required":["id","organisation_id","direction","document_type","subject","status","urgency",
 "confidentiality","created_by","created_at","updated_at","revision"]})json";
 
+constexpr const char* kDocumentDetailSchema =
+    R"json({"allOf":[{"$ref":"#/components/schemas/Document"},
+{"type":"object","properties":{
+"allowed_actions":{"type":"array","items":{"type":"string"},"description":"the actions the caller may take now (POST .../actions), decided by the same rules as the action itself: the caller's roles, the delegations in force, the document's state and level. Inputs the action asks for (a reason, a key and its password, a unit, a specialist) are checked when it is taken"},
+"action_hints":{"type":"object","description":"what the allowed actions need to know: approve.approval_signature (this level records the approval as a signature: key_id and password), return.levels (the levels it may go back to), assign_specialist.lead_unit_id (whose members may be chosen)","additionalProperties":{"type":"object"}}},
+"required":["allowed_actions","action_hints"]}]})json";
+
 constexpr const char* kDocumentListSchema = R"json({"type":"object","properties":{
 "items":{"type":"array","items":{"$ref":"#/components/schemas/Document"}},
 "page":{"type":"integer","minimum":1},"limit":{"type":"integer","minimum":1,"maximum":100},
@@ -464,6 +488,7 @@ constexpr const char* kVerificationReportSchema = R"json({"type":"object",
 
 void registerDocumentRoutes(Router& router, ApiServices& services) {
   router.addSchema("Document", kDocumentSchema);
+  router.addSchema("DocumentDetail", kDocumentDetailSchema);
   router.addSchema("DocumentList", kDocumentListSchema);
   router.addSchema("DocumentUpload", kDocumentUploadSchema);
   router.addSchema("DocumentMetadata", kDocumentMetadataSchema);
@@ -816,23 +841,58 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
   router.add({"GET",
               "/api/v1/documents/{id}",
               readers,
-              {"A document (ETag: its revision; If-None-Match gives 304)",
+              {"A document with the actions the caller may take now (ETag: its revision and a "
+               "digest of those actions, \"<revision>.<digest>\"; If-None-Match gives 304; "
+               "If-Match takes it or the bare revision)",
                "documents",
                "",
                200,
-               "Document",
+               "DocumentDetail",
                {},
                {404}}},
              [&services](RequestContext& context) {
                const std::string& id = context.pathParameters["id"];
+               std::vector<AllowedAction> allowed;
                auto document = services.withDatabase([&](storage::Database& database) {
-                 return visibleDocument(database, *context.principal, id);
+                 auto visible = visibleDocument(database, *context.principal, id);
+                 if (visible) {
+                   allowed = allowedActions(database, *visible, viewerOf(*context.principal),
+                                            static_cast<int64_t>(Poco::Timestamp().epochTime()));
+                 }
+                 return visible;
                });
                if (!document) return sendProblem(context, notFound(id));
-               const std::string tag = documentTag(*document);
+               auto json = documentJson(*document);
+               Array::Ptr names = new Array;
+               Object::Ptr hints = new Object;
+               for (const auto& action : allowed) {
+                 names->add(action.name);
+                 Object::Ptr hint = new Object;
+                 if (action.name == "approve") {
+                   hint->set("approval_signature", action.approvalSignature);
+                 }
+                 if (action.name == "return") {
+                   Array::Ptr levels = new Array;
+                   for (int level : action.returnLevels) levels->add(level);
+                   hint->set("levels", levels);
+                 }
+                 if (action.name == "assign_specialist") {
+                   hint->set("lead_unit_id", action.leadUnitId);
+                 }
+                 if (hint->size() > 0) hints->set(action.name, hint);
+               }
+               json->set("allowed_actions", names);
+               json->set("action_hints", hints);
+               // The actions depend on the caller and the time (a delegation starts or ends)
+               // as well as on the revision: the tag names both, so a 304 never keeps a stale
+               // list of actions. If-Match reads the revision before the dot.
+               std::ostringstream digestInput;
+               Poco::JSON::Stringifier::stringify(names, digestInput);
+               Poco::JSON::Stringifier::stringify(hints, digestInput);
+               const std::string tag = documentTag(*document, digestInput.str());
                if (notModified(context, tag)) return;
                context.response.set("ETag", tag);
-               sendJson(context, 200, *documentJson(*document));
+               sendJson(context, 200, *json);
              });
 
   router.add({"PATCH",

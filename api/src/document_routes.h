@@ -19,6 +19,10 @@ void registerDocumentRoutes(Router& router, ApiServices& services);
 Poco::JSON::Object::Ptr documentJson(const workflow::DocumentRecord& document);
 /// Its entity tag: the revision, quoted.
 std::string documentTag(const workflow::DocumentRecord& document);
+/// The tag of a representation that also depends on `variant` (the single-document GET: the
+/// caller's allowed actions): "<revision>.<digest of variant>". expectedRevision() reads its
+/// revision.
+std::string documentTag(const workflow::DocumentRecord& document, const std::string& variant);
 /// The revision an If-Match names: PreconditionRequired (428) when there is none,
 /// PreconditionFailed (412) when it names no revision.
 Result<int64_t> expectedRevision(const RequestContext& context);

@@ -59,7 +59,9 @@ constexpr const char* kActSchema = R"json({"type":"object","properties":{
 "role":{"type":"string","description":"the role acted with; \"\" for the drafter's own acts"},
 "authority_marker":{"type":"string","description":"KT. / TUQ. on a delegated signature; \"\" otherwise"},
 "from_level":{"type":"integer"},"to_level":{"type":"integer"},"comment":{"type":"string"},
-"at":{"type":"string","format":"date-time"}},
+"at":{"type":"string","format":"date-time"},
+"actor_name":{"type":"string","description":"lists of acts (the timeline, the dashboard): the actor's full name; \"\" when unknown"},
+"on_behalf_of_name":{"type":"string","description":"lists of acts: the full name of on_behalf_of; \"\" when there is none"}},
 "required":["seq","action","actor_id","on_behalf_of","role","authority_marker","from_level",
 "to_level","comment","at"]})json";
 
@@ -286,12 +288,23 @@ void registerFlowRoutes(Router& router, ApiServices& services) {
                {404}}},
              [&services](RequestContext& context) {
                const std::string& id = context.pathParameters["id"];
+               UserNames names;
                auto acts = services.withDatabase([&](storage::Database& database) {
-                 return OutgoingFlowService(database).timeline(id, viewerOf(*context.principal));
+                 auto timeline =
+                     OutgoingFlowService(database).timeline(id, viewerOf(*context.principal));
+                 if (timeline) {
+                   std::vector<std::string> people;
+                   for (const auto& act : timeline.value()) {
+                     people.push_back(act.act.actorId);
+                     people.push_back(act.act.onBehalfOfId);
+                   }
+                   names = userNames(database, people);
+                 }
+                 return timeline;
                });
                if (!acts) return sendProblem(context, acts.status());
                Array::Ptr items = new Array;
-               for (const auto& act : acts.value()) items->add(actJson(act));
+               for (const auto& act : acts.value()) items->add(actJson(act, &names));
                Object body;
                body.set("items", items);
                sendJson(context, 200, body);

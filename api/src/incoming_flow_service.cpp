@@ -248,12 +248,7 @@ Result<IncomingActionOutcome> IncomingFlowService::apply(const IncomingActionReq
                                   std::string(workflow::incomingActionName(request.action.kind)) +
                                   " and its kind are for incoming documents");
     }
-    if (auto origin = storage::SqlExchangeState(database_).originOf(id);
-        origin && !origin->recalledAt.empty()) {
-      return Status::invalidState("document " + id + " was taken back by its sender (" +
-                                  origin->senderName + ") at " + origin->recalledAt +
-                                  "; it is no longer handled here");
-    }
+    if (auto handled = notTakenBack(id); !handled) return handled;
     auto flow = flows.findIncoming(id);
     if (!flow) {
       return Status::invalidState("document " + id + " arrived before incoming flows were kept");
@@ -312,6 +307,46 @@ Result<IncomingActionOutcome> IncomingFlowService::apply(const IncomingActionReq
   });
   if (!done) return done;
   return outcome;
+}
+
+Status IncomingFlowService::notTakenBack(const std::string& documentId) {
+  if (auto origin = storage::SqlExchangeState(database_).originOf(documentId);
+      origin && !origin->recalledAt.empty()) {
+    return Status::invalidState("document " + documentId + " was taken back by its sender (" +
+                                origin->senderName + ") at " + origin->recalledAt +
+                                "; it is no longer handled here");
+  }
+  return Status::ok();
+}
+
+std::vector<AllowedAction> IncomingFlowService::allowedActions(
+    const workflow::DocumentRecord& document, const workflow::DocumentViewer& caller, int64_t now) {
+  if (document.direction != "incoming" || !notTakenBack(document.id)) return {};
+  auto flow = storage::SqlIncomingRepository(database_).findIncoming(document.id);
+  if (!flow) return {};
+  const auto actor = loadActor(database_, caller, now);
+  std::vector<AllowedAction> allowed;
+  // What the caller chooses in the dialog (reason, unit, due date, specialist, result) has
+  // stand-ins here; apply() checks the real ones.
+  for (auto kind : {IncomingActionKind::Register, IncomingActionKind::Refuse,
+                    IncomingActionKind::Assign, IncomingActionKind::AssignSpecialist,
+                    IncomingActionKind::NoteProgress, IncomingActionKind::Complete}) {
+    workflow::IncomingAction action;
+    action.kind = kind;
+    action.text = "?";
+    action.leadUnitId = "?";
+    action.dueDate = "2000-01-01";
+    action.specialistId = "?";
+    if (!workflow::applyIncoming(flow->state, actor, action, now)) continue;
+    AllowedAction entry;
+    // The route's name of note_progress is "note".
+    entry.name = kind == IncomingActionKind::NoteProgress
+                     ? std::string("note")
+                     : std::string(workflow::incomingActionName(kind));
+    if (kind == IncomingActionKind::AssignSpecialist) entry.leadUnitId = flow->state.leadUnitId;
+    allowed.push_back(std::move(entry));
+  }
+  return allowed;
 }
 
 Result<IncomingView> IncomingFlowService::view(const std::string& documentId,

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "allowed_actions.h"
 #include "exchange_hooks.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_flow_repository.h"
@@ -80,11 +81,18 @@ class IncomingFlowService {
   ///    reply documents that are not the organisation's.
   Result<IncomingActionOutcome> apply(const IncomingActionRequest& request);
 
+  /// The actions `caller` may take now on `document` (incoming, visible to the caller): each
+  /// candidate put to workflow::applyIncoming() as apply() would, nothing stored.
+  std::vector<AllowedAction> allowedActions(const workflow::DocumentRecord& document,
+                                            const workflow::DocumentViewer& caller, int64_t now);
+
   /// The incoming state; NotFound when the caller may not see the document or it is not incoming.
   Result<IncomingView> view(const std::string& documentId, const workflow::DocumentViewer& caller);
 
  private:
   Status takeNumber(workflow::DocumentRecord& document, int year);
+  /// InvalidState when the sender took `document` back: it is no longer handled here.
+  Status notTakenBack(const std::string& documentId);
   Status checkAction(const workflow::DocumentRecord& document,
                      const workflow::IncomingAction& action, const std::string& leadUnitId);
   Status recordAssignments(const workflow::DocumentRecord& document,

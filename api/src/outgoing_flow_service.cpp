@@ -123,6 +123,13 @@ Status OutgoingFlowService::takeNumber(workflow::DocumentRecord& document,
 
 Status OutgoingFlowService::startFlow(const workflow::DocumentRecord& document,
                                       const std::string& templateId) {
+  auto flow = draftFlow(document, templateId);
+  if (!flow) return flow.status();
+  return storage::SqlFlowRepository(database_).createFlow(flow.value());
+}
+
+Result<storage::StoredFlow> OutgoingFlowService::draftFlow(const workflow::DocumentRecord& document,
+                                                           const std::string& templateId) {
   auto flowTemplate = chooseOutgoingTemplate(database_, document.organisationId, templateId);
   if (!flowTemplate) return flowTemplate.status();
   storage::StoredFlow flow;
@@ -134,7 +141,7 @@ Status OutgoingFlowService::startFlow(const workflow::DocumentRecord& document,
     unit = drafter->unitId.value_or("");
   }
   flow.state = workflow::newDraft(document.organisationId, document.createdBy, unit);
-  return storage::SqlFlowRepository(database_).createFlow(flow);
+  return flow;
 }
 
 std::optional<workflow::DocumentRecord> loadVisibleDocument(
@@ -315,6 +322,52 @@ Result<OutgoingActionOutcome> OutgoingFlowService::apply(const OutgoingActionReq
   });
   if (!done) return done;
   return outcome;
+}
+
+std::vector<AllowedAction> OutgoingFlowService::allowedActions(
+    const workflow::DocumentRecord& document, const workflow::DocumentViewer& caller, int64_t now) {
+  using workflow::OutgoingActionKind;
+  if (document.direction != "outgoing") return {};
+  // As flowOf(), without starting the flow of an old draft: only a read.
+  auto flow = [&]() -> Result<storage::StoredFlow> {
+    if (auto stored = storage::SqlFlowRepository(database_).findFlow(document.id)) return *stored;
+    if (document.status != "draft") return Status::invalidState("no approval flow");
+    return draftFlow(document, "");
+  }();
+  if (!flow) return {};
+  auto flowTemplate = storage::SqlTemplateRepository(database_).findTemplate(
+      flow.value().templateId, flow.value().templateVersion);
+  if (!flowTemplate) return {};
+  const auto actor = actorOf(caller, now);
+  const auto& state = flow.value().state;
+  // The reason is the caller's to give; any text stands in for it here.
+  auto decide = [&](OutgoingActionKind kind, int toLevel) {
+    workflow::OutgoingAction action;
+    action.kind = kind;
+    action.toLevel = toLevel;
+    action.reason = "?";
+    return workflow::applyOutgoing(*flowTemplate, state, actor, action, now);
+  };
+  std::vector<AllowedAction> allowed;
+  for (auto kind :
+       {OutgoingActionKind::Submit, OutgoingActionKind::Withdraw, OutgoingActionKind::Approve,
+        OutgoingActionKind::Return, OutgoingActionKind::Reject, OutgoingActionKind::Sign,
+        OutgoingActionKind::Issue, OutgoingActionKind::Recall}) {
+    AllowedAction entry;
+    entry.name = std::string(workflow::outgoingActionName(kind));
+    if (kind == OutgoingActionKind::Return) {
+      for (int level = 1; level < state.level; ++level) {
+        if (decide(kind, level)) entry.returnLevels.push_back(level);
+      }
+      if (entry.returnLevels.empty()) continue;
+    } else {
+      auto transition = decide(kind, 0);
+      if (!transition) continue;
+      entry.approvalSignature = transition.value().approvalSignature;
+    }
+    allowed.push_back(std::move(entry));
+  }
+  return allowed;
 }
 
 Result<std::vector<storage::StoredAct>> OutgoingFlowService::timeline(

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "allowed_actions.h"
 #include "exchange_hooks.h"
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_flow_repository.h"
@@ -107,6 +108,11 @@ class OutgoingFlowService {
   ///  - Forbidden, InvalidArgument, Conflict: as workflow::applyOutgoing().
   Result<OutgoingActionOutcome> apply(const OutgoingActionRequest& request);
 
+  /// The actions `caller` may take now on `document` (outgoing, visible to the caller): each
+  /// candidate put to workflow::applyOutgoing() as apply() would, nothing stored.
+  std::vector<AllowedAction> allowedActions(const workflow::DocumentRecord& document,
+                                            const workflow::DocumentViewer& caller, int64_t now);
+
   /// The document's acts, oldest first; NotFound when the caller may not see the document.
   Result<std::vector<storage::StoredAct>> timeline(const std::string& documentId,
                                                    const workflow::DocumentViewer& caller);
@@ -115,6 +121,9 @@ class OutgoingFlowService {
   /// The document if `caller` may see it.
   std::optional<workflow::DocumentRecord> visibleDocument(const std::string& documentId,
                                                           const workflow::DocumentViewer& caller);
+  /// The flow a new document of `templateId` (or the organisation's default) starts with.
+  Result<storage::StoredFlow> draftFlow(const workflow::DocumentRecord& document,
+                                        const std::string& templateId);
   /// The stored flow, or a new draft flow for a document created before flows were kept.
   Result<storage::StoredFlow> flowOf(const workflow::DocumentRecord& document);
   workflow::Actor actorOf(const workflow::DocumentViewer& caller, int64_t now);

@@ -5,6 +5,8 @@
 #include <Poco/Data/Session.h>
 #include <Poco/Nullable.h>
 
+#include <algorithm>
+
 #include "database_impl.h"
 #include "sql_support.h"
 
@@ -262,6 +264,26 @@ std::vector<workflow::User> SqlDirectoryRepository::listUsers(const std::string&
     Poco::Data::Statement select(db.session);
     select << db.sql(std::string(kUserColumns) + "WHERE organisation_id = ? ORDER BY username"),
         bind(organisationId), now;
+    RecordSet rows(select);
+    return readUsers(rows);
+  });
+}
+
+std::vector<workflow::User> SqlDirectoryRepository::findUsers(const std::vector<std::string>& ids) {
+  std::vector<std::string> distinct;
+  for (const auto& id : ids) {
+    if (!id.empty() && std::find(distinct.begin(), distinct.end(), id) == distinct.end()) {
+      distinct.push_back(id);
+    }
+  }
+  if (distinct.empty()) return {};
+  return guardedRead(database_, "users", [&](Database::Impl& db) {
+    std::string placeholders;
+    for (size_t i = 0; i < distinct.size(); ++i) placeholders += i == 0 ? "?" : ", ?";
+    Poco::Data::Statement select(db.session);
+    select << db.sql(std::string(kUserColumns) + "WHERE id IN (" + placeholders + ")");
+    for (const auto& id : distinct) select.addBind(bind(id));
+    select.execute();
     RecordSet rows(select);
     return readUsers(rows);
   });

@@ -764,6 +764,14 @@ std::vector<Row> table() {
                                    "application/json", ""};
                   },
                   {}});
+  rows.push_back({"GET",
+                  "/api/v1/units/{id}/members",
+                  anyUser(),
+                  Reach::OwnOnly,
+                  [](Fixture&, const Caller&, const std::string& target) {
+                    return get("/api/v1/units/" + target + "-vp/members");
+                  },
+                  {}});
   // Users, roles and keys: an organisation's own administrators only.
   rows.push_back(
       {"GET", "/api/v1/users", only(admin), Reach::NotScoped, path("/api/v1/users"), {}});

@@ -107,6 +107,13 @@ inline std::string tag(int64_t revision) {
   return "\"" + std::to_string(revision) + "\"";
 }
 
+// The revision a single-document GET's ETag ("<revision>.<digest of the caller's actions>")
+// names, as tag() writes it.
+inline std::string revisionTag(const std::string& etag) {
+  auto dot = etag.find('.');
+  return dot == std::string::npos ? etag : etag.substr(0, dot) + "\"";
+}
+
 // The demo directory (organisations, units, users and their grants as `vanthu demo init` makes
 // them, with fast password hashes), and a server on it.
 struct FlowServer {

@@ -51,6 +51,10 @@ class SqlDirectoryRepository final : public workflow::DirectoryRepository {
   /// caller checks that the template fits.
   Status setOutgoingTemplate(const std::string& organisationId, const std::string& templateId);
 
+  /// The users among `ids` (unknown ids are left out), in one query: names for lists of acts
+  /// and audit entries without a query per row.
+  std::vector<workflow::User> findUsers(const std::vector<std::string>& ids);
+
   /// Runs `work` in one transaction: all of it lands or none of it.
   void inTransaction(const std::function<void()>& work);
 
