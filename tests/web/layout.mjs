@@ -295,7 +295,7 @@ await run(async (hx) => {
   now = await active();
   check(now.id === 'main', 'after opening the list with Enter the focus is on the main content');
   check(await page.getAttribute('#nav a[aria-current=page]', 'href') === '#/list/outgoing', 'the navigation marks the current page');
-  const link = await tabUntil((element) => element.href === `#/doc/${doc.id}`, 20);
+  const link = await tabUntil((element) => element.href === `#/doc/${doc.id}`, 60);  // past the filters and sort buttons
   check(!!link, 'Tab reaches the long document in the list');
   await page.keyboard.press('Enter');
   await hx.settled(page, 'doc');
