@@ -1,4 +1,5 @@
 // The web workplace: a single page over the public API (docs/API.md), routed by the URL's hash.
+import { focusMainIfLost, installKeyboard, labelChrome } from '/web/a11y.js';
 import * as api from '/web/api.js';
 import { viewAdmin } from '/web/admin.js';
 import { addStrings, formatTime, lang, setLang, t, tv } from '/web/i18n.js';
@@ -19,6 +20,7 @@ const typedDrafts = new Map();  // what the user typed in an action dialog, kept
 function renderChrome() {
   document.documentElement.lang = lang();
   for (const element of document.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  labelChrome();
   for (const button of document.querySelectorAll('.lang button')) {
     button.setAttribute('aria-pressed', String(button.dataset.lang === lang()));
   }
@@ -33,9 +35,10 @@ function renderChrome() {
   const links = [['#/', 'nav.dashboard'], ['#/list/pending', 'nav.pending'], ['#/list/outgoing', 'nav.outgoing'],
     ['#/list/incoming', 'nav.incoming'], ['#/new', 'nav.new'], ['#/verify', 'nav.verify']];
   if (hasRole('administrator')) links.push(['#/admin', 'nav.admin']);
-  nav.replaceChildren(...links.map(([href, key]) => h('a', {
-    href, class: (here === href || (href !== '#/' && here.startsWith(href))) ? 'active' : null,
-  }, t(key))));
+  nav.replaceChildren(...links.map(([href, key]) => {
+    const active = here === href || (href !== '#/' && here.startsWith(href));
+    return h('a', { href, class: active ? 'active' : null, 'aria-current': active ? 'page' : null }, t(key));
+  }));
   nav.hidden = false;
   const roles = [...new Set((me.roles || []).map((grant) => tv('role', grant.role)))].join(', ');
   who.replaceChildren(
@@ -242,7 +245,7 @@ async function openAction(action, doc, reload) {
   const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'dialog-error' });
   const confirm = h('button', { class: 'primary', type: 'submit', 'data-testid': 'dialog-confirm' }, t('confirm.ok'));
   const form = h('form', { class: 'form', method: 'dialog', 'data-testid': 'action-dialog', 'data-action': action },
-    h('h2', {}, t('confirm.title', { action: t(`action.${action}`) })),
+    h('h2', { id: 'dialog-title' }, t('confirm.title', { action: t(`action.${action}`) })),
     h('p', {}, doc.subject),
     ...await fieldsFor(action, doc),
     error,
@@ -392,7 +395,7 @@ let lastReport = null;
 
 function viewVerify() {
   const result = h('div', { 'data-testid': 'verify-result' });
-  const input = h('input', { type: 'file', accept: 'application/pdf,.pdf', 'data-testid': 'verify-file' });
+  const input = h('input', { type: 'file', accept: 'application/pdf,.pdf', 'aria-label': t('verify.drop'), 'data-testid': 'verify-file' });
   const drop = h('div', { class: 'drop', 'data-testid': 'verify-drop' }, h('p', {}, t('verify.drop')), input);
   const show = (report, name) => {
     lastReport = report;
@@ -451,6 +454,7 @@ async function render() {
     if (ticket === rendering) {
       main.setAttribute('aria-busy', 'false');
       main.dataset.view = parts[0] || 'dashboard';
+      focusMainIfLost(main);
     }
   }
 }
@@ -458,6 +462,7 @@ async function render() {
 for (const button of document.querySelectorAll('.lang button')) {
   button.addEventListener('click', () => { setLang(button.dataset.lang); render(); });
 }
+installKeyboard(main);
 // The flash stays for the document page (an action's outcome) and the login (why the session ended).
 window.addEventListener('hashchange', () => {
   if (!location.hash.startsWith('#/doc/') && !location.hash.startsWith('#/login')) flash('');
