@@ -13,6 +13,7 @@ addStrings({
     'rcp.noMatch': 'Không có cơ quan nào phù hợp.', 'rcp.chosen': 'Đã chọn', 'rcp.abolished': 'đã bãi bỏ',
     'rcp.results': 'Kết quả tìm kiếm', 'rcp.edit': 'Sửa nơi nhận', 'rcp.save': 'Lưu nơi nhận', 'rcp.saved': 'Đã lưu nơi nhận.',
     'rcp.code': 'Mã định danh', 'rcp.name': 'Cơ quan', 'rcp.searching': 'Đang tìm…',
+    'rcp.units': 'Nơi nhận trong cơ quan (đơn vị)', 'rcp.unitsNone': 'Không gửi đơn vị nào trong cơ quan.',
     'att.title': 'Tệp đính kèm', 'att.none': 'Không có tệp đính kèm.', 'att.name': 'Tên tệp', 'att.signed': 'Đã ký số',
     'att.add': 'Thêm tệp đính kèm (PDF)', 'att.upload': 'Tải lên', 'att.uploaded': 'Đã tải lên tệp đính kèm {name}.',
     'att.uploading': 'Đang tải lên {name}… {percent}%',
@@ -30,6 +31,7 @@ addStrings({
     'rcp.noMatch': 'No agency matches.', 'rcp.chosen': 'Chosen', 'rcp.abolished': 'abolished',
     'rcp.results': 'Search results', 'rcp.edit': 'Edit the recipients', 'rcp.save': 'Save the recipients', 'rcp.saved': 'The recipients were saved.',
     'rcp.code': 'Identifier code', 'rcp.name': 'Agency', 'rcp.searching': 'Searching…',
+    'rcp.units': 'Within the agency (units)', 'rcp.unitsNone': 'No unit of the agency.',
     'att.title': 'Attachments', 'att.none': 'No attachment.', 'att.name': 'File name', 'att.signed': 'Signed',
     'att.add': 'Add an attachment (PDF)', 'att.upload': 'Upload', 'att.uploaded': 'Attachment {name} uploaded.',
     'att.uploading': 'Uploading {name}… {percent}%',
@@ -42,6 +44,29 @@ addStrings({
     'xs.16': '16 — Take-back refused', 'xs.sender': 'Sender', 'xs.staff': 'Handled by',
   },
 });
+
+/// The units of `organisationId` as check boxes (nơi nhận within the agency): `chosen` the unit ids
+/// ticked; `onChange(ids)` after each change; value() the ticked ids in the organisation's order.
+export function unitsPicker(organisationId, chosen, onChange, idPrefix = 'units') {
+  const ticked = new Set(chosen || []);
+  let units = [];
+  const list = h('div', { class: 'unit-choices', 'data-testid': `${idPrefix}-list` }, h('span', { class: 'muted' }, t('rcp.searching')));
+  const element = h('fieldset', { class: 'picker', 'data-testid': idPrefix }, h('legend', {}, t('rcp.units')), list);
+  const value = () => units.filter((unit) => ticked.has(unit.id)).map((unit) => unit.id);
+  api.getJson(`/api/v1/organizations/${encodeURIComponent(organisationId)}/units`).then((data) => {
+    units = data.items || [];
+    list.replaceChildren(...units.map((unit) => {
+      const box = h('input', { type: 'checkbox', id: `${idPrefix}-${unit.id}`, value: unit.id, checked: ticked.has(unit.id),
+        'data-testid': `${idPrefix}-unit`, 'data-unit': unit.id });
+      box.addEventListener('change', () => {
+        if (box.checked) ticked.add(unit.id); else ticked.delete(unit.id);
+        onChange(value());
+      });
+      return h('label', { class: 'check', for: `${idPrefix}-${unit.id}` }, box, `${unit.name} (${unit.abbreviation})`);
+    }));
+  }).catch((failure) => list.replaceChildren(h('span', { class: 'error', role: 'alert' }, errorMessage(failure))));
+  return { element, value };
+}
 
 // ---- the directory's tiers, read once per page load ----
 let tiersPromise = null;
@@ -212,36 +237,40 @@ export function recipientsCard(doc, reload) {
     try {
       const [data, tierList] = await Promise.all([api.getJson(path), tiers().catch(() => [])]);
       const list = data.recipients || [];
+      const units = data.units || [];
       const table = list.length ? h('table', { 'data-testid': 'recipients' },
         h('thead', {}, h('tr', {}, h('th', {}, t('rcp.name')), h('th', {}, t('rcp.code')), h('th', {}, t('rcp.tier')))),
         h('tbody', {}, ...list.map((item) => h('tr', { 'data-testid': 'recipient-row', 'data-code': item.code },
           h('td', {}, item.name || ''), h('td', { class: 'nowrap' }, item.code), h('td', {}, tierName(item.tier, tierList))))))
         : h('p', { class: 'muted', 'data-testid': 'recipients-none' }, t('rcp.none'));
-      const parts = [table];
+      const unitList = h('p', { 'data-testid': 'recipient-units' }, h('strong', {}, `${t('rcp.units')}: `),
+        units.length ? units.map((unit) => `${unit.name} (${unit.abbreviation})`).join('; ') : t('rcp.unitsNone'));
+      const parts = [table, unitList];
       if (editableRecipients(doc)) {
-        parts.push(h('button', { type: 'button', 'data-testid': 'recipients-edit', onclick: () => edit(list) }, t('rcp.edit')));
+        parts.push(h('button', { type: 'button', 'data-testid': 'recipients-edit', onclick: () => edit(list, units.map((unit) => unit.id)) }, t('rcp.edit')));
       }
       body.replaceChildren(...parts);
     } catch (failure) {
       body.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorMessage(failure)));
     }
   };
-  const edit = (list) => {
+  const edit = (list, unitIds) => {
     const picker = recipientsPicker(list, () => {}, 'doc-rcp');
+    const unitPicker = unitsPicker(doc.organisation_id, unitIds, () => {}, 'doc-units');
     const error = h('p', { class: 'error', role: 'alert', 'data-testid': 'recipients-error' });
     const save = h('button', { type: 'button', class: 'primary', 'data-testid': 'recipients-save', onclick: async () => {
       error.textContent = '';
       save.disabled = true;
       try {
         await api.request(path, { method: 'PUT', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ recipients: picker.value().map((item) => item.code) }) });
+          body: JSON.stringify({ recipients: picker.value().map((item) => item.code), units: unitPicker.value() }) });
         await show();
         if (reload) await reload();
       } catch (failure) {
         error.textContent = errorMessage(failure);  // the picker keeps the choice
       } finally { save.disabled = false; }
     } }, t('rcp.save'));
-    body.replaceChildren(picker.element, error,
+    body.replaceChildren(picker.element, unitPicker.element, error,
       h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: show }, t('cancel')), save));
     picker.search();
   };

@@ -7,7 +7,7 @@
 import * as api from '/web/api.js';
 import { addStrings, t, tv } from '/web/i18n.js';
 import { bytesText, currentUser, errorMessage, flash, h, hasRole } from '/web/ui.js';
-import { isPdf, recipientsPicker, revisionOf, uploadErrorMessage, uploadMultipart } from '/web/docparts.js';
+import { isPdf, recipientsPicker, revisionOf, unitsPicker, uploadErrorMessage, uploadMultipart } from '/web/docparts.js';
 
 addStrings({
   vi: {
@@ -56,8 +56,9 @@ export function viewNew(main) {
   const restored = !!state;
   state = state || {
     owner, direction: 'outgoing', document_type: 'QĐ', subject: '', urgency: 'normal', confidentiality: 'normal',
-    recipients: [], created: null, savedRecipients: null,
+    recipients: [], units: [], created: null, savedRecipients: null,
   };
+  state.units = state.units || [];
   const save = () => store(state);
 
   const subject = h('textarea', { name: 'subject', id: 'nd-subject', required: true, maxlength: '2000', 'data-testid': 'new-subject' });
@@ -80,6 +81,7 @@ export function viewNew(main) {
   const discard = h('button', { type: 'button', 'data-testid': 'new-discard', onclick: () => { clear(); viewNew(main); } }, t('nd.discard'));
 
   const picker = recipientsPicker(state.recipients, (list) => { state.recipients = list; save(); }, 'new-rcp');
+  const unitPicker = user ? unitsPicker(user.organisation_id, state.units, (ids) => { state.units = ids; save(); }, 'new-units') : null;
 
   const attachmentInput = h('input', { type: 'file', id: 'nd-attachments', multiple: true, accept: 'application/pdf,.pdf', 'data-testid': 'new-attachments' });
   const attachmentList = h('ul', { class: 'uploads', 'data-testid': 'new-attachment-list' });
@@ -113,7 +115,7 @@ export function viewNew(main) {
   }
   showKept();
 
-  const outgoingOnly = h('div', { class: 'outgoing-only' }, picker.element,
+  const outgoingOnly = h('div', { class: 'outgoing-only' }, picker.element, unitPicker ? unitPicker.element : null,
     h('label', { for: 'nd-attachments' }, t('nd.attachments'), attachmentInput), attachmentList);
   const lockCreated = () => {
     for (const element of [subject, type, urgency, confidentiality, direction, file]) element.disabled = !!state.created;
@@ -177,11 +179,13 @@ export function viewNew(main) {
       }
       const path = `/api/v1/documents/${encodeURIComponent(state.created.id)}`;
       const codes = outgoing ? state.recipients.map((item) => item.code) : [];
-      if (outgoing && codes.length && JSON.stringify(codes) !== JSON.stringify(state.savedRecipients)) {
+      const wanted = { recipients: codes, units: outgoing ? state.units : [] };
+      if (outgoing && (codes.length || wanted.units.length) &&
+          JSON.stringify(wanted) !== JSON.stringify(state.savedRecipients)) {
         step = t('nd.step.recipients');
         await api.request(`${path}/recipients`, { method: 'PUT', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ recipients: codes }) });
-        state.savedRecipients = codes;
+          body: JSON.stringify(wanted) });
+        state.savedRecipients = wanted;
         save();
       }
       const left = outgoing ? files.attachments.filter((entry) => !entry.done) : [];

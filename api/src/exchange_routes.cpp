@@ -29,6 +29,7 @@ using Poco::JSON::Object;
 using workflow::Role;
 
 constexpr size_t kMaxRecipients = 500;
+constexpr size_t kMaxUnitRecipients = 200;
 
 constexpr const char* kReceiptSchema = R"json({"type":"object","properties":{
 "message_id":{"type":"string","description":"SHA-256 of the message's bytes: a message delivered again has the same id and is processed once"},
@@ -37,14 +38,18 @@ constexpr const char* kReceiptSchema = R"json({"type":"object","properties":{
 "required":["message_id","outcome","document_id","note"]})json";
 
 constexpr const char* kRecipientsSchema = R"json({"type":"object","additionalProperties":false,
-"properties":{"recipients":{"type":"array","maxItems":500,"items":{"type":"string","description":"agency code V1V2V3.Z1Z2.Y1Y2.X1X2X3"}}},
+"properties":{"recipients":{"type":"array","maxItems":500,"items":{"type":"string","description":"agency code V1V2V3.Z1Z2.Y1Y2.X1X2X3"}},
+"units":{"type":"array","maxItems":200,"items":{"type":"string","description":"a unit id of the document's own organisation"},"description":"the units of the agency itself the document is also addressed to, in order; unchanged when absent"}},
 "required":["recipients"]})json";
 
 constexpr const char* kRecipientListSchema = R"json({"type":"object","properties":{
 "recipients":{"type":"array","items":{"type":"object","properties":{
 "code":{"type":"string"},"name":{"type":"string"},"tier":{"type":"string"},
 "level":{"type":"integer","description":"the level of the code, 1 (e.g. H55) to 4"}},
-"required":["code","name","tier","level"]}}},"required":["recipients"]})json";
+"required":["code","name","tier","level"]}},
+"units":{"type":"array","items":{"type":"object","properties":{
+"id":{"type":"string"},"name":{"type":"string"},"abbreviation":{"type":"string"}},
+"required":["id","name","abbreviation"]}}},"required":["recipients","units"]})json";
 
 constexpr const char* kOutboxMessageSchema = R"json({"type":"object","properties":{
 "id":{"type":"string"},"recipient":{"type":"string"},"kind":{"enum":["document","status"]},
@@ -107,6 +112,58 @@ Result<std::vector<workflow::Organisation>> recipientsOf(
     found.push_back(*organisation);
   }
   return found;
+}
+
+/// Checks the body's optional "units": unit ids of `units` (the document's organisation's), not
+/// repeated. Leaves `chosen` empty and `given` false when the field is absent.
+Status unitRecipientsOf(const Object& body, const std::vector<workflow::Unit>& units,
+                        std::vector<workflow::Unit>& chosen, bool& given) {
+  given = body.has("units");
+  if (!given) return Status::ok();
+  auto value = body.get("units");
+  if (value.isEmpty() || value.type() != typeid(Array::Ptr)) {
+    return Status::invalidArgument("field 'units' must be an array of unit ids");
+  }
+  const auto& array = *value.extract<Array::Ptr>();
+  if (array.size() > kMaxUnitRecipients) {
+    return Status::invalidArgument("a document is addressed to at most 200 units");
+  }
+  for (size_t i = 0; i < array.size(); ++i) {
+    const std::string where = "units[" + std::to_string(i) + "]";
+    auto item = array.get(static_cast<unsigned>(i));
+    if (!item.isString()) return Status::invalidArgument(where + " must be a unit id");
+    const std::string id = item.convert<std::string>();
+    auto unit = std::find_if(units.begin(), units.end(), [&](const auto& u) { return u.id == id; });
+    if (unit == units.end()) {
+      return Status::invalidArgument(where + ": no unit " + id + " in the document's organisation");
+    }
+    for (const auto& earlier : chosen) {
+      if (earlier.id == id) return Status::invalidArgument(where + ": " + id + " is listed twice");
+    }
+    chosen.push_back(*unit);
+  }
+  return Status::ok();
+}
+
+Object::Ptr unitRecipientJson(const workflow::Unit& unit) {
+  Object::Ptr json = new Object;
+  json->set("id", unit.id);
+  json->set("name", unit.name);
+  json->set("abbreviation", unit.abbreviation);
+  return json;
+}
+
+/// The units of `organisationId` named by `ids`, in that order (a unit since removed is left out).
+Array::Ptr unitRecipientsJson(storage::Database& database, const std::string& organisationId,
+                              const std::vector<std::string>& ids) {
+  auto units = storage::SqlDirectoryRepository(database).listUnits(organisationId);
+  Array::Ptr items = new Array;
+  for (const auto& id : ids) {
+    for (const auto& unit : units) {
+      if (unit.id == id) items->add(unitRecipientJson(unit));
+    }
+  }
+  return items;
 }
 
 Object::Ptr recipientJson(const workflow::Organisation& organisation) {
@@ -275,6 +332,10 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
               }
               Object::Ptr result = new Object;
               result->set("recipients", items);
+              result->set("units",
+                          unitRecipientsJson(
+                              database, document.organisationId,
+                              storage::SqlExchangeState(database).unitRecipients(document.id)));
               return result;
             });
       });
@@ -294,7 +355,7 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
       [&services](RequestContext& context) {
         const auto& principal = *context.principal;
         const auto& id = context.pathParameters["id"];
-        auto body = readJsonObject(context, {"recipients"});
+        auto body = readJsonObject(context, {"recipients", "units"});
         if (!body) return sendProblem(context, body.status());
         Object::Ptr result = new Object;
         auto status = services.withDatabase([&](storage::Database& database) {
@@ -329,8 +390,23 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
               codes.push_back(o.code);
               items->add(recipientJson(o));
             }
-            storage::SqlExchangeState(database).setRecipients(id, codes);
+            std::vector<workflow::Unit> units;
+            bool unitsGiven = false;
+            if (auto checked = unitRecipientsOf(
+                    *body.value(),
+                    storage::SqlDirectoryRepository(database).listUnits(document->organisationId),
+                    units, unitsGiven);
+                !checked) {
+              return checked;
+            }
+            storage::SqlExchangeState state(database);
+            state.setRecipients(id, codes);
+            std::vector<std::string> unitIds;
+            for (const auto& unit : units) unitIds.push_back(unit.id);
+            if (unitsGiven) state.setUnitRecipients(id, unitIds);
             result->set("recipients", items);
+            result->set("units", unitRecipientsJson(database, document->organisationId,
+                                                    state.unitRecipients(id)));
             workflow::AuditEntry entry;
             entry.actor = principal.userId;
             entry.organisationId = document->organisationId;
@@ -338,6 +414,11 @@ void registerExchangeRoutes(Router& router, ApiServices& services, ExchangeServi
             entry.action = "set_recipients";
             std::string list;
             for (const auto& code : codes) list += (list.empty() ? "" : ", ") + code;
+            if (unitsGiven) {
+              std::string unitList;
+              for (const auto& unit : unitIds) unitList += (unitList.empty() ? "" : ", ") + unit;
+              list += "; units: " + unitList;
+            }
             entry.details = list;
             entry.clientAddress = context.request.clientAddress().host().toString();
             storage::SqlAuditLog(database, nullptr).append(entry);

@@ -464,6 +464,15 @@ const std::vector<Migration>& migrations() {
        {
            "UPDATE exchange_inbox SET id = id || ':' || recipient_organisation_id",
        }},
+      {18,
+       "the units of its own organisation an outgoing document is also addressed to (nơi nhận"
+       " within the agency), in order",
+       {
+           "CREATE TABLE document_unit_recipients ("
+           " document_id TEXT NOT NULL REFERENCES documents(id),"
+           " unit_id TEXT NOT NULL REFERENCES units(id), position INTEGER NOT NULL,"
+           " PRIMARY KEY (document_id, unit_id))",
+       }},
   };
   return all;
 }

@@ -69,6 +69,42 @@ std::vector<std::string> SqlExchangeState::recipients(const std::string& documen
   }
 }
 
+void SqlExchangeState::setUnitRecipients(const std::string& documentId,
+                                         const std::vector<std::string>& unitIds) {
+  auto& db = database_.impl();
+  try {
+    sql::joinOrBegin(db, [&]() -> Status {
+      db.session << db.sql("DELETE FROM document_unit_recipients WHERE document_id = ?"),
+          bind(documentId), now;
+      int position = 0;
+      for (const auto& unit : unitIds) {
+        std::string value = unit;
+        db.session << db.sql(
+            "INSERT INTO document_unit_recipients (document_id, unit_id, position)"
+            " VALUES (?, ?, ?)"),
+            bind(documentId), bind(value), bind(position), now;
+        ++position;
+      }
+      return Status::ok();
+    });
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "storing the internal recipients of document " + documentId, e);
+  }
+}
+
+std::vector<std::string> SqlExchangeState::unitRecipients(const std::string& documentId) {
+  auto& db = database_.impl();
+  try {
+    std::vector<std::string> units;
+    db.session << db.sql(
+        "SELECT unit_id FROM document_unit_recipients WHERE document_id = ? ORDER BY position"),
+        bind(documentId), into(units), now;
+    return units;
+  } catch (const Poco::Exception& e) {
+    sql::storageFailure(db, "reading the internal recipients of document " + documentId, e);
+  }
+}
+
 void SqlExchangeState::setPeerCredentials(const std::string& code,
                                           const PeerCredentials& credentials,
                                           const std::string& at) {

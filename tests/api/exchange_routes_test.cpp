@@ -127,6 +127,37 @@ TEST_CASE("exchange: recipients are agency codes of the directory, kept in order
   listed = call(s.port(), "GET", "/api/v1/documents/" + id + "/recipients", s.token("vanthu"));
   CHECK(listed.json()->getArray("recipients")->size() == 2);
 
+  // Units of the agency itself (nơi nhận nội bộ): kept in order beside the agencies; absent,
+  // they stay as they were; another organisation's unit or one listed twice is refused.
+  auto withUnits = [&](const std::string& units) {
+    return call(s.port(), "PUT", "/api/v1/documents/" + id + "/recipients", s.token("chuyenvien"),
+                R"({"recipients":[")" + std::string(kCommune) + R"("],"units":)" + units + "}");
+  };
+  auto unitsSet = withUnits(R"(["ubnd-tinh-vt","ubnd-tinh-th"])");
+  INFO(unitsSet.body);
+  REQUIRE(unitsSet.status == 200);
+  auto units = unitsSet.json()->getArray("units");
+  REQUIRE(units->size() == 2);
+  CHECK(units->getObject(0)->getValue<std::string>("id") == "ubnd-tinh-vt");
+  CHECK(units->getObject(0)->getValue<std::string>("abbreviation") == "VT");
+  CHECK(units->getObject(1)->getValue<std::string>("name") == "Phòng Tổng hợp");
+  auto foreignUnit = withUnits(R"(["dt-vp"])");
+  CHECK(foreignUnit.status == 400);
+  CHECK(foreignUnit.json()->getValue<std::string>("detail").find("units[0]") != std::string::npos);
+  CHECK(withUnits(R"(["ubnd-tinh-th","ubnd-tinh-th"])").status == 400);
+  CHECK(withUnits(R"("ubnd-tinh-th")").status == 400);
+  CHECK(setRecipients(s, "chuyenvien", id, {kCommune, kFinance}).status == 200);
+  listed = call(s.port(), "GET", "/api/v1/documents/" + id + "/recipients", s.token("vanthu"));
+  INFO(listed.body);
+  REQUIRE(listed.json()->getArray("units")->size() == 2);
+  CHECK(listed.json()->getArray("units")->getObject(1)->getValue<std::string>("id") ==
+        "ubnd-tinh-th");
+  CHECK(withUnits("[]").status == 200);
+  CHECK(setRecipients(s, "chuyenvien", id, {kCommune, kFinance}).status == 200);
+  listed = call(s.port(), "GET", "/api/v1/documents/" + id + "/recipients", s.token("vanthu"));
+  CHECK(listed.json()->getArray("units")->size() == 0);
+  CHECK(listed.json()->getArray("recipients")->size() == 2);
+
   auto incoming = s.draft("Văn bản đến", "vanthu", "incoming");
   CHECK(setRecipients(s, "vanthu", incoming, {kCommune}).status == 409);
 

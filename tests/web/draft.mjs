@@ -126,6 +126,11 @@ await run(async (hx) => {
   check(!await specialist.isDisabled('[data-testid=new-rcp-result][data-code="000.00.03.H55"] [data-testid=new-rcp-add]'),
     'once removed it may be added again');
   await specialist.fill('[data-testid=new-rcp-q]', '');
+  // Within the agency: the records office and Phòng Tổng hợp, ticked (the second with the keyboard).
+  await specialist.check('[data-testid=new-units-unit][data-unit="ubnd-tinh-vt"]');
+  await specialist.focus('[data-testid=new-units-unit][data-unit="ubnd-tinh-th"]');
+  await specialist.keyboard.press('Space');
+  check(await specialist.isChecked('[data-testid=new-units-unit][data-unit="ubnd-tinh-th"]'), 'a unit is ticked with the keyboard');
 
   // An oversized PDF: a clear message, nothing created, the form as it was.
   const big = path.join(tmp, 'qua-lon.pdf');
@@ -143,6 +148,7 @@ await run(async (hx) => {
   check(await specialist.inputValue('[data-testid=new-subject]') === subject, 'the subject is kept');
   check(await specialist.inputValue('[data-testid=new-urgency]') === 'urgent', 'the urgency is kept');
   check(await specialist.locator('[data-testid=new-rcp-chip]').count() === 2, 'the recipients are kept');
+  check(await specialist.isChecked('[data-testid=new-units-unit][data-unit="ubnd-tinh-th"]'), 'the units are kept');
   check(await specialist.locator('[data-testid=new-attachment]').count() === 1, 'the attachment is kept');
   await specialist.click('#lang-en');
   await specialist.waitForSelector('[data-testid=new-form]');
@@ -180,6 +186,8 @@ await run(async (hx) => {
   check(reached('new-progress').includes(100), `the document's progress bar ran to 100 (${reached('new-progress').join(',')})`);
   check(reached('attachment-progress').includes(100), `the attachment's progress bar ran to 100 (${reached('attachment-progress').join(',')})`);
   const stored = await apiGet('chuyenvien', `/api/v1/documents/${id}/recipients`);
+  check(JSON.stringify(stored.units.map((unit) => unit.id)) === JSON.stringify(['ubnd-tinh-vt', 'ubnd-tinh-th']),
+    `the server has the two units, in the organisation's order (${stored.units.map((unit) => unit.id)})`);
   check(JSON.stringify(stored.recipients.map((item) => item.code)) === JSON.stringify([commune, central]),
     `the server has the two recipients in order (${stored.recipients.map((item) => item.code)})`);
   const attachments = (await apiGet('chuyenvien', `/api/v1/documents/${id}/attachments`)).items;
@@ -204,9 +212,14 @@ await run(async (hx) => {
   await specialist.click('[data-testid=recipients-edit]');
   await specialist.waitForSelector(`[data-testid=doc-rcp-chip][data-code="${central}"]`);
   await specialist.click(`[data-testid=doc-rcp-chip][data-code="${central}"] [data-testid=doc-rcp-remove]`);
+  await specialist.waitForSelector('[data-testid=doc-units-unit][data-unit="ubnd-tinh-vt"]');
+  await specialist.uncheck('[data-testid=doc-units-unit][data-unit="ubnd-tinh-vt"]');
   await specialist.click('[data-testid=recipients-save]');
   await specialist.waitForFunction(() => document.querySelectorAll('[data-testid=recipient-row]').length === 1);
-  check((await apiGet('chuyenvien', `/api/v1/documents/${id}/recipients`)).recipients.length === 1, 'the page saved one recipient');
+  const afterEdit = await apiGet('chuyenvien', `/api/v1/documents/${id}/recipients`);
+  check(afterEdit.recipients.length === 1, 'the page saved one recipient');
+  check(JSON.stringify(afterEdit.units.map((unit) => unit.id)) === JSON.stringify(['ubnd-tinh-th']), 'and one unit');
+  check((await specialist.textContent('[data-testid=recipient-units]')).includes('Phòng Tổng hợp'), 'the page lists the unit');
   await specialist.click('[data-testid=recipients-edit]');
   await specialist.fill('[data-testid=doc-rcp-q]', 'Chính phủ');
   await specialist.click(`[data-testid=doc-rcp-result][data-code="${central}"] [data-testid=doc-rcp-add]`);

@@ -26,6 +26,9 @@ class SqlExchangeState {
   /// Replaces the recipients (agency codes, in order) of `documentId`.
   void setRecipients(const std::string& documentId, const std::vector<std::string>& codes);
   std::vector<std::string> recipients(const std::string& documentId);
+  /// Replaces the units of the document's own organisation it is also addressed to, in order.
+  void setUnitRecipients(const std::string& documentId, const std::vector<std::string>& unitIds);
+  std::vector<std::string> unitRecipients(const std::string& documentId);
 
   void setPeerCredentials(const std::string& code, const PeerCredentials& credentials,
                           const std::string& at);
