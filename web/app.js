@@ -4,7 +4,7 @@ import * as api from '/web/api.js';
 import { viewAdmin } from '/web/admin.js';
 import { addStrings, formatTime, lang, setLang, t, tv } from '/web/i18n.js';
 import {
-  badge, bytesText, card, docBadges, errorMessage, flash, h, hasRole, reportView, setCurrentUser, statusBadge,
+  badge, bytesText, card, docBadges, errorMessage, flash, h, hasRole, reportView, setCurrentUser, showActionFailure, statusBadge,
 } from '/web/ui.js';
 import { viewNew } from '/web/newdraft.js';
 import { attachmentsCard, exchangeView, recipientsCard } from '/web/docparts.js';
@@ -275,11 +275,7 @@ async function openAction(action, doc, reload) {
       await reload();
     } catch (failure) {
       keep();
-      error.append(errorMessage(failure));
-      if (failure.stale || failure.code === 'invalid_state') {
-        error.append(' ', h('button', { type: 'button', 'data-testid': 'dialog-reload',
-          onclick: async () => { dialog.close(); await reload(); } }, t('doc.reload')));
-      }
+      showActionFailure(error, failure, dialog, reload);
     } finally {
       confirm.disabled = false;
     }

@@ -7,7 +7,9 @@
 // whole CMS) back to complete it (docs/API.md, "The outgoing approval flow").
 import * as api from '/web/api.js';
 import { addStrings, formatTime, t } from '/web/i18n.js';
-import { commonName, currentUser, errorMessage, flash, h, hasRole } from '/web/ui.js';
+import {
+  commonName, currentUser, errorMessage, flash, h, hasRole, reloadButton, showActionFailure,
+} from '/web/ui.js';
 
 addStrings({
   vi: {
@@ -369,11 +371,7 @@ export async function openSignDialog(dialog, doc, reload) {
       flash(t('done.action', { action: t('action.sign') }), 'info');
       await reload();
     } catch (failure) {
-      error.append(errorMessage(failure));
-      if (failure.stale || failure.code === 'invalid_state') {
-        error.append(' ', h('button', { type: 'button', 'data-testid': 'dialog-reload',
-          onclick: async () => { dialog.close(); await reload(); } }, t('doc.reload')));
-      }
+      showActionFailure(error, failure, dialog, reload);
     } finally {
       confirm.disabled = false;
     }
@@ -450,7 +448,7 @@ function showPending(dialog, doc, reload, pending, comment) {
       // The pasted text stays in the box.
       if (failure.code === 'conflict' || failure.status === 409 || failure.status === 412) {
         error.append(t('sign.conflict'), failure.detail ? ` ${t('err.detail', { detail: failure.detail })}` : '', ' ',
-          h('button', { type: 'button', 'data-testid': 'dialog-reload', onclick: async () => { dialog.close(); await reload(); } }, t('doc.reload')));
+          reloadButton(dialog, reload));
       } else {
         error.append(errorMessage(failure));
         if (failure.status === 410 || failure.code === 'expired') {

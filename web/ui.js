@@ -58,6 +58,19 @@ export function errorMessage(error) {
   return text;
 }
 
+/// The button an action dialog shows when the document moved on (stale or in another state):
+/// it closes the dialog and loads the document again.
+export function reloadButton(dialog, reload) {
+  return h('button', { type: 'button', 'data-testid': 'dialog-reload',
+    onclick: async () => { dialog.close(); await reload(); } }, t('doc.reload'));
+}
+
+/// Shows why an action failed in `error`, with the reload button when reloading is the way on.
+export function showActionFailure(error, failure, dialog, reload) {
+  error.append(errorMessage(failure));
+  if (failure.stale || failure.code === 'invalid_state') error.append(' ', reloadButton(dialog, reload));
+}
+
 export function bytesText(size) {
   if (size >= 1048576) return `${(size / 1048576).toFixed(1)} MB`;
   if (size >= 1024) return `${Math.round(size / 1024)} KB`;
