@@ -264,8 +264,10 @@ export function recipientsCard(doc, reload) {
       try {
         await api.request(path, { method: 'PUT', headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ recipients: picker.value().map((item) => item.code), units: unitPicker.value() }) });
-        await show();
-        if (reload) await reload();
+        // The page renders every card again (the exchange and meta cards follow the recipients);
+        // showing this card first as well would leave a moment in which its buttons belong to a
+        // card about to be replaced, and a click there would be lost.
+        if (reload) await reload(); else await show();
       } catch (failure) {
         error.textContent = errorMessage(failure);  // the picker keeps the choice
       } finally { save.disabled = false; }

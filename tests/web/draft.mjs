@@ -209,6 +209,17 @@ await run(async (hx) => {
   await (await download).saveAs(saved);
   check(readFileSync(saved).equals(readFileSync(sample('ke-hoach.pdf'))), 'the attachment downloads byte for byte');
   // The drafter edits the recipients on the page: remove Văn phòng Chính phủ, save; then put it back.
+  // The page's reload after the save is held until the test has pressed "edit" again (or 2 s have
+  // passed), so a card that showed its buttons before the reload would lose the editor opened
+  // there; the card must show nothing to press until the page is rendered again.
+  const documentRoute = `${hx.base}/api/v1/documents/${encodeURIComponent(id)}`;
+  let editPressed = () => {};
+  const pressed = new Promise((resolve) => { editPressed = resolve; });
+  const holdReload = async (route) => {
+    await Promise.race([pressed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    await route.continue().catch(() => {});  // the page may have gone on without it
+  };
+  await specialist.route(documentRoute, holdReload);
   await specialist.click('[data-testid=recipients-edit]');
   await specialist.waitForSelector(`[data-testid=doc-rcp-chip][data-code="${central}"]`);
   await specialist.click(`[data-testid=doc-rcp-chip][data-code="${central}"] [data-testid=doc-rcp-remove]`);
@@ -221,11 +232,16 @@ await run(async (hx) => {
   check(JSON.stringify(afterEdit.units.map((unit) => unit.id)) === JSON.stringify(['ubnd-tinh-th']), 'and one unit');
   check((await specialist.textContent('[data-testid=recipient-units]')).includes('Phòng Tổng hợp'), 'the page lists the unit');
   await specialist.click('[data-testid=recipients-edit]');
+  editPressed();
+  await hx.settled(specialist, 'doc');
+  check(await specialist.locator('[data-testid=doc-rcp-q]').count() === 1,
+    'an editor opened right after a save is still there once the page is rendered again');
   await specialist.fill('[data-testid=doc-rcp-q]', 'Chính phủ');
   await specialist.click(`[data-testid=doc-rcp-result][data-code="${central}"] [data-testid=doc-rcp-add]`);
   await specialist.click('[data-testid=recipients-save]');
   await specialist.waitForFunction(() => document.querySelectorAll('[data-testid=recipient-row]').length === 2);
   check((await apiGet('chuyenvien', `/api/v1/documents/${id}/recipients`)).recipients.length === 2, 'and two again');
+  await specialist.unroute(documentRoute, holdReload);
 
   // The form was cleared once the draft was created.
   await specialist.click('#nav a[href="#/new"]');
