@@ -83,7 +83,6 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
         const auto& principal = *context.principal;
         const int64_t now = static_cast<int64_t>(Poco::Timestamp().epochTime());
         const std::string today = vietnamDate(now);
-        const std::string& organisationId = principal.organisationId;
 
         std::string unitId;
         std::vector<workflow::DeadlineItem> items;
@@ -95,7 +94,11 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
           if (user && user->unitId) unitId = *user->unitId;
 
           auto actor = loadActor(database, viewerOf(principal), now);
-          for (auto& w : pendingWorkOf(database, actor, now).outgoing) {
+          auto pending = pendingWorkOf(database, actor, now);
+          // The recent acts hide what the document lists hide (workflow::canSeeDocument).
+          auto visibility = workflow::documentVisibility(viewerOf(principal));
+          if (!visibility.allConfidential) visibility.awaitingViewer = pending.idsForActor();
+          for (auto& w : pending.outgoing) {
             items.push_back(
                 {w.forActor ? principal.userId : "", w.document.drafterUnitId, w.dueDate, true});
             if (w.forActor) own.push_back(std::move(w));
@@ -112,8 +115,7 @@ void registerDashboardRoutes(Router& router, ApiServices& services) {
             items.push_back({a.userId, a.unitId, a.dueDate, a.status == "open"});
           }
 
-          recent = storage::SqlDashboardQueries(database).recentActs(
-              organisationId, principal.userId, kRecentLimit);
+          recent = storage::SqlDashboardQueries(database).recentActs(visibility, kRecentLimit);
           std::vector<std::string> people;
           for (const auto& each : recent) {
             people.push_back(each.act.act.actorId);

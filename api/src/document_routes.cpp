@@ -199,15 +199,7 @@ Status notFound(const std::string& id) {
 // The document if the caller may see it; nullopt for both "does not exist" and "not yours".
 std::optional<DocumentRecord> visibleDocument(storage::Database& database,
                                               const Principal& principal, const std::string& id) {
-  storage::SqlDocumentRepository documents(database);
-  auto document = documents.findDocument(id);
-  if (!document) return std::nullopt;
-  std::vector<workflow::Assignment> assignments;
-  if (workflow::isConfidential(*document) && document->organisationId == principal.organisationId) {
-    assignments = storage::SqlAssignmentRepository(database).assignmentsOf(id);
-  }
-  if (!workflow::canSeeDocument(viewerOf(principal), *document, assignments)) return std::nullopt;
-  return document;
+  return loadVisibleDocument(database, id, viewerOf(principal));
 }
 
 void appendAudit(storage::Database& database, const RequestContext& context,
@@ -775,11 +767,14 @@ void registerDocumentRoutes(Router& router, ApiServices& services) {
         std::map<std::string, std::vector<std::string>> counterparts;
         auto result = services.withDatabase(
             [&](storage::Database& database) -> Result<workflow::DocumentPage> {
-              if (pending) {
-                // What waits for the caller, as the dashboard counts it; then the box's filters,
-                // visibility, order and paging as for the other boxes.
+              if (pending || (!visibility.allConfidential && !visibility.confidentialFor.empty())) {
+                // What waits for the caller, as the dashboard counts it: the pending box itself,
+                // and the confidential documents the caller sees because their step is next.
+                // Then the box's filters, visibility, order and paging as for the other boxes.
                 auto actor = loadActor(database, viewerOf(principal), now);
-                filter.onlyIds = pendingWorkOf(database, actor, now).idsForActor();
+                auto waiting = pendingWorkOf(database, actor, now).idsForActor();
+                if (pending) filter.onlyIds = waiting;
+                visibility.awaitingViewer = std::move(waiting);
               }
               // Due dates as the dashboard computes them, read only when a row may carry one.
               bool duesRead = false;

@@ -4,7 +4,9 @@
 #include <Poco/Data/Statement.h>
 
 #include "json_strings.h"
+#include "prepared_query.h"
 #include "sql_support.h"
+#include "visibility_clause.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -83,42 +85,45 @@ std::vector<WaitingIncomingDocument> SqlDashboardQueries::waitingIncomingDocumen
   }
 }
 
-std::vector<RecentAct> SqlDashboardQueries::recentActs(const std::string& organisationId,
-                                                       const std::string& viewerId, int limit) {
+std::vector<RecentAct> SqlDashboardQueries::recentActs(
+    const workflow::DocumentVisibility& visibility, int limit) {
   auto& db = database_.impl();
   try {
-    Poco::Data::Statement select(db.session);
-    select << db.sql(
+    std::string where = " WHERE d.organisation_id = ?";
+    std::vector<std::string> parameters{visibility.organisationId};
+    appendVisibilityClause(where, parameters, visibility, "d");
+    const std::string what = "reading the recent acts of " + visibility.organisationId;
+    PreparedQuery select(
+        db.statements(),
         "SELECT a.id, a.document_id, a.seq, a.action, a.actor_id, a.on_behalf_of,"
         " a.role, a.authority_marker, a.from_level, a.to_level, a.comment, a.at,"
-        " d.subject FROM document_acts a JOIN documents d ON d.id = a.document_id"
-        " WHERE d.organisation_id = ?"
-        " AND (d.confidentiality = 'normal' OR d.created_by = ?)"
-        " ORDER BY a.at DESC, a.seq DESC, a.document_id LIMIT ?"),
-        bind(organisationId), bind(viewerId), bind(limit), now;
-    RecordSet rows(select);
+        " d.subject FROM document_acts a JOIN documents d ON d.id = a.document_id" +
+            where + " ORDER BY a.at DESC, a.seq DESC, a.document_id LIMIT ?",
+        what);
+    for (const auto& parameter : parameters) select.bind(parameter);
+    select.bind(static_cast<int64_t>(limit));
     std::vector<RecentAct> all;
-    for (bool more = rows.moveFirst(); more; more = rows.moveNext()) {
+    while (select.next()) {
       RecentAct recent;
-      recent.act.id = sql::text(rows, 0);
-      recent.act.documentId = sql::text(rows, 1);
-      recent.act.seq = static_cast<int>(sql::integer(rows, 2));
+      recent.act.id = select.text(0);
+      recent.act.documentId = select.text(1);
+      recent.act.seq = static_cast<int>(select.integer(2));
       auto& act = recent.act.act;
-      act.action = sql::text(rows, 3);
-      act.actorId = sql::text(rows, 4);
-      act.onBehalfOfId = sql::text(rows, 5);
-      act.role = sql::text(rows, 6);
-      act.authorityMarker = sql::text(rows, 7);
-      act.fromLevel = static_cast<int>(sql::integer(rows, 8));
-      act.toLevel = static_cast<int>(sql::integer(rows, 9));
-      act.comment = sql::text(rows, 10);
-      act.at = sql::integer(rows, 11);
-      recent.subject = sql::text(rows, 12);
+      act.action = select.text(3);
+      act.actorId = select.text(4);
+      act.onBehalfOfId = select.text(5);
+      act.role = select.text(6);
+      act.authorityMarker = select.text(7);
+      act.fromLevel = static_cast<int>(select.integer(8));
+      act.toLevel = static_cast<int>(select.integer(9));
+      act.comment = select.text(10);
+      act.at = select.integer(11);
+      recent.subject = select.text(12);
       all.push_back(std::move(recent));
     }
     return all;
   } catch (const Poco::Exception& e) {
-    sql::storageFailure(db, "listing the latest acts of " + organisationId, e);
+    sql::storageFailure(db, "listing the latest acts of " + visibility.organisationId, e);
   }
 }
 

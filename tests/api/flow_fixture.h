@@ -79,11 +79,13 @@ inline Reply call(uint16_t port, const std::string& method, const std::string& p
 
 inline std::string multipart(
     const std::string& subject, const std::string& direction = "outgoing",
-    const std::string& pdfFile = "tests/data/corpus/unsigned/dss_EmptyPage.pdf") {
+    const std::string& pdfFile = "tests/data/corpus/unsigned/dss_EmptyPage.pdf",
+    const std::string& confidentiality = "normal") {
   Object metadata;
   metadata.set("direction", direction);
   metadata.set("document_type", "CV");
   metadata.set("subject", subject);
+  metadata.set("confidentiality", confidentiality);
   std::string pdf = test::readFile(test::sourceDir() / pdfFile);
   std::string body = "--" + kBoundary +
                      "\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: "
@@ -186,9 +188,12 @@ struct FlowServer {
 
   // An outgoing draft of `username`; returns its id.
   std::string draft(const std::string& subject, const std::string& username = "chuyenvien",
-                    const std::string& direction = "outgoing") {
+                    const std::string& direction = "outgoing",
+                    const std::string& confidentiality = "normal") {
     auto reply = call(port(), "POST", "/api/v1/documents", token(username),
-                      multipart(subject, direction), "multipart/form-data; boundary=" + kBoundary);
+                      multipart(subject, direction, "tests/data/corpus/unsigned/dss_EmptyPage.pdf",
+                                confidentiality),
+                      "multipart/form-data; boundary=" + kBoundary);
     INFO(reply.body);
     REQUIRE(reply.status == 201);
     CHECK(reply.etag == "\"1\"");

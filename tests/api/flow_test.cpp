@@ -394,3 +394,107 @@ TEST_CASE(
   s.accept("chuyenvien", later, actionBody("submit"), 1, "review");
   checkProblem(s.act("chanhvanphong", later, actionBody("approve"), tag(2)), 403, "forbidden");
 }
+
+TEST_CASE(
+    "flow: a confidential draft is opened by each reviewer when their step comes and after they "
+    "acted, by nobody else, and the lists and the dashboard agree",
+    "[api][flow][access]") {
+  FlowServer s;
+  auto id = s.draft("Báo cáo mật về công tác cán bộ", "chuyenvien", "outgoing", "confidential");
+  auto opens = [&](const std::string& username) {
+    auto reply = s.document(username, id);
+    INFO(username << ": " << reply.body);
+    CHECK((reply.status == 200 || reply.status == 404));
+    return reply.status == 200;
+  };
+  auto listed = [&](const std::string& username, const std::string& box) {
+    auto reply = call(s.port(), "GET", "/api/v1/documents?box=" + box, s.token(username));
+    INFO(username << " " << box << ": " << reply.body);
+    REQUIRE(reply.status == 200);
+    auto items = reply.json()->getArray("items");
+    for (size_t i = 0; i < items->size(); ++i) {
+      if (item(items, i)->getValue<std::string>("id") == id) return true;
+    }
+    return false;
+  };
+  auto waitsOnDashboard = [&](const std::string& username) {
+    auto reply = call(s.port(), "GET", "/api/v1/dashboard", s.token(username));
+    INFO(username << ": " << reply.body);
+    REQUIRE(reply.status == 200);
+    auto waiting = reply.json()->getArray("waiting");
+    for (size_t i = 0; i < waiting->size(); ++i) {
+      if (item(waiting, i)->getValue<std::string>("document_id") == id) return true;
+    }
+    return false;
+  };
+  // Whoever the dashboard says it waits for can open it and finds it in the pending box.
+  auto agrees = [&](const std::string& username) {
+    INFO(username);
+    const bool waits = waitsOnDashboard(username);
+    CHECK(listed(username, "pending") == waits);
+    if (waits) CHECK(opens(username));
+  };
+  const std::vector<std::string> everyone = {"truongphong", "chanhvanphong", "lanhdao",
+                                             "phochutich",  "vanthu",        "admin"};
+
+  // A draft: its drafter and the leader only.
+  CHECK(opens("chuyenvien"));
+  CHECK(opens("lanhdao"));
+  for (const char* other : {"truongphong", "chanhvanphong", "phochutich", "vanthu", "admin"}) {
+    INFO(other);
+    CHECK_FALSE(opens(other));
+    CHECK_FALSE(listed(other, "outgoing"));
+  }
+
+  int64_t revision = 1;
+  revision = s.accept("chuyenvien", id, actionBody("submit"), revision, "review");
+  // Level 2: the department head's step. The office chief's has not come.
+  CHECK(opens("truongphong"));
+  CHECK(listed("truongphong", "pending"));
+  CHECK(listed("truongphong", "outgoing"));
+  CHECK(s.acts("truongphong", id).status == 200);
+  CHECK_FALSE(opens("chanhvanphong"));
+  CHECK_FALSE(listed("chanhvanphong", "outgoing"));
+  for (const auto& username : everyone) agrees(username);
+
+  revision = s.accept("truongphong", id, actionBody("approve", "Đồng ý"), revision, "review");
+  // The department head acted on it and keeps seeing it; it no longer waits for them.
+  CHECK(opens("truongphong"));
+  CHECK(listed("truongphong", "outgoing"));
+  CHECK_FALSE(listed("truongphong", "pending"));
+  CHECK(opens("chanhvanphong"));
+  CHECK(listed("chanhvanphong", "pending"));
+  for (const auto& username : everyone) agrees(username);
+  // The dashboard's recent acts follow the same rule.
+  auto recentOn = [&](const std::string& username) {
+    auto reply = call(s.port(), "GET", "/api/v1/dashboard", s.token(username));
+    REQUIRE(reply.status == 200);
+    auto recent = reply.json()->getArray("recent");
+    int count = 0;
+    for (size_t i = 0; i < recent->size(); ++i) {
+      if (item(recent, i)->getValue<std::string>("document_id") == id) ++count;
+    }
+    return count;
+  };
+  CHECK(recentOn("truongphong") == 2);
+  CHECK(recentOn("chanhvanphong") == 2);
+  CHECK(recentOn("lanhdao") == 2);
+  CHECK(recentOn("chuyenvien") == 2);
+  CHECK(recentOn("phochutich") == 0);
+  CHECK(recentOn("vanthu") == 0);
+  // Seeing is not acting: the department head cannot approve at the office chief's level.
+  checkProblem(s.act("truongphong", id, actionBody("approve"), tag(revision)), 403, "forbidden");
+
+  revision = s.accept("chanhvanphong", id, actionBody("approve"), revision, "signing");
+  // At the leader's signature: the two reviewers keep it; the deputy, the clerk (whose step, the
+  // issue, has not come) and the administrator still do not see it.
+  CHECK(opens("truongphong"));
+  CHECK(opens("chanhvanphong"));
+  CHECK(opens("lanhdao"));
+  for (const char* other : {"phochutich", "vanthu", "admin"}) {
+    INFO(other);
+    CHECK_FALSE(opens(other));
+    CHECK_FALSE(listed(other, "outgoing"));
+  }
+  for (const auto& username : everyone) agrees(username);
+}

@@ -58,6 +58,21 @@ TEST_CASE("a confidential document is seen by its creator, assignees and the lea
   CHECK_FALSE(canSeeDocument(leaderElsewhere, secret, {}));
 }
 
+TEST_CASE("a confidential document is also seen by those its flow involves", "[workflow][access]") {
+  const auto secret = document("confidential");
+  const auto reviewer = user("u-head", Role::DepartmentHead);
+  CHECK_FALSE(canSeeDocument(reviewer, secret, {}, {}));
+  DocumentInvolvement awaited;
+  awaited.awaitsViewer = true;
+  CHECK(canSeeDocument(reviewer, secret, {}, awaited));
+  DocumentInvolvement acted;
+  acted.actedOn = true;
+  CHECK(canSeeDocument(reviewer, secret, {}, acted));
+  // Involvement never crosses organisations, nor lends a token a person's view.
+  CHECK_FALSE(canSeeDocument(user("u-head", Role::DepartmentHead, "sotc"), secret, {}, awaited));
+  CHECK_FALSE(canSeeDocument({"", "ubnd", {}}, secret, {}, acted));
+}
+
 TEST_CASE("only the creator and administrators change a document", "[workflow][access]") {
   CHECK(canChangeDocument(user("u-creator", Role::Specialist), document()));
   CHECK(canChangeDocument(user("u-admin", Role::Administrator), document()));

@@ -15,7 +15,8 @@ bool holdsRole(const DocumentViewer& viewer, Role role, const std::string& organ
 }
 
 bool canSeeDocument(const DocumentViewer& viewer, const DocumentRecord& document,
-                    const std::vector<Assignment>& assignments) {
+                    const std::vector<Assignment>& assignments,
+                    const DocumentInvolvement& involvement) {
   if (viewer.organisationId.empty() || document.organisationId != viewer.organisationId) {
     return false;
   }
@@ -24,6 +25,7 @@ bool canSeeDocument(const DocumentViewer& viewer, const DocumentRecord& document
   if (viewer.userId.empty()) return false;
   if (document.createdBy == viewer.userId) return true;
   if (holdsRole(viewer, Role::Leader, document.organisationId)) return true;
+  if (involvement.actedOn || involvement.awaitsViewer) return true;
   return std::any_of(assignments.begin(), assignments.end(), [&](const Assignment& assignment) {
     return assignment.documentId == document.id && assignment.userId == viewer.userId &&
            assignment.status != "withdrawn";

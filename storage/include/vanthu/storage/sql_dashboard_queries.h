@@ -11,6 +11,7 @@
 
 #include "vanthu/storage/database.h"
 #include "vanthu/storage/sql_flow_repository.h"
+#include "vanthu/workflow/document_access.h"
 
 namespace vanthu::storage {
 
@@ -60,11 +61,9 @@ class SqlDashboardQueries {
   std::vector<WaitingIncomingDocument> waitingIncomingDocuments(const std::string& organisationId,
                                                                 int limit);
 
-  /// The latest `limit` acts on documents of `organisationId` that `viewerId` may see without
-  /// looking at assignments (documents of normal confidentiality, and the viewer's own ones),
-  /// newest first.
-  std::vector<RecentAct> recentActs(const std::string& organisationId, const std::string& viewerId,
-                                    int limit);
+  /// The latest `limit` acts on the documents `visibility` lets its viewer see (the same rule as
+  /// the document lists), newest first.
+  std::vector<RecentAct> recentActs(const workflow::DocumentVisibility& visibility, int limit);
 
  private:
   Database& database_;
