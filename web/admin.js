@@ -4,7 +4,7 @@
 // shown as a message and every form keeps what was typed.
 import * as api from '/web/api.js';
 import { addStrings, formatTime, t, tv } from '/web/i18n.js';
-import { badge, card, commonName, currentUser, errorMessage, flash, h, hasRole } from '/web/ui.js';
+import { badge, card, commonName, currentUser, errorMessage, flash, flashAfterNavigation, h, hasRole } from '/web/ui.js';
 
 addStrings({
   vi: {
@@ -23,6 +23,8 @@ addStrings({
     'admin.err.not_found': 'Không tìm thấy, hoặc không thuộc cơ quan của bạn.',
     'admin.err.invalid_password': 'Mật khẩu tệp PKCS#12 không đúng; khóa chưa được đăng ký.',
     'admin.err.certificate_invalid': 'Chứng thư số đã hết hạn, chưa có hiệu lực, hoặc tệp không có khóa bí mật kèm chứng thư.',
+    'admin.err.certificate_name_mismatch': 'Chứng thư số mang tên người (hoặc cơ quan) khác với người sẽ dùng khóa; khóa chưa được đăng ký. Hãy kiểm tra lại tệp.',
+    'admin.key.acceptOther': 'Tôi đã kiểm tra: chứng thư đúng là của người (cơ quan) này dù tên viết khác; vẫn đăng ký.',
     'admin.err.lastAdmin': 'Đây là quản trị viên cuối cùng của cơ quan: hãy cấp vai trò Quản trị cho một người dùng khác đang hoạt động trước.',
     'admin.saved': 'Đã lưu.', 'admin.created': 'Đã tạo.', 'admin.search': 'Tìm theo tên, mã, viết tắt',
     'admin.tier': 'Cấp', 'admin.code': 'Mã định danh', 'admin.name': 'Tên', 'admin.abbreviation': 'Viết tắt',
@@ -80,6 +82,8 @@ addStrings({
     'admin.err.not_found': 'Not found, or not in your organisation.',
     'admin.err.invalid_password': 'Wrong PKCS#12 password; the key was not registered.',
     'admin.err.certificate_invalid': 'The certificate has expired or is not yet valid, or the file has no private key with its certificate.',
+    'admin.err.certificate_name_mismatch': 'The certificate names another person (or agency) than the one the key is for; the key was not registered. Check the file.',
+    'admin.key.acceptOther': 'I have checked: the certificate belongs to this person (agency) although the name is written differently; register it.',
     'admin.err.lastAdmin': 'This is the organisation\'s last administrator: grant the Administrator role to another active user first.',
     'admin.saved': 'Saved.', 'admin.created': 'Created.', 'admin.search': 'Search name, code, abbreviation',
     'admin.tier': 'Tier', 'admin.code': 'Identifier code', 'admin.name': 'Name', 'admin.abbreviation': 'Abbreviation',
@@ -137,7 +141,7 @@ export function adminError(failure) {
   if (!(failure instanceof api.ApiError)) return errorMessage(failure);
   const detail = failure.detail ? ` ${t('err.detail', { detail: failure.detail })}` : '';
   if (failure.code === 'invalid_state' && /last administrator/.test(failure.detail)) return `${t('admin.err.lastAdmin')}${detail}`;
-  if (['invalid_state', 'already_exists', 'not_found', 'invalid_password', 'certificate_invalid'].includes(failure.code)) {
+  if (['invalid_state', 'already_exists', 'not_found', 'invalid_password', 'certificate_invalid', 'certificate_name_mismatch'].includes(failure.code)) {
     return `${t(`admin.err.${failure.code}`)}${detail}`;
   }
   return errorMessage(failure);
@@ -402,7 +406,7 @@ async function viewUsers(params) {
     }
     body.password = form.elements.password.value;
     const created = await send('POST', '/api/v1/users', body);
-    flash(t('admin.created'), 'info');
+    flashAfterNavigation(t('admin.created'));
     location.hash = `#/admin/users/${encodeURIComponent(created.id)}`;
   });
   const rows = (data.items || []).map((user) => h('tr', { 'data-testid': 'user-row', 'data-id': user.id, 'data-username': user.username },
@@ -587,13 +591,19 @@ async function viewKeys() {
   source.addEventListener('change', showGroup);
   showGroup();
   const error = errorLine();
-  const create = wireForm(h('form', { class: 'form', 'data-testid': 'key-create' },
+  // Offered only once the server said the certificate names someone else: the administrator
+  // confirms a name spelt differently, and the audit entry records it.
+  const acceptOther = h('input', { type: 'checkbox', name: 'accept_other_name', 'data-testid': 'key-accept-other' });
+  const acceptOtherLine = h('label', { class: 'check', hidden: true, 'data-testid': 'key-accept-other-line' }, acceptOther, ' ', t('admin.key.acceptOther'));
+  const hideAcceptOther = () => { acceptOther.checked = false; acceptOtherLine.hidden = true; };
+  const create = wireForm(h('form', { class: 'form', 'data-testid': 'key-create', onchange: (event) => { if (event.target !== acceptOther) hideAcceptOther(); } },
     field(t('admin.key.owner'), select('user_id', owners, '')),
     field(t('admin.key.source'), source),
     ...Object.values(groups),
-    error, h('button', { class: 'primary', type: 'submit', 'data-testid': 'key-submit' }, t('admin.key.register'))), error, async (form) => {
+    error, acceptOtherLine, h('button', { class: 'primary', type: 'submit', 'data-testid': 'key-submit' }, t('admin.key.register'))), error, async (form) => {
     const body = { source: source.value };
     if (form.elements.user_id.value) body.user_id = form.elements.user_id.value;
+    if (acceptOther.checked) body.accept_other_name = true;
     if (source.value === 'pkcs12') {
       const file = form.elements.pkcs12.files[0];
       if (!file) throw Object.assign(new Error(t('admin.key.noFile')), { local: true });
@@ -605,8 +615,14 @@ async function viewKeys() {
     } else {
       body.certificate = form.elements.certificate.value.trim();
     }
-    await send('POST', '/api/v1/keys', body);
+    try {
+      await send('POST', '/api/v1/keys', body);
+    } catch (failure) {
+      if (failure.code === 'certificate_name_mismatch') acceptOtherLine.hidden = false;
+      throw failure;
+    }
     form.reset();
+    hideAcceptOther();
     showGroup();
     await reload(t('admin.created'));
   });
@@ -727,9 +743,13 @@ async function viewTemplate(id) {
     try {
       const saved = await send('PUT', `/api/v1/templates/${encodeURIComponent(target.value.trim())}`, {
         name: nameInput.value.trim(), direction: tpl.direction, levels: fieldsets.map(levelFrom) });
-      flash(t('admin.tpl.savedVersion', { id: saved.id, version: saved.version }), 'info');
-      if (saved.id !== tpl.id) location.hash = `#/admin/templates/${encodeURIComponent(saved.id)}`;
-      else await reload(t('admin.tpl.savedVersion', { id: saved.id, version: saved.version }));
+      const savedMessage = t('admin.tpl.savedVersion', { id: saved.id, version: saved.version });
+      if (saved.id !== tpl.id) {
+        flashAfterNavigation(savedMessage);
+        location.hash = `#/admin/templates/${encodeURIComponent(saved.id)}`;
+      } else {
+        await reload(savedMessage);
+      }
     } catch (failure) {
       // "level 4: ..." (1-based) or "levels[3]: ..." (the body's index): mark that level.
       const byNumber = /level (\d+)/.exec(failure.detail || '');

@@ -4,7 +4,7 @@ import * as api from '/web/api.js';
 import { viewAdmin } from '/web/admin.js';
 import { addStrings, formatTime, lang, setLang, t, tv } from '/web/i18n.js';
 import {
-  badge, bytesText, card, docBadges, errorMessage, flash, h, hasRole, reportView, setCurrentUser, showActionFailure, statusBadge,
+  badge, bytesText, card, docBadges, errorMessage, flash, flashOnNavigation, h, hasRole, reportView, setCurrentUser, showActionFailure, statusBadge,
 } from '/web/ui.js';
 import { viewNew } from '/web/newdraft.js';
 import { attachmentsCard, exchangeView, recipientsCard } from '/web/docparts.js';
@@ -461,7 +461,7 @@ for (const button of document.querySelectorAll('.lang button')) {
 installKeyboard(main);
 // The flash stays for the document page (an action's outcome) and the login (why the session ended).
 window.addEventListener('hashchange', () => {
-  if (!location.hash.startsWith('#/doc/') && !location.hash.startsWith('#/login')) flash('');
+  flashOnNavigation(location.hash.startsWith('#/doc/') || location.hash.startsWith('#/login'));
   render();
 });
 render();

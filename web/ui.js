@@ -41,6 +41,19 @@ export function docBadges(doc) {
   ];
 }
 
+/// A message for the page a navigation is about to open ("created": then the new thing's page):
+/// shown once that navigation has cleared the previous page's message.
+let nextFlash = null;
+export function flashAfterNavigation(message, kind = 'info') { nextFlash = { message, kind }; }
+
+/// Called on every navigation: the previous page's message goes (unless `keep`), a message left
+/// for this navigation is shown.
+export function flashOnNavigation(keep) {
+  if (nextFlash) flash(nextFlash.message, nextFlash.kind);
+  else if (!keep) flash('');
+  nextFlash = null;
+}
+
 export function flash(message, kind = 'error') {
   flashBox.textContent = message;
   flashBox.className = `flash ${kind === 'info' ? 'info' : ''}`;

@@ -25,6 +25,7 @@
 #include "vanthu/storage/sql_directory_repository.h"
 #include "vanthu/storage/sql_template_repository.h"
 #include "vanthu/workflow/delegations.h"
+#include "vanthu/workflow/key_holder.h"
 
 namespace vanthu::api {
 namespace {
@@ -450,6 +451,11 @@ Status describeCertificate(const signing::Certificate& certificate,
   return Status::ok();
 }
 
+workflow::CertificateHolder holderOf(const signing::Certificate& certificate) {
+  return {certificate.subjectAttribute("CN"), certificate.subjectAttribute("O"),
+          certificate.subjectAttribute("UID")};
+}
+
 Result<signing::Certificate> certificateFromPem(const std::string& pem) {
   try {
     return signing::Certificate::fromPem(pem);
@@ -486,7 +492,7 @@ void writePrivateFile(const fs::path& path, const std::string& bytes) {
 /// Opens the uploaded key store with the signer's own PKCS#12 code and stores it under the data
 /// directory's keys/ (mode 0600). The password is used here and forgotten.
 Status storePkcs12(const fs::path& dataDir, const std::string& bytes, const std::string& password,
-                   workflow::KeyReference& reference) {
+                   workflow::KeyReference& reference, workflow::CertificateHolder& holder) {
   const fs::path relative = fs::path("keys") / (reference.id + ".p12");
   const fs::path path = dataDir / relative;
   writePrivateFile(path, bytes);
@@ -494,6 +500,7 @@ Status storePkcs12(const fs::path& dataDir, const std::string& bytes, const std:
   try {
     auto contents = signing::readPkcs12(path, password);
     status = describeCertificate(contents.certificate, reference);
+    holder = holderOf(contents.certificate);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::InvalidPassword) {
       status = Status(ErrorCode::InvalidPassword, "the PKCS#12 password is wrong");
@@ -1495,7 +1502,8 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
       [&services, &log](RequestContext& context) {
         const auto& principal = *context.principal;
         auto body = readJsonObject(
-            context, {"source", "user_id", "pkcs12", "password", "uri", "certificate"},
+            context,
+            {"source", "user_id", "pkcs12", "password", "uri", "certificate", "accept_other_name"},
             kMaxKeyBody);
         if (!body) return sendProblem(context, body.status());
         const auto& json = *body.value();
@@ -1513,26 +1521,47 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
         const std::set<std::string> fieldsOf[] = {
             {}, {"pkcs12", "password"}, {"uri", "certificate"}, {"certificate"}};
         for (const auto& [name, ignored] : json) {
-          if (name == "source" || name == "user_id") continue;
+          if (name == "source" || name == "user_id" || name == "accept_other_name") continue;
           if (fieldsOf[static_cast<int>(*source)].count(name) == 0) {
             return sendProblem(context,
                                Status::invalidArgument("field '" + name + "' does not go with " +
                                                        "source " + sourceName.value()));
           }
         }
+        bool acceptOtherName = false;
+        if (json.has("accept_other_name")) {
+          const auto& flag = json.get("accept_other_name");
+          if (!flag.isBoolean()) {
+            return sendProblem(context, Status::invalidArgument(
+                                            "field 'accept_other_name' must be true or false"));
+          }
+          acceptOtherName = flag.extract<bool>();
+        }
         workflow::KeyReference reference;
         reference.id = randomHex(16);
         reference.source = *source;
+        // Who the certificate must name: the user, or the organisation (its seal).
+        std::string holderName;
+        std::string holderCode;
         if (userId.value().empty()) {
           reference.organisationId = principal.organisationId;
+          auto organisation = services.withDatabase([&](storage::Database& db) {
+            return storage::SqlDirectoryRepository(db).findOrganisation(principal.organisationId);
+          });
+          if (organisation) {
+            holderName = organisation->name;
+            holderCode = organisation->code;
+          }
         } else {
           reference.userId = userId.value();
           auto found = services.withDatabase([&](storage::Database& db) {
             storage::SqlDirectoryRepository directory(db);
-            return userOfOrganisation(directory, userId.value(), principal.organisationId).status();
+            return userOfOrganisation(directory, userId.value(), principal.organisationId);
           });
-          if (!found) return sendProblem(context, found);
+          if (!found) return sendProblem(context, found.status());
+          holderName = found.value().fullName;
         }
+        workflow::CertificateHolder holder;
         if (*source == workflow::KeySource::Pkcs12) {
           auto encoded = requiredString(json, "pkcs12", static_cast<size_t>(kMaxKeyBody));
           if (!encoded) return sendProblem(context, encoded.status());
@@ -1540,8 +1569,8 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
           if (!password) return sendProblem(context, password.status());
           auto bytes = decodeBase64(encoded.value());
           if (!bytes) return sendProblem(context, bytes.status());
-          auto stored =
-              storePkcs12(services.config.dataDir, bytes.value(), password.value(), reference);
+          auto stored = storePkcs12(services.config.dataDir, bytes.value(), password.value(),
+                                    reference, holder);
           if (!stored) return sendProblem(context, stored);
         } else {
           auto pem = requiredString(json, "certificate", 64 * 1024);
@@ -1551,6 +1580,7 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
           if (auto described = describeCertificate(certificate.value(), reference); !described) {
             return sendProblem(context, described);
           }
+          holder = holderOf(certificate.value());
           if (*source == workflow::KeySource::Pkcs11) {
             auto uri = requiredString(json, "uri", 2048);
             if (!uri) return sendProblem(context, uri.status());
@@ -1566,9 +1596,29 @@ void registerAdminRoutes(Router& router, ApiServices& services) {
             reference.location = relative.string();
           }
         }
+        // A signature shows the certificate's name: someone else's certificate registered for
+        // this holder would sign in another person's (or agency's) name. The administrator may
+        // confirm a name the comparison does not recognise; the audit entry says so.
+        auto mismatch = reference.userId
+                            ? workflow::personMismatch(holder, holderName)
+                            : workflow::organisationMismatch(holder, holderName, holderCode);
+        if (mismatch && !acceptOtherName) {
+          if (*source != workflow::KeySource::Pkcs11) {
+            std::error_code ignored;
+            fs::remove(services.config.dataDir / reference.location, ignored);
+          }
+          return sendProblem(
+              context,
+              Status(ErrorCode::CertificateNameMismatch,
+                     *mismatch + ", for whom the key would be registered; choose the right "
+                                 "file, or send accept_other_name: true to register it "
+                                 "anyway"));
+        }
+        std::string details = "key " + reference.id;
+        if (mismatch) details += "; registered although " + *mismatch;
         auto status = services.withDatabase([&](storage::Database& db) {
           storage::SqlDirectoryRepository directory(db);
-          return inTransaction(db, directory, context, {"key_registered", "key " + reference.id},
+          return inTransaction(db, directory, context, {"key_registered", details},
                                [&] { return directory.addKeyReference(reference); });
         });
         if (!status) {

@@ -73,6 +73,8 @@ const char* titleFor(ErrorCode code) {
       return "Not addressed to this agency";
     case ErrorCode::UnknownDocument:
       return "Unknown document";
+    case ErrorCode::CertificateNameMismatch:
+      return "Certificate names someone else";
     case ErrorCode::Unknown:
       break;
   }
@@ -145,6 +147,7 @@ int httpStatusFor(ErrorCode code) {
       return 410;
     case ErrorCode::WrongRecipient:
     case ErrorCode::UnknownDocument:
+    case ErrorCode::CertificateNameMismatch:
       return 422;
     case ErrorCode::Unknown:
       break;

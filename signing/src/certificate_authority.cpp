@@ -697,6 +697,22 @@ std::string Certificate::issuerText() const {
   return nameText(X509_get_issuer_name(cert_.get()));
 }
 
+std::string Certificate::subjectAttribute(const std::string& shortName) const {
+  const int nid = OBJ_sn2nid(shortName.c_str());
+  if (nid == NID_undef) throwInvalid("no name attribute is called '" + shortName + "'");
+  const X509_NAME* name = X509_get_subject_name(cert_.get());
+  const int index = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (index < 0) return "";
+  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  unsigned char* utf8 = nullptr;
+  const int length = ASN1_STRING_to_UTF8(&utf8, value);
+  if (length < 0) {
+    throwOpenSsl(ErrorCode::CryptoFailure, "cannot read the subject's " + shortName);
+  }
+  detail::OpenSslMemoryPtr<unsigned char> owned(utf8);
+  return std::string(reinterpret_cast<const char*>(utf8), static_cast<size_t>(length));
+}
+
 std::string Certificate::serialHex() const {
   detail::BignumPtr number(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr));
   if (!number) throwOpenSsl(ErrorCode::CryptoFailure, "cannot read the serial number");

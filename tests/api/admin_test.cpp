@@ -141,7 +141,8 @@ struct AdminServer {
       REQUIRE(directory.addUnit({"vp", "tinh", "Văn phòng", "VP"}).isOk());
       REQUIRE(directory.addUnit({"xa-vp", "xa", "Văn phòng xã", "VP"}).isOk());
       addUser(directory, "u-admin", "admin", "tinh", workflow::Role::Administrator);
-      addUser(directory, "u-lanhdao", "lanhdao", "tinh", workflow::Role::Leader);
+      // The leader's name is the one on the test certificates issued for the leader.
+      addUser(directory, "u-lanhdao", "lanhdao", "tinh", workflow::Role::Leader, "Phạm Quốc Hùng");
       addUser(directory, "u-pho", "pho", "tinh", workflow::Role::DeputyLeader);
       addUser(directory, "u-cv", "chuyenvien", "tinh", workflow::Role::Specialist);
       addUser(directory, "u-xa-admin", "xa.admin", "xa", workflow::Role::Administrator);
@@ -154,11 +155,11 @@ struct AdminServer {
 
   static void addUser(storage::SqlDirectoryRepository& directory, const std::string& id,
                       const std::string& username, const std::string& organisation,
-                      workflow::Role role) {
+                      workflow::Role role, const std::string& fullName = "") {
     workflow::User user;
     user.id = id;
     user.username = username;
-    user.fullName = username;
+    user.fullName = fullName.empty() ? username : fullName;
     user.organisationId = organisation;
     user.passwordHash = api::hashPassword(kPassword, 1000);  // fast for tests
     REQUIRE(directory.addUser(user).isOk());
@@ -627,12 +628,93 @@ TEST_CASE("keys: a PKCS#12 file is opened, described and kept 0600 without its p
   }
 }
 
+TEST_CASE(
+    "keys: a certificate naming someone else is refused with its names unless the administrator "
+    "confirms it and the audit says so",
+    "[api][admin][keys]") {
+  AdminServer s;
+  TestPki pki;
+  TempDir work;
+  auto admin = s.token("admin");
+  const std::string p12Password = "mat-khau-p12";
+  auto keyFiles = [&] {
+    return fs::exists(s.config.dataDir / "keys")
+               ? std::distance(fs::directory_iterator(s.config.dataDir / "keys"),
+                               fs::directory_iterator())
+               : 0;
+  };
+
+  // Someone else's PKCS#12 file for the leader: refused, naming both, and nothing kept.
+  auto otherP12 = object({{"source", "pkcs12"},
+                          {"user_id", "u-lanhdao"},
+                          {"pkcs12", base64(pki.pkcs12(work.path(), "Trần Văn Bình", p12Password))},
+                          {"password", p12Password}});
+  auto refused = s.call("POST", "/api/v1/keys", admin, otherP12);
+  checkProblem(refused, 422, "certificate_name_mismatch");
+  CHECK_THAT(refused.detail(), Catch::Contains("\"Trần Văn Bình\", not \"Phạm Quốc Hùng\""));
+  CHECK_THAT(refused.detail(), Catch::Contains("accept_other_name"));
+  CHECK(keyFiles() == 0);
+  // The same for an external certificate, a PKCS#11 key's and the seal.
+  checkProblem(s.call("POST", "/api/v1/keys", admin,
+                      object({{"source", "external"},
+                              {"user_id", "u-lanhdao"},
+                              {"certificate", pki.certificatePem("Trần Văn Bình")}})),
+               422, "certificate_name_mismatch");
+  checkProblem(s.call("POST", "/api/v1/keys", admin,
+                      object({{"source", "pkcs11"},
+                              {"user_id", "u-lanhdao"},
+                              {"uri", "pkcs11:token=vanthu;object=k"},
+                              {"certificate", pki.certificatePem("Phạm Quốc Hưng")}})),
+               422, "certificate_name_mismatch");
+  auto personAsSeal = s.call(
+      "POST", "/api/v1/keys", admin,
+      object({{"source", "external"}, {"certificate", pki.certificatePem("Phạm Quốc Hùng")}}));
+  checkProblem(personAsSeal, 422, "certificate_name_mismatch");
+  CHECK_THAT(personAsSeal.detail(), Catch::Contains("Ủy ban nhân dân tỉnh Thái Nguyên"));
+  CHECK(keyFiles() == 0);
+  CHECK(s.call("GET", "/api/v1/keys", admin).items()->size() == 0);
+  checkProblem(s.call("POST", "/api/v1/keys", admin,
+                      object({{"source", "external"},
+                              {"user_id", "u-lanhdao"},
+                              {"certificate", pki.certificatePem("Trần Văn Bình")},
+                              {"accept_other_name", "yes"}})),
+               400, "invalid_argument");
+
+  // Confirmed: registered, and the audit entry records whose name the certificate bears.
+  auto confirmed = otherP12;
+  confirmed.set("accept_other_name", true);
+  auto created = s.call("POST", "/api/v1/keys", admin, confirmed);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  CHECK_THAT(created.json()->getValue<std::string>("certificate_subject"),
+             Catch::Contains("CN=Trần Văn Bình"));
+  CHECK(keyFiles() == 1);
+  auto database = storage::Database::open({s.config.resolvedDatabaseUrl()});
+  storage::SqlAuditLog audit(*database, nullptr);
+  bool audited = false;
+  for (uint64_t i = 0; i < audit.size(); ++i) {
+    auto entry = *audit.entry(i);
+    if (entry.action != "key_registered") continue;
+    CHECK_THAT(entry.details,
+               Catch::Contains("registered although the certificate names \"Trần Văn Bình\""));
+    audited = true;
+  }
+  CHECK(audited);
+  // false is the same as not sending it.
+  auto notConfirmed = otherP12;
+  notConfirmed.set("accept_other_name", false);
+  checkProblem(s.call("POST", "/api/v1/keys", admin, notConfirmed), 422,
+               "certificate_name_mismatch");
+}
+
 TEST_CASE("keys: pkcs11 URIs are checked against RFC 7512, external keys need a certificate",
           "[api][admin][keys]") {
   AdminServer s;
   TestPki pki;
   auto admin = s.token("admin");
-  auto certificate = pki.certificatePem("Lãnh đạo");
+  // The leader's name in capitals, as Vietnamese CAs often write it; the seal's in the province's.
+  auto certificate = pki.certificatePem("PHẠM QUỐC HÙNG");
+  auto sealCertificate = pki.certificatePem("Ủy ban nhân dân tỉnh Thái Nguyên");
 
   auto token = s.call("POST", "/api/v1/keys", admin,
                       object({{"source", "pkcs11"},
@@ -645,7 +727,7 @@ TEST_CASE("keys: pkcs11 URIs are checked against RFC 7512, external keys need a 
         "pkcs11:token=vanthu;object=lanhdao%20key;type=private");
 
   auto seal = s.call("POST", "/api/v1/keys", admin,
-                     object({{"source", "external"}, {"certificate", certificate}}));
+                     object({{"source", "external"}, {"certificate", sealCertificate}}));
   REQUIRE(seal.status == 201);
   CHECK(seal.json()->getValue<std::string>("organisation_id") == "tinh");
   CHECK(seal.json()->isNull("user_id"));

@@ -259,6 +259,10 @@ TEST_CASE("pki: certificate fields come back as written", "[pki]") {
         "CN=Phạm Quốc Hùng,title=Chủ tịch,OU=Văn phòng,O=Ủy ban nhân dân tỉnh Thái Nguyên,"
         "L=Thái Nguyên,C=VN");
   CHECK(leaf.issuerText() == "CN=Test Issuing CA,O=Vanthu Test PKI,C=VN");
+  CHECK(leaf.subjectAttribute("CN") == "Phạm Quốc Hùng");
+  CHECK(leaf.subjectAttribute("O") == "Ủy ban nhân dân tỉnh Thái Nguyên");
+  CHECK(leaf.subjectAttribute("UID").empty());
+  CHECK_THROWS_AS(leaf.subjectAttribute("no-such-attribute"), vanthu::Error);
   CHECK(leaf.notBefore() == req.notBefore);
   CHECK(leaf.notAfter() == req.notAfter);
 

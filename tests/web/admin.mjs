@@ -118,6 +118,8 @@ await run(async (hx) => {
   await hx.settled(admin, 'admin');
   const userId = decodeURIComponent(new URL(admin.url()).hash.split('/').pop());
   check((await apiGet(`/api/v1/users/${userId}`)).username === 'chuyenvien.tn', 'the user is created and its page opened');
+  check(await admin.isVisible('#flash') && (await admin.textContent('#flash')).includes('Đã tạo'),
+    'the new user\'s page says it was created (the message outlives the navigation)');
   await admin.selectOption('[data-testid=admin-role]', 'specialist');
   await admin.selectOption('[data-testid=admin-role_unit_id]', unit.id);
   await admin.click('[data-testid=role-submit]');
@@ -199,7 +201,8 @@ await run(async (hx) => {
   delegations = (await apiGet('/api/v1/delegations')).items;
   check(delegations.length === 1 && !!delegations[0].revoked_at, 'the delegation is revoked (through the API)');
 
-  // Keys: the demo's PKCS#12 of truongphong registered for chanhvanphong; a wrong password first.
+  // Keys: the demo's PKCS#12 of truongphong offered for chanhvanphong: a wrong password first,
+  // then the right one, refused because the certificate names someone else; then her own file.
   await open('keys', 'admin-keys');
   const keysBefore = (await apiGet('/api/v1/keys')).items;
   check(await admin.locator('[data-testid=key-row]').count() === keysBefore.length, `the keys list shows the ${keysBefore.length} keys`);
@@ -211,13 +214,22 @@ await run(async (hx) => {
   await admin.click('[data-testid=key-submit]');
   await admin.waitForSelector('[data-testid=key-create] [data-testid=admin-error]:has-text("Mật khẩu tệp PKCS#12 không đúng")');
   check((await apiGet('/api/v1/keys')).items.length === keysBefore.length, 'a wrong PKCS#12 password: a clear message and no key');
+  check(await admin.locator('[data-testid=key-accept-other-line]').isHidden(), 'no confirmation is offered before a name differs');
   await admin.fill('[data-testid=admin-p12_password]', p12Password);
+  await admin.click('[data-testid=key-submit]');
+  await admin.waitForSelector('[data-testid=key-create] [data-testid=admin-error]:has-text("Chứng thư số mang tên người")');
+  const mismatch = await admin.textContent('[data-testid=key-create] [data-testid=admin-error]');
+  check(mismatch.includes('Trần Văn Bình') && mismatch.includes('Lê Thị Hương'), `someone else's certificate: both names shown (${mismatch})`);
+  check((await apiGet('/api/v1/keys')).items.length === keysBefore.length, 'someone else\'s certificate: no key');
+  check(await admin.locator('[data-testid=key-accept-other-line]').isVisible(), 'the confirmation is offered');
+  await admin.setInputFiles('[data-testid=admin-pkcs12]', path.join(hx.data, 'pki/users/chanhvanphong.p12'));
+  check(await admin.locator('[data-testid=key-accept-other-line]').isHidden(), 'another file takes the confirmation away');
   await admin.click('[data-testid=key-submit]');
   await admin.waitForSelector(`[data-testid=key-row] >> nth=${keysBefore.length}`);
   const keysAfter = (await apiGet('/api/v1/keys')).items;
   const newKey = keysAfter.find((key) => !keysBefore.some((old) => old.id === key.id));
   check(!!newKey && newKey.user_id === 'user-chanhvanphong' && newKey.source === 'pkcs12' && newKey.active &&
-    newKey.certificate_subject.includes('Trần Văn Bình'), 'the PKCS#12 key is registered for the user (through the API)');
+    newKey.certificate_subject.includes('Lê Thị Hương'), 'the PKCS#12 key is registered for the user (through the API)');
   const row = admin.locator(`[data-testid=key-row][data-id="${newKey.id}"]`);
   check((await row.textContent()).includes(newKey.certificate_serial) && (await row.textContent()).includes('Lê Thị Hương'),
     'the new key\'s row: owner and serial');
@@ -227,11 +239,16 @@ await run(async (hx) => {
   await admin.waitForSelector(`[data-testid=key-row][data-id="${newKey.id}"][data-active=false]`);
   check((await apiGet('/api/v1/keys')).items.find((key) => key.id === newKey.id).active === false, 'the key is withdrawn (through the API)');
 
-  // An external key (the certificate only) for the organisation seal.
+  // An external key (the certificate only) for the organisation seal: another agency's
+  // certificate, refused, then registered once the administrator confirms it.
   await admin.selectOption('[data-testid=admin-user_id]', '');
   await admin.selectOption('[data-testid=admin-source]', 'external');
   check(!await admin.locator('[data-testid=admin-pkcs12]').isVisible(), 'the PKCS#12 fields hide for another source');
   await admin.fill('[data-testid=admin-certificate]', readFileSync(path.join(hx.data, 'pki/orgs/000.00.01.H55.pem'), 'utf8'));
+  await admin.click('[data-testid=key-submit]');
+  await admin.waitForSelector('[data-testid=key-create] [data-testid=admin-error]:has-text("000.00.01.H55")');
+  check((await apiGet('/api/v1/keys')).items.length === keysBefore.length + 1, 'another agency\'s certificate as the seal: no key');
+  await admin.check('[data-testid=key-accept-other]');
   await admin.click('[data-testid=key-submit]');
   await admin.waitForSelector(`[data-testid=key-row] >> nth=${keysBefore.length + 1}`);
   const external = (await apiGet('/api/v1/keys')).items.find((key) => key.source === 'external');

@@ -44,6 +44,7 @@ constexpr std::array kCodeNames = {
     CodeName{ErrorCode::Expired, "expired"},
     CodeName{ErrorCode::WrongRecipient, "wrong_recipient"},
     CodeName{ErrorCode::UnknownDocument, "unknown_document"},
+    CodeName{ErrorCode::CertificateNameMismatch, "certificate_name_mismatch"},
 };
 
 }  // namespace

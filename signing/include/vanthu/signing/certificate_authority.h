@@ -76,6 +76,9 @@ class Certificate {
   /// "CN=Phạm Quốc Hùng,title=Chủ tịch,O=...,C=VN".
   std::string subjectText() const;
   std::string issuerText() const;
+  /// The first subject attribute with OpenSSL's short name `shortName` ("CN", "O", "UID", ...)
+  /// in UTF-8; "" when there is none. Throws Error(InvalidArgument) for an unknown short name.
+  std::string subjectAttribute(const std::string& shortName) const;
   /// The serial number in upper-case hex without separators, as `openssl x509 -serial` shows it.
   std::string serialHex() const;
   TimePoint notBefore() const;

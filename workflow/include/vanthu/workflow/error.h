@@ -53,6 +53,7 @@ enum class ErrorCode : uint8_t {
   Expired,               ///< something with a time limit (a pending signature) is past it
   WrongRecipient,        ///< an exchange package addressed to another agency
   UnknownDocument,       ///< an exchange message about a document this side never sent or got
+  CertificateNameMismatch,  ///< a certificate names someone else than the key's holder
 };
 
 /// The stable snake_case name of `code`, e.g. "invalid_argument".
