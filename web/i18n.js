@@ -145,6 +145,13 @@ export function addStrings(strings) {
   for (const name of ['vi', 'en']) Object.assign(dictionary[name], strings[name] || {});
 }
 
+/// The keys one language has and the other lacks, once every page module has added its strings
+/// (the browser tests check that both lists are empty).
+export function untranslated() {
+  const lacking = (name, other) => Object.keys(dictionary[other]).filter((key) => !(key in dictionary[name]));
+  return { vi: lacking('vi', 'en'), en: lacking('en', 'vi') };
+}
+
 export function setLang(next) {
   language = next === 'en' ? 'en' : 'vi';
   localStorage.setItem('vanthu.lang', language);

@@ -8,7 +8,7 @@
 // navigation, focus kept inside the dialog and given back to the button that opened it.
 //
 // Usage: node tests/web/layout.mjs BIN_DIR   (VANTHU_WEB_SCREENSHOTS=DIR also saves tablet-document.png)
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { password, run, source } from './harness.mjs';
 
@@ -134,6 +134,21 @@ await run(async (hx) => {
     check(found.length > 0 && low.length === 0,
       `${where}: ${found.length} texts with a contrast ≥ 4.5 ${low.map((item) => `${item.what} ${item.ratio.toFixed(2)}`).join('; ')}`);
   };
+
+  // Every string of every page module in both languages: the modules loaded in the page, then
+  // the keys one dictionary has and the other lacks.
+  {
+    const page = await hx.newPage();
+    await hx.login(page, 'truongphong');
+    const modules = readdirSync(path.join(source, 'web')).filter((name) => name.endsWith('.js')).map((name) => `/web/${name}`);
+    const missing = await page.evaluate(async (names) => {
+      for (const name of names) await import(name);
+      return (await import('/web/i18n.js')).untranslated();
+    }, modules);
+    check(modules.length >= 10 && missing.vi.length === 0 && missing.en.length === 0,
+      `every string of the ${modules.length} modules in Vietnamese and English (no Vietnamese for: ${missing.vi.join(', ') || 'none'}; no English for: ${missing.en.join(', ') || 'none'})`);
+    await page.close();
+  }
 
   for (const viewport of [{ width: 768, height: 1024 }, { width: 1280, height: 900 }]) {
     const size = `${viewport.width}×${viewport.height}`;
