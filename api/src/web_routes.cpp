@@ -65,6 +65,21 @@ void sendWebFile(RequestContext& context, const fs::path& path, const std::strin
   sendBody(context, 200, type, body.str());
 }
 
+// The handler serving the files of `directory` below the web root whose names `allowed` takes;
+// any other name is a 404 naming `what`.
+Handler staticFiles(const ServerConfig& config, bool (*allowed)(const std::string&),
+                    fs::path directory, std::string what, std::string cacheControl) {
+  return [&config, allowed, directory = std::move(directory), what = std::move(what),
+          cacheControl = std::move(cacheControl)](RequestContext& context) {
+    const std::string& file = context.pathParameters["file"];
+    if (!allowed(file)) {
+      sendProblem(context, Status(ErrorCode::NotFound, "no " + what + " " + file));
+      return;
+    }
+    sendWebFile(context, webRoot(config) / directory / file, webContentType(file), cacheControl);
+  };
+}
+
 }  // namespace
 
 bool isServedWebFileName(const std::string& file) {
@@ -117,14 +132,7 @@ void registerWebRoutes(Router& router, ApiServices& services) {
                "static",
                {},
                {404}}},
-             [&config](RequestContext& context) {
-               const std::string& file = context.pathParameters["file"];
-               if (!isServedWebFileName(file)) {
-                 sendProblem(context, Status(ErrorCode::NotFound, "no web file " + file));
-                 return;
-               }
-               sendWebFile(context, webRoot(config) / file, webContentType(file), "no-cache");
-             });
+             staticFiles(config, isServedWebFileName, "", "web file", "no-cache"));
   router.add({"GET",
               "/web/pdfjs/{file}",
               Access::anyone(),
@@ -136,16 +144,8 @@ void registerWebRoutes(Router& router, ApiServices& services) {
                "static",
                {},
                {404}}},
-             [&config](RequestContext& context) {
-               const std::string& file = context.pathParameters["file"];
-               if (!isPdfJsFile(file)) {
-                 sendProblem(context, Status(ErrorCode::NotFound, "no pdf.js file " + file));
-                 return;
-               }
-               sendWebFile(context,
-                           webRoot(config) / "node_modules" / "pdfjs-dist" / "build" / file,
-                           webContentType(file), "public, max-age=86400");
-             });
+             staticFiles(config, isPdfJsFile, fs::path("node_modules") / "pdfjs-dist" / "build",
+                         "pdf.js file", "public, max-age=86400"));
 }
 
 }  // namespace vanthu::api

@@ -407,25 +407,24 @@ TEST_CASE(
     CHECK((reply.status == 200 || reply.status == 404));
     return reply.status == 200;
   };
-  auto listed = [&](const std::string& username, const std::string& box) {
-    auto reply = call(s.port(), "GET", "/api/v1/documents?box=" + box, s.token(username));
-    INFO(username << " " << box << ": " << reply.body);
+  // How many of the array `name` of `username`'s answer to GET `path` are about the document.
+  auto mentions = [&](const std::string& username, const std::string& path, const std::string& name,
+                      const std::string& idField) {
+    auto reply = call(s.port(), "GET", path, s.token(username));
+    INFO(username << " " << path << ": " << reply.body);
     REQUIRE(reply.status == 200);
-    auto items = reply.json()->getArray("items");
+    auto items = reply.json()->getArray(name);
+    int count = 0;
     for (size_t i = 0; i < items->size(); ++i) {
-      if (item(items, i)->getValue<std::string>("id") == id) return true;
+      if (item(items, i)->getValue<std::string>(idField) == id) ++count;
     }
-    return false;
+    return count;
+  };
+  auto listed = [&](const std::string& username, const std::string& box) {
+    return mentions(username, "/api/v1/documents?box=" + box, "items", "id") > 0;
   };
   auto waitsOnDashboard = [&](const std::string& username) {
-    auto reply = call(s.port(), "GET", "/api/v1/dashboard", s.token(username));
-    INFO(username << ": " << reply.body);
-    REQUIRE(reply.status == 200);
-    auto waiting = reply.json()->getArray("waiting");
-    for (size_t i = 0; i < waiting->size(); ++i) {
-      if (item(waiting, i)->getValue<std::string>("document_id") == id) return true;
-    }
-    return false;
+    return mentions(username, "/api/v1/dashboard", "waiting", "document_id") > 0;
   };
   // Whoever the dashboard says it waits for can open it and finds it in the pending box.
   auto agrees = [&](const std::string& username) {
@@ -467,14 +466,7 @@ TEST_CASE(
   for (const auto& username : everyone) agrees(username);
   // The dashboard's recent acts follow the same rule.
   auto recentOn = [&](const std::string& username) {
-    auto reply = call(s.port(), "GET", "/api/v1/dashboard", s.token(username));
-    REQUIRE(reply.status == 200);
-    auto recent = reply.json()->getArray("recent");
-    int count = 0;
-    for (size_t i = 0; i < recent->size(); ++i) {
-      if (item(recent, i)->getValue<std::string>("document_id") == id) ++count;
-    }
-    return count;
+    return mentions(username, "/api/v1/dashboard", "recent", "document_id");
   };
   CHECK(recentOn("truongphong") == 2);
   CHECK(recentOn("chanhvanphong") == 2);
