@@ -464,4 +464,14 @@ window.addEventListener('hashchange', () => {
   flashOnNavigation(location.hash.startsWith('#/doc/') || location.hash.startsWith('#/login'));
   render();
 });
+// A link to the address already open changes no hash, so no hashchange: it loads the page again
+// (what someone pressing "Văn bản đi" on that list expects: what is new since).
+document.addEventListener('click', (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#/"]');
+  if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  if (link.getAttribute('href') !== location.hash) return;
+  event.preventDefault();
+  flashOnNavigation(false);
+  render();
+});
 render();

@@ -159,4 +159,12 @@ await run(async (hx) => {
   await open('/list/outgoing?overdue=true');
   check(await page.isVisible('[data-testid=list-empty]'), 'no outgoing document is overdue');
   await hx.shot(page, 'lists');
+
+  // A link to the page already open loads it again: a document made meanwhile shows up.
+  await open('/list/outgoing');
+  const fresh = await upload('chuyenvien', { direction: 'outgoing', document_type: 'TB', subject: 'Thông báo vừa soạn' });
+  check(!await page.isVisible(`[data-testid=list-row][data-id="${fresh.id}"]`), 'a document made meanwhile is not shown yet');
+  await page.click('#nav a[href="#/list/outgoing"]');
+  await page.waitForSelector(`[data-testid=list-row][data-id="${fresh.id}"]`, { timeout: 10_000 }).catch(() => {});
+  check(await page.isVisible(`[data-testid=list-row][data-id="${fresh.id}"]`), 'the same link again lists it');
 });
